@@ -1,0 +1,150 @@
+/*
+ * store.h - the SQLite store: members, shares, outbox
+ *
+ * SYNOPSIS
+ *	g_autoptr(Store) st = store_open(cfg->store_path, 5000, &error);
+ *	store_share_record(st, share, items, &created, &error);
+ *	g_autoptr(GPtrArray) due = store_outbox_claim_due(st, now, 10, &error);
+ *
+ * DESCRIPTION
+ *	One SQLite file in WAL mode. store_open() sets busy_timeout before
+ *	any other pragma, turns on WAL and foreign keys, and creates or
+ *	migrates the schema (PRAGMA user_version). Every statement uses bound
+ *	parameters.
+ *
+ *	store_share_record() is the milter's one write per message: in ONE
+ *	transaction (BEGIN IMMEDIATE) it inserts the share and its outbox
+ *	items, or, when a share with the same (sharer, recipient, origin_key)
+ *	exists (an MTA retry of the same message), writes nothing, sets
+ *	*created = FALSE and fills share->id with the existing share's id.
+ *	Only after it returned TRUE may the milter accept the message.
+ *
+ *	Outbox items go queued -> sending (claimed) -> sent | failed, or back
+ *	to queued with a later next_attempt_at after a temporary failure. A
+ *	claim older than STORE_CLAIM_TIMEOUT seconds (a crashed sender) is
+ *	claimable again. When an item of kind "intro" is sent, its share
+ *	becomes "introduced"; when it fails for good, "failed".
+ *
+ * OWNERSHIP
+ *	Returned objects and arrays are new (transfer full); arrays free
+ *	their elements. Arguments are borrowed. Destructors accept NULL.
+ *
+ * ERRORS
+ *	STORE_ERROR_BUSY (the database stayed locked past busy_timeout: try
+ *	again later), STORE_ERROR_CONSTRAINT (a uniqueness rule, such as a
+ *	member's address or handle already taken), STORE_ERROR_FAILED
+ *	(anything else SQLite reported, its message included).
+ *
+ * THREADS
+ *	A Store is one connection guarded by its own mutex: any thread may
+ *	call any function, calls are serialised. Open another Store for a
+ *	reader or worker thread that must not wait on the writer.
+ */
+#ifndef PA_STORE_H
+#define PA_STORE_H
+
+#include <glib.h>
+
+#define STORE_ERROR (store_error_quark())
+GQuark store_error_quark(void);
+typedef enum {
+	STORE_ERROR_BUSY,
+	STORE_ERROR_CONSTRAINT,
+	STORE_ERROR_FAILED,
+} StoreError;
+
+#define STORE_CLAIM_TIMEOUT 600 /* seconds */
+
+typedef struct _Store Store;
+
+typedef struct {
+	gint64 id;
+	char *address; /* bare, domain lower-cased */
+	char *name;    /* or NULL */
+	char *handle;  /* lower-case, or NULL */
+	char *capabilities; /* or NULL */
+	gint64 created_at;
+} Member;
+
+typedef struct {
+	gint64 id;
+	char *sharer;	      /* member's address */
+	char *recipient;      /* the friend's address */
+	char *recipient_name; /* or NULL */
+	char *requester;      /* the original sender's address */
+	char *requester_name; /* or NULL */
+	char *subject;	      /* the original subject, or NULL */
+	char *note;	      /* the member's note, or NULL */
+	char *origin_key;     /* identifies the forwarded message */
+	char *status;	      /* "queued", "introduced", "failed" */
+	char *queue_id;	      /* the MTA's queue id, or NULL */
+	gint64 created_at;
+} Share;
+
+typedef struct {
+	gint64 id;
+	gint64 share_id;    /* 0 when not tied to a share */
+	char *kind;	    /* intro, consent, confirmation, notice, digest */
+	char *mail_from;    /* envelope sender */
+	GPtrArray *rcpts;   /* of char *, envelope recipients */
+	char *subject;	    /* for listings */
+	GBytes *message;    /* the complete RFC 5322 message */
+	char *status;	    /* queued, sending, sent, failed */
+	guint attempts;
+	gint64 next_attempt_at;
+	char *last_error;   /* or NULL */
+	gint64 created_at;
+} OutboxItem;
+
+typedef struct {
+	gint64 members;
+	GHashTable *shares_by_status; /* char * -> GINT_TO_POINTER(count) */
+	GHashTable *outbox_by_status; /* char * -> GINT_TO_POINTER(count) */
+} StoreStats;
+
+Store *store_open(const char *path, guint busy_timeout_ms, GError **error);
+void store_close(Store *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
+
+Member *member_new(void);
+void member_free(Member *m);
+Share *share_new(void);
+void share_free(Share *s);
+OutboxItem *outbox_item_new(void);
+void outbox_item_free(OutboxItem *item);
+void store_stats_free(StoreStats *stats);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Member, member_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Share, share_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxItem, outbox_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreStats, store_stats_free)
+
+/* members */
+gboolean store_member_add(Store *store, const Member *m, gint64 *id,
+    GError **error);
+Member *store_member_by_address(Store *store, const char *address,
+    GError **error); /* NULL without error: no such member */
+Member *store_member_by_handle(Store *store, const char *handle,
+    GError **error); /* NULL without error: no such member */
+GPtrArray *store_member_list(Store *store, GError **error);
+
+/* shares */
+gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
+    gboolean *created, GError **error);
+GPtrArray *store_share_list(Store *store, GError **error);
+
+/* outbox */
+GPtrArray *store_outbox_list(Store *store, GError **error);
+OutboxItem *store_outbox_get(Store *store, gint64 id, GError **error);
+GPtrArray *store_outbox_claim_due(Store *store, gint64 now, guint max,
+    GError **error);
+gboolean store_outbox_mark_sent(Store *store, gint64 id, gint64 now,
+    GError **error);
+gboolean store_outbox_mark_retry(Store *store, gint64 id, gint64 next_at,
+    const char *why, GError **error);
+gboolean store_outbox_mark_failed(Store *store, gint64 id, const char *why,
+    GError **error);
+
+/* stats */
+StoreStats *store_stats(Store *store, GError **error);
+
+#endif /* PA_STORE_H */

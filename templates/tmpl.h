@@ -1,0 +1,81 @@
+/*
+ * tmpl.h - the mail passalong writes, rendered into complete messages
+ *
+ * SYNOPSIS
+ *	IntroContext ctx = { .cfg = cfg, .member_address = ..., ... };
+ *	g_autoptr(RenderedMail) mail = tmpl_render_intro(&ctx, &error);
+ *	// mail->message holds the RFC 5322 bytes, already re-parsed
+ *
+ * DESCRIPTION
+ *	tmpl_render_intro() writes the warm introduction: From
+ *	"<member name> via <cfg->name>" <from_localpart@domain> (DMARC-safe:
+ *	never the member's or the requester's domain), To the friend and the
+ *	requester, Cc the member with a "feel free to move me to Bcc" line,
+ *	Reply-To the friend and the requester, a subject naming both people
+ *	and the topic, the member's note as the endorsement, the opportunity
+ *	quoted; multipart/alternative text/plain + text/html; Message-ID,
+ *	Date, Auto-Submitted: auto-generated, In-Reply-To/References to the
+ *	forwarded message's Message-ID when known.
+ *
+ *	Every field taken from mail is untrusted. Fields are escaped by
+ *	context: HTML-escaped in the HTML part; in header values CR/LF and
+ *	controls removed (util_header_safe()) and non-ASCII encoded by RFC
+ *	2047 (GMime); addresses checked by addr_is_safe(). The rendered
+ *	bytes are parsed back with GMime and checked (one From, the expected
+ *	recipients, no header over 998 octets, Auto-Submitted present) before
+ *	they are returned; a message that fails the check is an error,
+ *	never queued.
+ *
+ * OWNERSHIP
+ *	The context is borrowed; the RenderedMail is new (transfer full),
+ *	rendered_mail_free() accepts NULL.
+ *
+ * ERRORS
+ *	TMPL_ERROR_INPUT: a required field is missing or an address is not
+ *	safe. TMPL_ERROR_VERIFY: the re-parse check failed.
+ *
+ * THREADS
+ *	Reentrant; g_mime_init() must have been called once.
+ */
+#ifndef PA_TMPL_H
+#define PA_TMPL_H
+
+#include <glib.h>
+
+#include "common/config.h"
+#include "parser/parser.h"
+
+#define TMPL_ERROR (tmpl_error_quark())
+GQuark tmpl_error_quark(void);
+typedef enum {
+	TMPL_ERROR_INPUT,
+	TMPL_ERROR_VERIFY,
+} TmplError;
+
+typedef struct {
+	const Config *cfg;		/* domain, from_localpart, name */
+	const char *member_address;	/* the sharer */
+	const char *member_name;	/* or NULL: the address is used */
+	const char *friend_address;	/* the recipient of the share */
+	const char *friend_name;	/* or NULL */
+	const char *requester_address;	/* who asked */
+	const char *requester_name;	/* or NULL */
+	const Forward *fwd;		/* note, original subject/body/date */
+	const char *forward_message_id; /* the member's forward, or NULL */
+	gint64 now;			/* Date:, seconds since the epoch */
+} IntroContext;
+
+typedef struct {
+	char *kind;	  /* "intro" ... as in the outbox */
+	char *mail_from;  /* envelope sender: from_localpart@domain */
+	GPtrArray *rcpts; /* of char *: envelope recipients, no duplicates */
+	char *subject;	  /* the subject, decoded, for listings */
+	char *message_id; /* without <> */
+	GBytes *message;  /* the complete message, CRLF line ends */
+} RenderedMail;
+
+RenderedMail *tmpl_render_intro(const IntroContext *ctx, GError **error);
+void rendered_mail_free(RenderedMail *mail);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RenderedMail, rendered_mail_free)
+
+#endif /* PA_TMPL_H */
