@@ -83,8 +83,8 @@ addr_in_domain(const char *addr, const char *domain)
 
 /* addr_parse_share - what a recipient of the gateway's domain asks for */
 ShareAddrKind
-addr_parse_share(const char *rcpt, const char *domain, const char *localpart,
-    char **target)
+addr_parse_share(
+    const char *rcpt, const char *domain, const char *localpart, char **target)
 {
 	g_autofree char *a = addr_normalize(rcpt);
 	g_autofree char *local = NULL;

@@ -46,7 +46,7 @@ typedef enum {
 gboolean addr_is_safe(const char *addr);
 char *addr_normalize(const char *addr);
 gboolean addr_in_domain(const char *addr, const char *domain);
-ShareAddrKind addr_parse_share(const char *rcpt, const char *domain,
-    const char *localpart, char **target);
+ShareAddrKind addr_parse_share(
+    const char *rcpt, const char *domain, const char *localpart, char **target);
 
 #endif /* PA_ADDR_H */

@@ -48,6 +48,7 @@ static const KeyDef keys[] = {
 	{ "milter", "sender_auth", KEY_AUTH, OFF(sender_auth), 0 },
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
 	{ "milter", "timeout", KEY_UINT, OFF(timeout), 86400 },
+	{ "milter", "user", KEY_STRING, OFF(user), 0 },
 	{ "limits", "shares_per_hour", KEY_UINT, OFF(shares_per_hour), 0 },
 	{ "limits", "shares_per_day", KEY_UINT, OFF(shares_per_day), 0 },
 	{ "limits", "intros_per_friend_per_week", KEY_UINT,
@@ -115,8 +116,8 @@ config_sender_auth_string(guint bits)
 		guint bit;
 		const char *name;
 	} names[] = { { SENDER_AUTH_AUTH, "auth" },
-		{ SENDER_AUTH_DMARC, "dmarc" }, { SENDER_AUTH_SECRET, "secret" },
-		{ SENDER_AUTH_ANY, "any" } };
+		{ SENDER_AUTH_DMARC, "dmarc" },
+		{ SENDER_AUTH_SECRET, "secret" }, { SENDER_AUTH_ANY, "any" } };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
 		if ((bits & names[i].bit) == 0)
@@ -215,13 +216,15 @@ set_value(Config *cfg, const KeyDef *def, const char *value)
 		return NULL;
 	case KEY_UINT:
 		if (!parse_uint(value, def->max ? def->max : G_MAXUINT, &n))
-			return g_strdup_printf("not a number from 0 to %" G_GUINT64_FORMAT,
+			return g_strdup_printf(
+			    "not a number from 0 to %" G_GUINT64_FORMAT,
 			    def->max ? def->max : (guint64)G_MAXUINT);
 		G_STRUCT_MEMBER(guint, cfg, def->offset) = (guint)n;
 		return NULL;
 	case KEY_SIZE:
 		if (!parse_uint(value, G_MAXUINT32, &n) || n < 1024)
-			return g_strdup("not a size in bytes from 1024 to 4294967295");
+			return g_strdup(
+			    "not a size in bytes from 1024 to 4294967295");
 		G_STRUCT_MEMBER(guint64, cfg, def->offset) = n;
 		return NULL;
 	case KEY_BOOL:
@@ -231,9 +234,10 @@ set_value(Config *cfg, const KeyDef *def, const char *value)
 		return NULL;
 	case KEY_AUTH:
 		if (!parse_auth(value, &bits, &bad)) {
-			char *msg = g_strdup_printf(
-			    "unknown method \"%s\" (use auth, dmarc, secret or any)",
-			    bad);
+			char *msg =
+			    g_strdup_printf("unknown method \"%s\" (use auth, "
+					    "dmarc, secret or any)",
+				bad);
 			g_free(bad);
 			return msg;
 		}
@@ -294,8 +298,8 @@ parse_line(Config *cfg, const char *path, guint lineno, char *line,
 		char *end = strchr(line, ']');
 
 		if (end == NULL || end[1] != '\0' || end == line + 1) {
-			g_string_append_printf(errs, "%s:%u: bad group line\n",
-			    path, lineno);
+			g_string_append_printf(
+			    errs, "%s:%u: bad group line\n", path, lineno);
 			return;
 		}
 		*end = '\0';
@@ -309,8 +313,8 @@ parse_line(Config *cfg, const char *path, guint lineno, char *line,
 	}
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		g_string_append_printf(errs,
-		    "%s:%u: not a \"key = value\" line\n", path, lineno);
+		g_string_append_printf(
+		    errs, "%s:%u: not a \"key = value\" line\n", path, lineno);
 		return;
 	}
 	*eq = '\0';
@@ -342,37 +346,49 @@ parse_line(Config *cfg, const char *path, guint lineno, char *line,
 static void
 check_values(const Config *cfg, const char *path, GString *errs)
 {
-	if (strchr(cfg->domain, '@') != NULL || strchr(cfg->domain, '.') == NULL)
+	if (strchr(cfg->domain, '@') != NULL ||
+	    strchr(cfg->domain, '.') == NULL)
 		g_string_append_printf(errs,
 		    "%s: [gateway] domain: \"%s\" is not a domain name\n", path,
 		    cfg->domain);
 	if (strpbrk(cfg->share_localpart, "@+= \t") != NULL)
 		g_string_append_printf(errs,
-		    "%s: [gateway] share_localpart: must not contain @ + = or spaces\n",
+		    "%s: [gateway] share_localpart: must not contain @ + = or "
+		    "spaces\n",
 		    path);
 	if (!g_str_has_prefix(cfg->socket, "unix:") &&
 	    !g_str_has_prefix(cfg->socket, "local:") &&
 	    !g_str_has_prefix(cfg->socket, "inet:") &&
 	    !g_str_has_prefix(cfg->socket, "inet6:"))
 		g_string_append_printf(errs,
-		    "%s: [milter] socket: use unix:/path, inet:PORT@HOST or inet6:PORT@HOST\n",
+		    "%s: [milter] socket: use unix:/path, inet:PORT@HOST or "
+		    "inet6:PORT@HOST\n",
+		    path);
+	if (cfg->sender_auth & SENDER_AUTH_SECRET)
+		g_string_append_printf(errs,
+		    "%s: [milter] sender_auth: secret addresses are not "
+		    "supported by this version; use auth or dmarc\n",
 		    path);
 	if ((cfg->sender_auth & SENDER_AUTH_DMARC) && cfg->authserv_id == NULL)
 		g_string_append_printf(errs,
-		    "%s: [milter] sender_auth: dmarc needs [milter] authserv_id (your verifier's id)\n",
+		    "%s: [milter] sender_auth: dmarc needs [milter] "
+		    "authserv_id (your verifier's id)\n",
 		    path);
 	if (!g_str_has_prefix(cfg->smtp_url, "smtp://") &&
 	    !g_str_has_prefix(cfg->smtp_url, "smtps://"))
 		g_string_append_printf(errs,
-		    "%s: [sender] smtp_url: must start with smtp:// or smtps://\n",
+		    "%s: [sender] smtp_url: must start with smtp:// or "
+		    "smtps://\n",
 		    path);
 	if (cfg->retry_min == 0 || cfg->retry_max < cfg->retry_min)
 		g_string_append_printf(errs,
-		    "%s: [sender] retry_min/retry_max: need 0 < retry_min <= retry_max\n",
+		    "%s: [sender] retry_min/retry_max: need 0 < retry_min <= "
+		    "retry_max\n",
 		    path);
 	if (cfg->max_attempts == 0 || cfg->poll_interval == 0)
 		g_string_append_printf(errs,
-		    "%s: [sender] max_attempts and poll_interval must be at least 1\n",
+		    "%s: [sender] max_attempts and poll_interval must be at "
+		    "least 1\n",
 		    path);
 }
 
@@ -389,8 +405,8 @@ config_load(const char *path, GError **error)
 
 	g_return_val_if_fail(path != NULL, NULL);
 	if (!g_file_get_contents(path, &text, NULL, &io)) {
-		g_set_error(error, CONFIG_ERROR, CONFIG_ERROR_IO, "%s",
-		    io->message);
+		g_set_error(
+		    error, CONFIG_ERROR, CONFIG_ERROR_IO, "%s", io->message);
 		g_error_free(io);
 		return NULL;
 	}
@@ -405,8 +421,8 @@ config_load(const char *path, GError **error)
 	check_values(cfg, path, errs);
 	if (errs->len > 0) {
 		g_string_truncate(errs, errs->len - 1); /* last newline */
-		g_set_error_literal(error, CONFIG_ERROR, CONFIG_ERROR_INVALID,
-		    errs->str);
+		g_set_error_literal(
+		    error, CONFIG_ERROR, CONFIG_ERROR_INVALID, errs->str);
 		return NULL;
 	}
 	cfg->path = g_strdup(path);

@@ -42,9 +42,9 @@ vlog(int prio, const char *qid, const char *fmt, va_list ap)
 	if (use_syslog)
 		syslog(prio, "%s: %s", id, text);
 	if (use_stderr) {
-		const char *level = prio == LOG_ERR ? "error: "
-		    : prio == LOG_WARNING	     ? "warning: "
-						     : "";
+		const char *level = prio == LOG_ERR       ? "error: "
+				    : prio == LOG_WARNING ? "warning: "
+							  : "";
 		flockfile(stderr);
 		fprintf(stderr, "%s: %s%s\n", id, level, text);
 		funlockfile(stderr);

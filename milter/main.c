@@ -1,0 +1,277 @@
+/*
+ * main.c - passalong-milter: the daemon (milter, outbox sender)
+ *
+ * Start-up: read the config (exit 78 on any problem, all of them
+ * printed), open the milter socket, drop root to [milter] user, detach
+ * unless -f, open the store, start the outbox worker, then hand over to
+ * smfi_main(). Only here may the program exit on failure.
+ * Signals: libmilter stops on SIGTERM, SIGINT and SIGHUP (after the
+ * sessions in flight); SIGUSR1 reloads the configuration from a thread of
+ * its own that waits for it with sigwait().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libmilter/mfapi.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "milter/milter.h"
+#include "sender/sender.h"
+#include "store/store.h"
+
+typedef struct {
+	const char *config_path;
+	const char *socket;
+	gboolean foreground;
+	gboolean check_only;
+} Options;
+
+static pthread_t sig_thread;
+static volatile gboolean stopping;
+static SenderWorker *worker;
+
+/* usage - how to call the program */
+static void G_GNUC_NORETURN
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: passalong-milter [-fnV] [-c FILE] [-p SOCKET]\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -f         stay in the foreground, log to stderr as well\n"
+	    "  -p SOCKET  milter socket: unix:/path, inet:PORT@HOST, "
+	    "inet6:PORT@HOST\n"
+	    "  -n         check the configuration and exit (0, or 78)\n"
+	    "  -V         print the version\n",
+	    CONFIG_DEFAULT_PATH);
+	exit(status);
+}
+
+/* parse_options - the command line */
+static void
+parse_options(int argc, char **argv, Options *o)
+{
+	int ch;
+
+	o->config_path = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'f':
+			o->foreground = TRUE;
+			break;
+		case 'n':
+			o->check_only = TRUE;
+			break;
+		case 'p':
+			o->socket = optarg;
+			break;
+		case 'V':
+			printf("passalong-milter %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(0);
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(EX_USAGE);
+}
+
+/* load_config - the config, or exit 78 with every problem printed */
+static Config *
+load_config(const Options *o)
+{
+	g_autoptr(GError) error = NULL;
+	Config *cfg = config_load(o->config_path, &error);
+
+	if (cfg == NULL) {
+		fprintf(stderr, "passalong-milter: configuration errors:\n%s\n",
+		    error->message);
+		exit(EX_CONFIG);
+	}
+	if (o->socket != NULL) {
+		g_free(cfg->socket);
+		cfg->socket = g_strdup(o->socket);
+	}
+	return cfg;
+}
+
+/* drop_privileges - become [milter] user when started as root */
+static void
+drop_privileges(const Config *cfg)
+{
+	struct passwd *pw;
+
+	if (cfg->user == NULL || geteuid() != 0)
+		return;
+	pw = getpwnam(cfg->user);
+	if (pw == NULL) {
+		log_error(NULL, "user %s: no such user", cfg->user);
+		exit(EX_CONFIG);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		log_error(
+		    NULL, "cannot become %s: %s", cfg->user, g_strerror(errno));
+		exit(EX_OSERR);
+	}
+	if (setuid(0) == 0) {
+		log_error(NULL, "root privileges could not be dropped");
+		exit(EX_OSERR);
+	}
+}
+
+/* open_socket - tell libmilter where to listen and open it now */
+static void
+open_socket(const Config *cfg)
+{
+	char *conn = g_strdup(cfg->socket);
+
+	if (smfi_setconn(conn) != MI_SUCCESS) {
+		log_error(NULL, "bad milter socket %s", cfg->socket);
+		exit(EX_CONFIG);
+	}
+	if (smfi_settimeout((int)cfg->timeout) != MI_SUCCESS ||
+	    smfi_opensocket(1) != MI_SUCCESS) {
+		log_error(NULL, "cannot open milter socket %s", cfg->socket);
+		exit(EX_OSERR);
+	}
+	/* conn must stay valid: libmilter keeps the pointer */
+}
+
+/* reload - read the config again; keep the old one when it is bad */
+static void
+reload(const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	Config *cfg = config_load(path, &error);
+
+	if (cfg == NULL) {
+		log_error(NULL,
+		    "reload refused, keeping the running "
+		    "configuration: %s",
+		    error->message);
+		return;
+	}
+	milter_set_worker(NULL);
+	sender_worker_stop(worker);
+	worker = NULL;
+	if (cfg->sender_enabled) {
+		worker = sender_worker_start(cfg, &error);
+		if (worker == NULL)
+			log_error(NULL, "outbox worker not restarted: %s",
+			    error->message);
+	}
+	milter_reload(cfg);
+	milter_set_worker(worker);
+	log_info(NULL, "configuration reloaded from %s", path);
+}
+
+/* signal_main - wait for SIGUSR1 and reload, until stopping */
+static void *
+signal_main(void *arg)
+{
+	const char *path = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (stopping)
+			break;
+		reload(path);
+	}
+	return NULL;
+}
+
+/* start_signal_thread - SIGUSR1 blocked everywhere, waited for here */
+static void
+start_signal_thread(const char *path)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&sig_thread, NULL, signal_main, (void *)path) != 0) {
+		log_error(NULL, "cannot start the signal thread");
+		exit(EX_OSERR);
+	}
+}
+
+/* main - start the daemon */
+int
+main(int argc, char **argv)
+{
+	Options o = { 0 };
+	g_autoptr(GError) error = NULL;
+	Config *cfg;
+	Store *store;
+	int rc;
+
+	parse_options(argc, argv, &o);
+	cfg = load_config(&o);
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.config_path);
+		config_free(cfg);
+		return 0;
+	}
+	log_open("passalong-milter", o.foreground);
+	g_mime_init();
+	sender_init();
+	umask(007);
+	open_socket(cfg);
+	drop_privileges(cfg);
+	if (!o.foreground && daemon(0, 0) != 0) {
+		log_error(NULL, "cannot detach: %s", g_strerror(errno));
+		return EX_OSERR;
+	}
+	store = store_open(cfg->store_path, cfg->busy_timeout, &error);
+	if (store == NULL) {
+		log_error(NULL, "cannot open the store: %s", error->message);
+		return EX_UNAVAILABLE;
+	}
+	start_signal_thread(o.config_path);
+	if (cfg->sender_enabled &&
+	    (worker = sender_worker_start(cfg, &error)) == NULL) {
+		log_error(
+		    NULL, "cannot start the outbox worker: %s", error->message);
+		return EX_UNAVAILABLE;
+	}
+	log_info(NULL, "starting version=%s socket=%s store=%s",
+	    PACKAGE_VERSION, cfg->socket, cfg->store_path);
+	milter_runtime_set(cfg, store, worker);
+	if (!milter_register(&error)) {
+		log_error(NULL, "%s", error->message);
+		return EX_SOFTWARE;
+	}
+	rc = smfi_main();
+	stopping = TRUE;
+	pthread_kill(sig_thread, SIGUSR1);
+	pthread_join(sig_thread, NULL);
+	milter_set_worker(NULL);
+	sender_worker_stop(worker);
+	milter_runtime_clear();
+	store_close(store);
+	log_info(NULL, "stopped");
+	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}

@@ -1,0 +1,527 @@
+/*
+ * share.c - the gateway's policy for one message to a share address
+ *
+ * Trust: everything in the request is untrusted except the queue id and
+ * the SMTP AUTH identity, which the MTA vouches for. The message text is
+ * only ever read through the parser; values from it reach logs through
+ * util_header_safe() and mail through the templates, which escape them.
+ * Privilege: runs in the milter's worker threads, as the daemon's user;
+ * no network I/O here (the outbox sender delivers later).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/gmime-autoptr.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "milter/share.h"
+#include "parser/parser.h"
+#include "templates/tmpl.h"
+
+/* One friend a message is shared with, resolved from its address. */
+typedef struct {
+	char *rcpt;    /* the share recipient as the MTA gave it */
+	char *address; /* the friend */
+	char *name;    /* or NULL */
+} Friend;
+
+/* friend_free - release a Friend */
+static void
+friend_free(Friend *f)
+{
+	if (f == NULL)
+		return;
+	g_free(f->rcpt);
+	g_free(f->address);
+	g_free(f->name);
+	g_free(f);
+}
+
+/* share_verdict_free - release a verdict; accepts NULL */
+void
+share_verdict_free(ShareVerdict *v)
+{
+	if (v == NULL)
+		return;
+	g_free(v->text);
+	if (v->consumed != NULL)
+		g_ptr_array_unref(v->consumed);
+	g_free(v);
+}
+
+/* verdict_new - a verdict with a reply; code 0 accepts */
+static ShareVerdict *verdict_new(
+    int code, const char *dsn, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static ShareVerdict *
+verdict_new(int code, const char *dsn, const char *fmt, ...)
+{
+	ShareVerdict *v = g_new0(ShareVerdict, 1);
+
+	v->consumed = g_ptr_array_new_with_free_func(g_free);
+	v->code = code;
+	v->dsn = dsn;
+	if (fmt != NULL) {
+		va_list ap;
+		g_autofree char *text = NULL;
+
+		va_start(ap, fmt);
+		text = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+		v->text = util_header_safe(text, 400);
+	}
+	return v;
+}
+
+/* store_failed - the one answer to a store error: try again later */
+static ShareVerdict *
+store_failed(const char *qid, const char *what, const GError *error)
+{
+	log_error(qid, "store failed during %s: %s", what, error->message);
+	return verdict_new(451, "4.3.0",
+	    "Temporary failure recording your share; please try again later");
+}
+
+/* share_check_rcpt - refuse a malformed or unknown share address at RCPT */
+ShareVerdict *
+share_check_rcpt(
+    const Config *cfg, Store *store, const char *qid, const char *rcpt)
+{
+	g_autofree char *target = NULL;
+	g_autoptr(Member) m = NULL;
+	g_autoptr(GError) error = NULL;
+	ShareAddrKind kind;
+
+	g_return_val_if_fail(cfg != NULL && rcpt != NULL, NULL);
+	g_autofree char *addr = addr_normalize(rcpt);
+
+	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
+		return NULL;
+	kind =
+	    addr_parse_share(addr, cfg->domain, cfg->share_localpart, &target);
+	switch (kind) {
+	case SHARE_ADDR_HANDLE:
+		m = store_member_by_handle(store, target, &error);
+		if (m == NULL && error != NULL)
+			return store_failed(qid, "handle lookup", error);
+		if (m == NULL)
+			return verdict_new(550, "5.1.1",
+			    "There is no member with the handle \"%s\" here; "
+			    "check the address, or write "
+			    "share+name=example.com@%s "
+			    "to share with any address",
+			    target, cfg->domain);
+		return verdict_new(0, NULL, NULL);
+	case SHARE_ADDR_ADDRESS:
+		if (addr_in_domain(target, cfg->domain))
+			return verdict_new(550, "5.1.1",
+			    "Sharing with an address of %s itself is not "
+			    "possible",
+			    cfg->domain);
+		return verdict_new(0, NULL, NULL);
+	case SHARE_ADDR_PLAIN:
+		return verdict_new(550, "5.1.1",
+		    "Say who to share with: send to %s+HANDLE@%s or "
+		    "%s+name=example.com@%s",
+		    cfg->share_localpart, cfg->domain, cfg->share_localpart,
+		    cfg->domain);
+	case SHARE_ADDR_NONE:
+		break;
+	}
+	if (g_ascii_strncasecmp(addr, cfg->share_localpart,
+		strlen(cfg->share_localpart)) == 0 &&
+	    addr[strlen(cfg->share_localpart)] == '+')
+		return verdict_new(550, "5.1.1",
+		    "This share address is malformed; write %s+HANDLE@%s or "
+		    "%s+name=example.com@%s",
+		    cfg->share_localpart, cfg->domain, cfg->share_localpart,
+		    cfg->domain);
+	return NULL;
+}
+
+/* is_auto_submitted - mail written by a machine, never shared (no loops) */
+static gboolean
+is_auto_submitted(GMimeMessage *msg)
+{
+	const char *v =
+	    g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
+
+	if (v == NULL)
+		return FALSE;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return g_ascii_strncasecmp(v, "no", 2) != 0 || g_ascii_isalnum(v[2]);
+}
+
+/* header_from_address - the first address of the message's From, or NULL */
+static char *
+header_from_address(GMimeMessage *msg)
+{
+	InternetAddressList *list = g_mime_message_get_from(msg);
+	InternetAddress *ia;
+
+	if (list == NULL || internet_address_list_length(list) < 1)
+		return NULL;
+	ia = internet_address_list_get_address(list, 0);
+	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+		return NULL;
+	return addr_normalize(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+}
+
+/* dmarc_passed - a trusted Authentication-Results says dmarc=pass for
+ * the From domain */
+static gboolean
+dmarc_passed(GMimeMessage *msg, const char *authserv_id, const char *from)
+{
+	GMimeHeaderList *headers =
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	const char *domain = strrchr(from, '@') + 1;
+	int n = g_mime_header_list_get_count(headers);
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+		g_autofree char *v = NULL;
+		g_autofree char *want = NULL;
+		size_t idlen = strlen(authserv_id);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h),
+			"Authentication-Results") != 0)
+			continue;
+		v = util_header_safe(g_mime_header_get_value(h), 0);
+		if (g_ascii_strncasecmp(v, authserv_id, idlen) != 0 ||
+		    (v[idlen] != ';' && v[idlen] != ' '))
+			continue;
+		want = g_strdup_printf("header.from=%s", domain);
+		for (char *p = v; *p; p++)
+			*p = g_ascii_tolower(*p);
+		if (strstr(v, "dmarc=pass") != NULL && strstr(v, want) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* find_sharer - the member who sent this, per cfg->sender_auth; NULL
+ * without error when nobody qualifies */
+static Member *
+find_sharer(const Config *cfg, Store *store, const ShareRequest *req,
+    GMimeMessage *msg, char **claimed, GError **error)
+{
+	const char *candidates[3] = { NULL, NULL, NULL };
+	g_autofree char *auth = NULL, *env = NULL, *hdr = NULL;
+	int n = 0;
+
+	if (cfg->sender_auth & SENDER_AUTH_AUTH && req->auth_authen != NULL &&
+	    (auth = addr_normalize(req->auth_authen)) != NULL)
+		candidates[n++] = auth;
+	if (cfg->sender_auth & SENDER_AUTH_DMARC &&
+	    (hdr = header_from_address(msg)) != NULL &&
+	    dmarc_passed(msg, cfg->authserv_id, hdr))
+		candidates[n++] = hdr;
+	if (cfg->sender_auth & SENDER_AUTH_ANY &&
+	    (env = addr_normalize(req->envelope_from)) != NULL)
+		candidates[n++] = env;
+	for (int i = 0; i < n; i++) {
+		Member *m =
+		    store_member_by_address(store, candidates[i], error);
+
+		if (m != NULL || (error != NULL && *error != NULL))
+			return m;
+	}
+	*claimed = g_strdup(
+	    n > 0 ? candidates[0]
+		  : (req->envelope_from != NULL && *req->envelope_from != '\0'
+			    ? req->envelope_from
+			    : "the sender"));
+	return NULL;
+}
+
+/* resolve_friend - the friend a share recipient names; NULL + verdict
+ * when it names nobody we can introduce */
+static Friend *
+resolve_friend(const Config *cfg, Store *store, const char *qid,
+    const char *rcpt, ShareVerdict **verdict)
+{
+	g_autofree char *target = NULL;
+	g_autoptr(Member) m = NULL;
+	g_autoptr(GError) error = NULL;
+	Friend *f;
+	ShareAddrKind kind =
+	    addr_parse_share(rcpt, cfg->domain, cfg->share_localpart, &target);
+
+	if (kind == SHARE_ADDR_HANDLE) {
+		m = store_member_by_handle(store, target, &error);
+	} else if (kind == SHARE_ADDR_ADDRESS) {
+		m = store_member_by_address(store, target, &error);
+	} else {
+		*verdict = share_check_rcpt(cfg, store, qid, rcpt);
+		if (*verdict == NULL)
+			*verdict =
+			    verdict_new(550, "5.1.1", "Not a share address");
+		return NULL;
+	}
+	if (error != NULL) {
+		*verdict = store_failed(qid, "friend lookup", error);
+		return NULL;
+	}
+	if (kind == SHARE_ADDR_HANDLE && m == NULL) {
+		*verdict = share_check_rcpt(cfg, store, qid, rcpt);
+		return NULL;
+	}
+	f = g_new0(Friend, 1);
+	f->rcpt = g_strdup(rcpt);
+	f->address = g_strdup(m != NULL ? m->address : target);
+	f->name = g_strdup(m != NULL ? m->name : NULL);
+	return f;
+}
+
+/* origin_key - what identifies the forwarded message across retries */
+static char *
+origin_key(const Forward *fwd)
+{
+	const FwdMessage *o = fwd->original;
+	g_autoptr(GChecksum) sum = NULL;
+
+	if (o->message_id != NULL)
+		return g_strconcat("mid:", o->message_id, NULL);
+	sum = g_checksum_new(G_CHECKSUM_SHA256);
+	/* fields separated by a byte no clean text contains */
+	const char *parts[] = { o->from != NULL ? o->from->address : NULL,
+		o->subject, o->date_raw, o->body };
+	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+		if (parts[i] != NULL)
+			g_checksum_update(sum, (const guchar *)parts[i],
+			    (gssize)strlen(parts[i]));
+		g_checksum_update(sum, (const guchar *)"\x01", 1);
+	}
+	return g_strconcat("sha256:", g_checksum_get_string(sum), NULL);
+}
+
+/* requester_of - the address and name of who asked (transfer none) */
+static const FwdAddress *
+requester_of(const Forward *fwd)
+{
+	const FwdMessage *o = fwd->original;
+
+	if (o->from != NULL && o->from->address != NULL)
+		return o->from;
+	if (o->reply_to->len > 0 &&
+	    ((FwdAddress *)o->reply_to->pdata[0])->address != NULL)
+		return o->reply_to->pdata[0];
+	return NULL;
+}
+
+/* outbox_from_mail - an outbox item for a rendered message */
+static OutboxItem *
+outbox_from_mail(RenderedMail *mail)
+{
+	OutboxItem *item = outbox_item_new();
+
+	item->kind = g_strdup(mail->kind);
+	item->mail_from = g_strdup(mail->mail_from);
+	for (guint i = 0; i < mail->rcpts->len; i++)
+		g_ptr_array_add(item->rcpts, g_strdup(mail->rcpts->pdata[i]));
+	item->subject = g_strdup(mail->subject);
+	item->message = g_bytes_ref(mail->message);
+	item->status = g_strdup("queued");
+	return item;
+}
+
+/* check_people - refuse introductions that make no sense */
+static ShareVerdict *
+check_people(const Config *cfg, const Member *sharer, const Friend *f,
+    const FwdAddress *req)
+{
+	if (g_ascii_strcasecmp(f->address, sharer->address) == 0)
+		return verdict_new(550, "5.7.1",
+		    "You cannot share with yourself; address the share to "
+		    "the friend who should get it");
+	if (g_ascii_strcasecmp(f->address, req->address) == 0)
+		return verdict_new(550, "5.7.1",
+		    "The friend you named (%s) is the person who sent the "
+		    "original message; share it with someone else",
+		    f->address);
+	if (addr_in_domain(req->address, cfg->domain))
+		return verdict_new(550, "5.6.0",
+		    "The forwarded message comes from %s itself; forward the "
+		    "original request instead",
+		    cfg->domain);
+	return NULL;
+}
+
+/* build_share - the share and intro for one friend; NULL + verdict */
+static Share *
+build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
+    const Forward *fwd, const Member *sharer, const Friend *f,
+    OutboxItem **item, ShareVerdict **verdict)
+{
+	const FwdAddress *rq = requester_of(fwd);
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GError) error = NULL;
+	Share *s;
+
+	*verdict = check_people(cfg, sharer, f, rq);
+	if (*verdict != NULL)
+		return NULL;
+	IntroContext ctx = {
+		.cfg = cfg,
+		.member_address = sharer->address,
+		.member_name = sharer->name,
+		.friend_address = f->address,
+		.friend_name = f->name,
+		.requester_address = rq->address,
+		.requester_name = rq->name,
+		.fwd = fwd,
+		.forward_message_id = g_mime_message_get_message_id(msg),
+		.now = util_now(),
+	};
+	mail = tmpl_render_intro(&ctx, &error);
+	if (mail == NULL) {
+		log_warn(req->qid, "intro not rendered: %s", error->message);
+		*verdict = verdict_new(550, "5.6.0",
+		    "An introduction could not be written from this message "
+		    "(%s)",
+		    error->message);
+		return NULL;
+	}
+	s = share_new();
+	s->sharer = g_strdup(sharer->address);
+	s->recipient = g_strdup(f->address);
+	s->recipient_name = g_strdup(f->name);
+	s->requester = g_strdup(rq->address);
+	s->requester_name = g_strdup(rq->name);
+	s->subject = g_strdup(fwd->original->subject);
+	s->note = g_strdup(fwd->note);
+	s->origin_key = origin_key(fwd);
+	s->status = g_strdup("queued");
+	s->queue_id = g_strdup(req->qid);
+	*item = outbox_from_mail(mail);
+	return s;
+}
+
+/* record - store each share with its intro; fills the verdict's counts */
+static ShareVerdict *
+record(const Config *cfg, Store *store, const ShareRequest *req,
+    GMimeMessage *msg, const Forward *fwd, const Member *sharer,
+    GPtrArray *friends)
+{
+	g_autoptr(ShareVerdict) ok = verdict_new(0, NULL, NULL);
+
+	/* render everything first: a refusal must leave nothing behind */
+	g_autoptr(GPtrArray) shares =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
+	g_autoptr(GPtrArray) items =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	for (guint i = 0; i < friends->len; i++) {
+		OutboxItem *item = NULL;
+		ShareVerdict *v = NULL;
+		Share *s = build_share(
+		    cfg, req, msg, fwd, sharer, friends->pdata[i], &item, &v);
+
+		if (s == NULL)
+			return v;
+		g_ptr_array_add(shares, s);
+		g_ptr_array_add(items, item);
+	}
+	for (guint i = 0; i < shares->len; i++) {
+		g_autoptr(GPtrArray) one = g_ptr_array_new();
+		g_autoptr(GError) error = NULL;
+		Share *s = shares->pdata[i];
+		gboolean created = FALSE;
+		g_autofree char *rq = util_header_safe(s->requester, 200);
+
+		g_ptr_array_add(one, items->pdata[i]);
+		if (!store_share_record(store, s, one, &created, &error))
+			return store_failed(req->qid, "share record", error);
+		log_info(req->qid,
+		    "share %s id=%" G_GINT64_FORMAT " sharer=%s friend=%s "
+		    "requester=%s kind=%s",
+		    created ? "recorded" : "duplicate", s->id, s->sharer,
+		    s->recipient, rq, forward_kind_name(fwd->kind));
+		if (created)
+			ok->created++;
+		else
+			ok->duplicates++;
+		g_ptr_array_add(ok->consumed,
+		    g_strdup(((Friend *)friends->pdata[i])->rcpt));
+	}
+	return g_steal_pointer(&ok);
+}
+
+/* no_forward - the reply when no forwarded message was found */
+static ShareVerdict *
+no_forward(const Config *cfg)
+{
+	return verdict_new(550, "5.6.0",
+	    "No forwarded message found: use your mail program's Forward "
+	    "button (inline or as attachment) on the original request and "
+	    "send that to %s+NAME@%s",
+	    cfg->share_localpart, cfg->domain);
+}
+
+/* share_process - parse, authorise, resolve, render and record */
+ShareVerdict *
+share_process(const Config *cfg, Store *store, const ShareRequest *req)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(Forward) fwd = NULL;
+	g_autoptr(Member) sharer = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) friends = NULL;
+	g_autofree char *claimed = NULL;
+
+	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
+	stream = g_mime_stream_mem_new_with_buffer(req->data, req->len);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg == NULL)
+		return verdict_new(
+		    550, "5.6.0", "This is not a readable mail message");
+	if (req->envelope_from == NULL || *req->envelope_from == '\0' ||
+	    strcmp(req->envelope_from, "<>") == 0 || is_auto_submitted(msg)) {
+		ShareVerdict *v = verdict_new(0, NULL, NULL);
+
+		log_info(req->qid, "ignored: automatic mail is never shared");
+		for (guint i = 0; i < req->share_rcpts->len; i++)
+			g_ptr_array_add(
+			    v->consumed, g_strdup(req->share_rcpts->pdata[i]));
+		return v;
+	}
+	sharer = find_sharer(cfg, store, req, msg, &claimed, &error);
+	if (error != NULL)
+		return store_failed(req->qid, "member lookup", error);
+	if (sharer == NULL) {
+		g_autofree char *who = util_header_safe(claimed, 200);
+
+		log_info(req->qid, "refused: not a member from=%s auth=%s", who,
+		    req->auth_authen != NULL ? "yes" : "no");
+		return verdict_new(550, "5.7.1",
+		    "Only members can share, and %s is not a member who signed "
+		    "in here; send from your member address with SMTP "
+		    "authentication, or ask the operator to add you",
+		    who);
+	}
+	fwd = parser_parse_message(msg, &error);
+	if (fwd == NULL || !fwd->forwarded)
+		return no_forward(cfg);
+	if (requester_of(fwd) == NULL)
+		return verdict_new(550, "5.6.0",
+		    "The forwarded message does not show the address of who "
+		    "sent it; forward it as an attachment so the address is "
+		    "kept");
+	friends = g_ptr_array_new_with_free_func((GDestroyNotify)friend_free);
+	for (guint i = 0; i < req->share_rcpts->len; i++) {
+		ShareVerdict *v = NULL;
+		Friend *f = resolve_friend(
+		    cfg, store, req->qid, req->share_rcpts->pdata[i], &v);
+
+		if (f == NULL)
+			return v;
+		g_ptr_array_add(friends, f);
+	}
+	return record(cfg, store, req, msg, fwd, sharer, friends);
+}
