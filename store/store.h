@@ -18,6 +18,15 @@
  *	exists (an MTA retry of the same message), writes nothing, sets
  *	*created = FALSE and fills share->id with the existing share's id.
  *	Only after it returned TRUE may the milter accept the message.
+ *	On success it fills in what it decided: share->id, created_at (now
+ *	when 0), status ("queued" when NULL); each item's id, share_id,
+ *	status ("queued"), created_at and next_attempt_at (now when 0).
+ *	Every item needs a kind, mail_from, at least one recipient and a
+ *	message; on any failure nothing is written and the ids stay 0.
+ *
+ *	store_member_add() stores the address as addr_normalize() makes it
+ *	and the handle lower-cased; the lookups normalise their argument
+ *	the same way.
  *
  *	Outbox items go queued -> sending (claimed) -> sent | failed, or back
  *	to queued with a later next_attempt_at after a temporary failure. A
@@ -33,7 +42,9 @@
  *	STORE_ERROR_BUSY (the database stayed locked past busy_timeout: try
  *	again later), STORE_ERROR_CONSTRAINT (a uniqueness rule, such as a
  *	member's address or handle already taken), STORE_ERROR_FAILED
- *	(anything else SQLite reported, its message included).
+ *	(anything else SQLite reported, its message included),
+ *	STORE_ERROR_INVALID (a value the store will not write: an address
+ *	that addr_normalize() refuses, a handle outside [a-z0-9._-]).
  *
  * THREADS
  *	A Store is one connection guarded by its own mutex: any thread may
@@ -51,48 +62,50 @@ typedef enum {
 	STORE_ERROR_BUSY,
 	STORE_ERROR_CONSTRAINT,
 	STORE_ERROR_FAILED,
+	STORE_ERROR_INVALID, /* an argument the store refuses to write */
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds */
+#define STORE_SCHEMA_VERSION 1  /* PRAGMA user_version after store_open() */
 
 typedef struct _Store Store;
 
 typedef struct {
 	gint64 id;
-	char *address; /* bare, domain lower-cased */
-	char *name;    /* or NULL */
-	char *handle;  /* lower-case, or NULL */
+	char *address;      /* bare, domain lower-cased */
+	char *name;         /* or NULL */
+	char *handle;       /* lower-case, or NULL */
 	char *capabilities; /* or NULL */
 	gint64 created_at;
 } Member;
 
 typedef struct {
 	gint64 id;
-	char *sharer;	      /* member's address */
+	char *sharer;         /* member's address */
 	char *recipient;      /* the friend's address */
 	char *recipient_name; /* or NULL */
 	char *requester;      /* the original sender's address */
 	char *requester_name; /* or NULL */
-	char *subject;	      /* the original subject, or NULL */
-	char *note;	      /* the member's note, or NULL */
+	char *subject;        /* the original subject, or NULL */
+	char *note;           /* the member's note, or NULL */
 	char *origin_key;     /* identifies the forwarded message */
-	char *status;	      /* "queued", "introduced", "failed" */
-	char *queue_id;	      /* the MTA's queue id, or NULL */
+	char *status;         /* "queued", "introduced", "failed" */
+	char *queue_id;       /* the MTA's queue id, or NULL */
 	gint64 created_at;
 } Share;
 
 typedef struct {
 	gint64 id;
-	gint64 share_id;    /* 0 when not tied to a share */
-	char *kind;	    /* intro, consent, confirmation, notice, digest */
-	char *mail_from;    /* envelope sender */
-	GPtrArray *rcpts;   /* of char *, envelope recipients */
-	char *subject;	    /* for listings */
-	GBytes *message;    /* the complete RFC 5322 message */
-	char *status;	    /* queued, sending, sent, failed */
+	gint64 share_id;  /* 0 when not tied to a share */
+	char *kind;       /* intro, consent, confirmation, notice, digest */
+	char *mail_from;  /* envelope sender */
+	GPtrArray *rcpts; /* of char *, envelope recipients */
+	char *subject;    /* for listings */
+	GBytes *message;  /* the complete RFC 5322 message */
+	char *status;     /* queued, sending, sent, failed */
 	guint attempts;
 	gint64 next_attempt_at;
-	char *last_error;   /* or NULL */
+	char *last_error; /* or NULL */
 	gint64 created_at;
 } OutboxItem;
 
@@ -119,13 +132,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxItem, outbox_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreStats, store_stats_free)
 
 /* members */
-gboolean store_member_add(Store *store, const Member *m, gint64 *id,
-    GError **error);
+gboolean store_member_add(
+    Store *store, const Member *m, gint64 *id, GError **error);
 Member *store_member_by_address(Store *store, const char *address,
     GError **error); /* NULL without error: no such member */
 Member *store_member_by_handle(Store *store, const char *handle,
     GError **error); /* NULL without error: no such member */
 GPtrArray *store_member_list(Store *store, GError **error);
+/* whether handle (already lower-cased) is 1-64 of [a-z0-9._-] */
+gboolean store_handle_is_valid(const char *handle);
 
 /* shares */
 gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
@@ -133,18 +148,25 @@ gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
 GPtrArray *store_share_list(Store *store, GError **error);
 
 /* outbox */
+/* every item, oldest first; message is NULL in listings */
 GPtrArray *store_outbox_list(Store *store, GError **error);
+/* one item with its message; NULL without error: no such item */
 OutboxItem *store_outbox_get(Store *store, gint64 id, GError **error);
-GPtrArray *store_outbox_claim_due(Store *store, gint64 now, guint max,
-    GError **error);
-gboolean store_outbox_mark_sent(Store *store, gint64 id, gint64 now,
-    GError **error);
-gboolean store_outbox_mark_retry(Store *store, gint64 id, gint64 next_at,
-    const char *why, GError **error);
-gboolean store_outbox_mark_failed(Store *store, gint64 id, const char *why,
-    GError **error);
+/* queue one item tied to no share (share_id ignored), as share_record */
+gboolean store_outbox_add(Store *store, OutboxItem *item, GError **error);
+GPtrArray *store_outbox_claim_due(
+    Store *store, gint64 now, guint max, GError **error);
+gboolean store_outbox_mark_sent(
+    Store *store, gint64 id, gint64 now, GError **error);
+gboolean store_outbox_mark_retry(
+    Store *store, gint64 id, gint64 next_at, const char *why, GError **error);
+gboolean store_outbox_mark_failed(
+    Store *store, gint64 id, const char *why, GError **error);
 
 /* stats */
 StoreStats *store_stats(Store *store, GError **error);
+
+/* the schema version of the open database, -1 on error */
+int store_schema_version(Store *store);
 
 #endif /* PA_STORE_H */

@@ -1,0 +1,305 @@
+/*
+ * store.c - open and close the SQLite store; errors, statements, records
+ *
+ * The store is the only module that includes <sqlite3.h>. Everything it
+ * writes is bound as parameters; the SQL text is always a constant. One
+ * connection per Store, guarded by store->lock, so that a Store may be
+ * shared by threads (the milter's workers) while SQLite itself runs
+ * without its own connection mutex.
+ *
+ * Trust: the database file is the operator's. Values read back are what
+ * this module wrote, but text columns are still copied, never borrowed
+ * past a statement's life.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "store/store_int.h"
+
+G_DEFINE_QUARK(passalong_store_error, store_error)
+
+/* store_set_error - map an SQLite result code to a StoreError */
+void
+store_set_error(Store *store, int rc, GError **error, const char *what)
+{
+	StoreError code;
+	const char *msg;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = STORE_ERROR_BUSY;
+		break;
+	case SQLITE_CONSTRAINT:
+		code = STORE_ERROR_CONSTRAINT;
+		break;
+	default:
+		code = STORE_ERROR_FAILED;
+		break;
+	}
+	msg = store != NULL && store->db != NULL ? sqlite3_errmsg(store->db)
+						 : sqlite3_errstr(rc);
+	g_set_error(error, STORE_ERROR, code, "%s: %s", what, msg);
+}
+
+/* stmt_prepare - compile one constant SQL statement */
+gboolean
+stmt_prepare(Store *store, sqlite3_stmt **out, const char *sql, GError **error)
+{
+	int rc = sqlite3_prepare_v2(store->db, sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_error(store, rc, error, "preparing a statement");
+		*out = NULL;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* stmt_done - step a statement that returns no rows */
+gboolean
+stmt_done(Store *store, sqlite3_stmt *st, const char *what, GError **error)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		store_set_error(store, rc, error, what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* store_exec - run constant SQL without parameters */
+gboolean
+store_exec(Store *store, const char *sql, GError **error)
+{
+	int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_error(store, rc, error, sql);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* store_begin - a write transaction, taking the write lock now */
+gboolean
+store_begin(Store *store, GError **error)
+{
+	int rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_error(store, rc, error, "starting a transaction");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* store_commit - commit; on failure the transaction is rolled back */
+gboolean
+store_commit(Store *store, GError **error)
+{
+	int rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_set_error(store, rc, error, "committing");
+		store_rollback(store);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* store_rollback - undo the open transaction, if any */
+void
+store_rollback(Store *store)
+{
+	if (!sqlite3_get_autocommit(store->db))
+		(void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* bind_text - bind a string, or NULL, copying it */
+void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* column_text - a new copy of a text column, or NULL */
+char *
+column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s == NULL ? NULL : g_strdup((const char *)s);
+}
+
+/* pragmas - busy_timeout first, then WAL, synchronous, foreign keys */
+static gboolean
+pragmas(Store *store, guint busy_timeout_ms, GError **error)
+{
+	g_autoptr(sqlite3_stmt) st = NULL;
+	const unsigned char *mode;
+	int rc;
+
+	/* Before anything that may lock: switching to WAL itself waits. */
+	rc = sqlite3_busy_timeout(
+	    store->db, (int)MIN(busy_timeout_ms, (guint)G_MAXINT));
+	if (rc != SQLITE_OK) {
+		store_set_error(store, rc, error, "setting busy_timeout");
+		return FALSE;
+	}
+	if (!stmt_prepare(store, &st, "PRAGMA journal_mode=WAL", error))
+		return FALSE;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		store_set_error(store, rc, error, "setting journal_mode=WAL");
+		return FALSE;
+	}
+	mode = sqlite3_column_text(st, 0);
+	if (mode == NULL || g_ascii_strcasecmp((const char *)mode, "wal")) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+		    "journal_mode=WAL refused (mode is %s)",
+		    mode ? (const char *)mode : "unknown");
+		return FALSE;
+	}
+	return store_exec(store, "PRAGMA synchronous=NORMAL", error) &&
+	       store_exec(store, "PRAGMA foreign_keys=ON", error);
+}
+
+/* store_open - open or create the database at path and migrate it */
+Store *
+store_open(const char *path, guint busy_timeout_ms, GError **error)
+{
+	g_autoptr(Store) store = NULL;
+	GError *err = NULL;
+	int rc;
+
+	g_return_val_if_fail(path != NULL, NULL);
+	store = g_new0(Store, 1);
+	g_mutex_init(&store->lock);
+	store->path = g_strdup(path);
+	rc = sqlite3_open_v2(path, &store->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		/* SQLite says only "unable to open database file". */
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+		    "%s: %s (does the directory exist, may this user write "
+		    "there?)",
+		    path, sqlite3_errmsg(store->db));
+		return NULL;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	if (!pragmas(store, busy_timeout_ms, &err) ||
+	    !store_schema_migrate(store, &err)) {
+		g_set_error(error, err->domain, err->code, "%s: %s", path,
+		    err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	return g_steal_pointer(&store);
+}
+
+/* store_close - close the connection; accepts NULL */
+void
+store_close(Store *store)
+{
+	if (store == NULL)
+		return;
+	if (store->db != NULL)
+		sqlite3_close_v2(store->db);
+	g_mutex_clear(&store->lock);
+	g_free(store->path);
+	g_free(store);
+}
+
+/* member_new - an empty Member */
+Member *
+member_new(void)
+{
+	return g_new0(Member, 1);
+}
+
+/* member_free - release a Member; accepts NULL */
+void
+member_free(Member *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->address);
+	g_free(m->name);
+	g_free(m->handle);
+	g_free(m->capabilities);
+	g_free(m);
+}
+
+/* share_new - an empty Share */
+Share *
+share_new(void)
+{
+	return g_new0(Share, 1);
+}
+
+/* share_free - release a Share; accepts NULL */
+void
+share_free(Share *s)
+{
+	if (s == NULL)
+		return;
+	g_free(s->sharer);
+	g_free(s->recipient);
+	g_free(s->recipient_name);
+	g_free(s->requester);
+	g_free(s->requester_name);
+	g_free(s->subject);
+	g_free(s->note);
+	g_free(s->origin_key);
+	g_free(s->status);
+	g_free(s->queue_id);
+	g_free(s);
+}
+
+/* outbox_item_new - an empty OutboxItem with an empty recipient list */
+OutboxItem *
+outbox_item_new(void)
+{
+	OutboxItem *item = g_new0(OutboxItem, 1);
+
+	item->rcpts = g_ptr_array_new_with_free_func(g_free);
+	return item;
+}
+
+/* outbox_item_free - release an OutboxItem; accepts NULL */
+void
+outbox_item_free(OutboxItem *item)
+{
+	if (item == NULL)
+		return;
+	g_free(item->kind);
+	g_free(item->mail_from);
+	if (item->rcpts != NULL)
+		g_ptr_array_unref(item->rcpts);
+	g_free(item->subject);
+	if (item->message != NULL)
+		g_bytes_unref(item->message);
+	g_free(item->status);
+	g_free(item->last_error);
+	g_free(item);
+}
+
+/* store_stats_free - release StoreStats; accepts NULL */
+void
+store_stats_free(StoreStats *stats)
+{
+	if (stats == NULL)
+		return;
+	if (stats->shares_by_status != NULL)
+		g_hash_table_unref(stats->shares_by_status);
+	if (stats->outbox_by_status != NULL)
+		g_hash_table_unref(stats->outbox_by_status);
+	g_free(stats);
+}

@@ -1,0 +1,66 @@
+/*
+ * store_int.h - what the store's own files share (not for other modules)
+ *
+ * SYNOPSIS
+ *	#include "store/store_int.h"
+ *	g_autoptr(sqlite3_stmt) st = NULL;
+ *	if (!stmt_prepare(store, &st, "SELECT ...", error))
+ *		return FALSE;
+ *
+ * DESCRIPTION
+ *	The Store structure, the mapping of SQLite result codes to
+ *	StoreError, and small helpers for statements and transactions.
+ *	Callers of these helpers hold store->lock.
+ *
+ * OWNERSHIP
+ *	Statements prepared here belong to the caller, who finalizes them
+ *	(g_autoptr(sqlite3_stmt) does). Strings returned are new.
+ *
+ * ERRORS
+ *	Every helper that can fail sets a StoreError whose message carries
+ *	sqlite3_errmsg().
+ *
+ * THREADS
+ *	None of these lock; the public functions in store*.c take
+ *	store->lock around them.
+ */
+#ifndef PA_STORE_INT_H
+#define PA_STORE_INT_H
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
+struct _Store {
+	sqlite3 *db;
+	char *path;
+	GMutex lock;
+};
+
+/* the error for rc (an SQLite result code), what says what was tried */
+void store_set_error(Store *store, int rc, GError **error, const char *what);
+
+gboolean stmt_prepare(
+    Store *store, sqlite3_stmt **out, const char *sql, GError **error);
+gboolean stmt_done(
+    Store *store, sqlite3_stmt *st, const char *what, GError **error);
+gboolean store_exec(Store *store, const char *sql, GError **error);
+gboolean store_begin(Store *store, GError **error);
+gboolean store_commit(Store *store, GError **error);
+void store_rollback(Store *store);
+
+void bind_text(sqlite3_stmt *st, int i, const char *s);
+char *column_text(sqlite3_stmt *st, int i);
+
+gboolean store_schema_migrate(Store *store, GError **error);
+/* outbox rows (store_outbox.c) */
+gboolean outbox_insert(Store *store, OutboxItem *item, gint64 share_id,
+    gint64 now, GError **error);
+void outbox_settle(OutboxItem *item, gint64 now);
+OutboxItem *outbox_load(
+    Store *store, gint64 id, gboolean with_message, GError **error);
+
+#endif /* PA_STORE_INT_H */

@@ -1,0 +1,199 @@
+/*
+ * store_share.c - record a share and its outgoing mail in one transaction
+ *
+ * store_share_record() is what the milter waits on before it accepts a
+ * message (DESIGN.md: accept only after a durable commit). It takes the
+ * write lock up front (BEGIN IMMEDIATE) so that the duplicate check and
+ * the inserts see the same database, and an MTA retry of a message
+ * already recorded writes nothing.
+ *
+ * Trust: every field comes, at some remove, from mail; all are bound.
+ */
+#include "config.h"
+
+#include "common/util.h"
+#include "store/store_int.h"
+
+#define SHARE_COLUMNS                                                          \
+	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
+	" subject, note, origin_key, status, queue_id, created_at"
+
+/* find_share - the id of the share with the same key, 0 when none */
+static gboolean
+find_share(Store *store, const Share *share, gint64 *id, GError **error)
+{
+	g_autoptr(sqlite3_stmt) st = NULL;
+	int rc;
+
+	*id = 0;
+	if (!stmt_prepare(store, &st,
+		"SELECT id FROM shares WHERE sharer = ? AND recipient = ?"
+		" AND origin_key = ?",
+		error))
+		return FALSE;
+	bind_text(st, 1, share->sharer);
+	bind_text(st, 2, share->recipient);
+	bind_text(st, 3, share->origin_key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		store_set_error(store, rc, error, "looking for the share");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* insert_share - the shares row; sets share->id */
+static gboolean
+insert_share(Store *store, Share *share, gint64 now, GError **error)
+{
+	g_autoptr(sqlite3_stmt) st = NULL;
+
+	if (!stmt_prepare(store, &st,
+		"INSERT INTO shares (sharer, recipient, recipient_name,"
+		" requester, requester_name, subject, note, origin_key,"
+		" status, queue_id, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		error))
+		return FALSE;
+	bind_text(st, 1, share->sharer);
+	bind_text(st, 2, share->recipient);
+	bind_text(st, 3, share->recipient_name);
+	bind_text(st, 4, share->requester);
+	bind_text(st, 5, share->requester_name);
+	bind_text(st, 6, share->subject);
+	bind_text(st, 7, share->note);
+	bind_text(st, 8, share->origin_key);
+	bind_text(st, 9, share->status ? share->status : "queued");
+	bind_text(st, 10, share->queue_id);
+	sqlite3_bind_int64(st, 11, share->created_at ? share->created_at : now);
+	if (!stmt_done(store, st, "recording the share", error))
+		return FALSE;
+	share->id = sqlite3_last_insert_rowid(store->db);
+	return TRUE;
+}
+
+/* record - the transaction's body; the caller begins and ends it */
+static gboolean
+record(Store *store, Share *share, GPtrArray *items, gint64 now, GError **error)
+{
+	if (!insert_share(store, share, now, error))
+		return FALSE;
+	for (guint i = 0; items != NULL && i < items->len; i++)
+		if (!outbox_insert(store, g_ptr_array_index(items, i),
+			share->id, now, error))
+			return FALSE;
+	return TRUE;
+}
+
+/* settle - after a commit, fill in what the store decided */
+static void
+settle(Share *share, GPtrArray *items, gint64 now)
+{
+	if (share->created_at == 0)
+		share->created_at = now;
+	if (share->status == NULL)
+		share->status = g_strdup("queued");
+	for (guint i = 0; items != NULL && i < items->len; i++)
+		outbox_settle(g_ptr_array_index(items, i), now);
+}
+
+/* unwind - after a rollback, forget the ids that were never kept */
+static void
+unwind(Share *share, GPtrArray *items)
+{
+	share->id = 0;
+	for (guint i = 0; items != NULL && i < items->len; i++) {
+		OutboxItem *item = g_ptr_array_index(items, i);
+
+		item->id = 0;
+		item->share_id = 0;
+	}
+}
+
+/* store_share_record - the share and its mail, at most once per key */
+gboolean
+store_share_record(Store *store, Share *share, GPtrArray *items,
+    gboolean *created, GError **error)
+{
+	gint64 now = util_now(), existing = 0;
+	gboolean ok = FALSE;
+
+	g_return_val_if_fail(store != NULL && share != NULL, FALSE);
+	if (created != NULL)
+		*created = FALSE;
+	g_mutex_lock(&store->lock);
+	if (!store_begin(store, error))
+		goto out;
+	if (!find_share(store, share, &existing, error))
+		goto fail;
+	if (existing != 0) {
+		store_rollback(store); /* nothing was written */
+		share->id = existing;
+		ok = TRUE;
+		goto out;
+	}
+	if (!record(store, share, items, now, error) ||
+	    !store_commit(store, error))
+		goto fail;
+	settle(share, items, now);
+	if (created != NULL)
+		*created = TRUE;
+	ok = TRUE;
+	goto out;
+fail:
+	store_rollback(store);
+	unwind(share, items);
+out:
+	g_mutex_unlock(&store->lock);
+	return ok;
+}
+
+/* share_from_row - a Share from a row of SHARE_COLUMNS */
+static Share *
+share_from_row(sqlite3_stmt *st)
+{
+	Share *s = share_new();
+
+	s->id = sqlite3_column_int64(st, 0);
+	s->sharer = column_text(st, 1);
+	s->recipient = column_text(st, 2);
+	s->recipient_name = column_text(st, 3);
+	s->requester = column_text(st, 4);
+	s->requester_name = column_text(st, 5);
+	s->subject = column_text(st, 6);
+	s->note = column_text(st, 7);
+	s->origin_key = column_text(st, 8);
+	s->status = column_text(st, 9);
+	s->queue_id = column_text(st, 10);
+	s->created_at = sqlite3_column_int64(st, 11);
+	return s;
+}
+
+/* store_share_list - every share, oldest first */
+GPtrArray *
+store_share_list(Store *store, GError **error)
+{
+	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	GPtrArray *out = NULL;
+	int rc;
+
+	g_return_val_if_fail(store != NULL, NULL);
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
+	g_mutex_lock(&store->lock);
+	if (!stmt_prepare(store, &st,
+		"SELECT " SHARE_COLUMNS " FROM shares ORDER BY id", error))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(list, share_from_row(st));
+	if (rc != SQLITE_DONE) {
+		store_set_error(store, rc, error, "listing shares");
+		goto out;
+	}
+	out = g_steal_pointer(&list);
+out:
+	g_mutex_unlock(&store->lock);
+	return out;
+}

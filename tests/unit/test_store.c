@@ -1,0 +1,741 @@
+/*
+ * test_store.c - the SQLite store against real files in a temporary folder
+ *
+ * Every test gets its own folder and database. Times given to the
+ * outbox are fixed numbers, never the clock, so that no test depends on
+ * when it runs. A second raw SQLite connection stands in for another
+ * process holding the write lock.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store/store.h"
+
+typedef struct {
+	char *dir;
+	char *path;
+	Store *store;
+} Fixture;
+
+/* setup - a fresh folder and an opened store */
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	(void)data;
+	f->dir = g_dir_make_tmp("test_store-XXXXXX", &error);
+	g_assert_no_error(error);
+	f->path = g_build_filename(f->dir, "passalong.db", NULL);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(f->store);
+}
+
+/* teardown - close and remove everything setup made */
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
+
+	(void)data;
+	store_close(f->store);
+	for (size_t i = 0; i < G_N_ELEMENTS(suffix); i++) {
+		g_autofree char *p = g_strconcat(f->path, suffix[i], NULL);
+
+		(void)g_unlink(p);
+	}
+	g_assert_cmpint(g_rmdir(f->dir), ==, 0);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+/* raw_open - a plain SQLite connection to the same file */
+static sqlite3 *
+raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	return db;
+}
+
+/* raw_int - the first column of the first row of sql */
+static gint64
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *st = NULL;
+	gint64 v;
+
+	g_assert_cmpint(
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* make_item - an outbox item with two recipients */
+static OutboxItem *
+make_item(const char *kind, const char *body, gint64 due)
+{
+	OutboxItem *item = outbox_item_new();
+
+	item->kind = g_strdup(kind);
+	item->mail_from = g_strdup("intros@intro.example.org");
+	g_ptr_array_add(item->rcpts, g_strdup("friend@example.com"));
+	g_ptr_array_add(item->rcpts, g_strdup("asker@example.org"));
+	item->subject = g_strdup("Intro: Ann, meet Bob");
+	if (body != NULL)
+		item->message = g_bytes_new(body, strlen(body));
+	item->next_attempt_at = due;
+	return item;
+}
+
+/* make_share - a share keyed by origin */
+static Share *
+make_share(const char *origin)
+{
+	Share *s = share_new();
+
+	s->sharer = g_strdup("member@example.net");
+	s->recipient = g_strdup("friend@example.com");
+	s->requester = g_strdup("asker@example.org");
+	s->subject = g_strdup("Speaking at our conference?");
+	s->note = g_strdup("Bob would be perfect for this.");
+	s->origin_key = g_strdup(origin);
+	return s;
+}
+
+/* items_new - an array owning the items given */
+static GPtrArray *
+items_new(OutboxItem *a, OutboxItem *b)
+{
+	GPtrArray *items =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+
+	if (a != NULL)
+		g_ptr_array_add(items, a);
+	if (b != NULL)
+		g_ptr_array_add(items, b);
+	return items;
+}
+
+/* record_one - record a share with an intro and a confirmation */
+static gint64
+record_one(Store *store, const char *origin, gint64 due)
+{
+	g_autoptr(Share) s = make_share(origin);
+	g_autoptr(GPtrArray) items = items_new(
+	    make_item("intro", "I", due), make_item("confirmation", "C", due));
+	g_autoptr(GError) error = NULL;
+	gboolean created = FALSE;
+
+	g_assert_true(store_share_record(store, s, items, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	return s->id;
+}
+
+/* test_open_twice - opening migrates once and then changes nothing */
+static void
+test_open_twice(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) again = NULL;
+
+	(void)data;
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
+	store_close(f->store);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	again = store_open(f->path, 5000, &error); /* two at once */
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(again), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(
+	    raw_int(f->path, "PRAGMA user_version"), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master"
+			     " WHERE type = 'table' AND name = 'shares'"),
+	    ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM pragma_journal_mode"
+			     " WHERE journal_mode = 'wal'"),
+	    ==, 1);
+}
+
+/* test_open_no_dir - a path in a missing folder is a clear error */
+static void
+test_open_no_dir(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path =
+	    g_build_filename(f->dir, "missing", "x.db", NULL);
+	Store *st;
+
+	(void)data;
+	st = store_open(path, 50, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_FAILED);
+	g_assert_nonnull(strstr(error->message, path));
+	g_assert_nonnull(strstr(error->message, "unable to open"));
+}
+
+/* test_open_newer - a schema from a newer program is refused */
+static void
+test_open_newer(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db;
+	Store *st;
+
+	(void)data;
+	db = raw_open(f->path);
+	g_assert_cmpint(
+	    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(f->path, 50, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_FAILED);
+	g_assert_nonnull(strstr(error->message, "newer"));
+}
+
+/* add_member - add one member, asserting success */
+static gint64
+add_member(Store *store, const char *address, const char *handle)
+{
+	g_autoptr(Member) m = member_new();
+	g_autoptr(GError) error = NULL;
+	gint64 id = 0;
+
+	m->address = g_strdup(address);
+	m->name = g_strdup("Jane Doe");
+	m->handle = g_strdup(handle);
+	m->capabilities = g_strdup("keynotes, C, mail");
+	g_assert_true(store_member_add(store, m, &id, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(id, >, 0);
+	return id;
+}
+
+/* test_member_lookup - by address (domain without case) and by handle */
+static void
+test_member_lookup(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) a = NULL;
+	g_autoptr(Member) b = NULL;
+	g_autoptr(Member) c = NULL;
+	g_autoptr(Member) none = NULL;
+	gint64 id;
+
+	(void)data;
+	id = add_member(f->store, "<Jane@Example.NET>", "Jane");
+	a = store_member_by_address(f->store, "Jane@EXAMPLE.net", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(a);
+	g_assert_cmpint(a->id, ==, id);
+	g_assert_cmpstr(a->address, ==, "Jane@example.net");
+	g_assert_cmpstr(a->handle, ==, "jane");
+	g_assert_cmpstr(a->name, ==, "Jane Doe");
+	g_assert_cmpstr(a->capabilities, ==, "keynotes, C, mail");
+	g_assert_cmpint(a->created_at, >, 0);
+	b = store_member_by_handle(f->store, "JANE", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(b);
+	g_assert_cmpint(b->id, ==, id);
+	none = store_member_by_address(f->store, "bob@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_null(none);
+	c = store_member_by_handle(f->store, "bob", &error);
+	g_assert_no_error(error);
+	g_assert_null(c);
+}
+
+/* try_add - store_member_add's error for address/handle */
+static GError *
+try_add(Store *store, const char *address, const char *handle)
+{
+	g_autoptr(Member) m = member_new();
+	GError *error = NULL;
+
+	m->address = g_strdup(address);
+	m->handle = g_strdup(handle);
+	g_assert_false(store_member_add(store, m, NULL, &error));
+	g_assert_nonnull(error);
+	return error;
+}
+
+/* test_member_dup - a taken address or handle is a constraint error */
+static void
+test_member_dup(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) e1 = NULL;
+	g_autoptr(GError) e2 = NULL;
+	g_autoptr(GError) e3 = NULL;
+	g_autoptr(GError) e4 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+
+	(void)data;
+	add_member(f->store, "jane@example.net", "jane");
+	e1 = try_add(f->store, "jane@EXAMPLE.NET", NULL);
+	g_assert_error(e1, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_assert_nonnull(strstr(e1->message, "already a member"));
+	e2 = try_add(f->store, "other@example.net", "JANE");
+	g_assert_error(e2, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_assert_nonnull(strstr(e2->message, "already taken"));
+	e3 = try_add(f->store, "not an address", NULL);
+	g_assert_error(e3, STORE_ERROR, STORE_ERROR_INVALID);
+	e4 = try_add(f->store, "x@example.net", "bad handle");
+	g_assert_error(e4, STORE_ERROR, STORE_ERROR_INVALID);
+	add_member(f->store, "bob@example.net", NULL); /* NULL handles */
+	add_member(f->store, "carol@example.net", NULL);
+	list = store_member_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 3);
+	g_assert_cmpstr(
+	    ((Member *)list->pdata[0])->address, ==, "jane@example.net");
+	g_assert_null(((Member *)list->pdata[2])->handle);
+}
+
+/* test_handle_valid - the handle alphabet */
+static void
+test_handle_valid(void)
+{
+	g_assert_true(store_handle_is_valid("jane"));
+	g_assert_true(store_handle_is_valid("j.doe_2-x"));
+	g_assert_false(store_handle_is_valid(""));
+	g_assert_false(store_handle_is_valid("Jane"));
+	g_assert_false(store_handle_is_valid("ja ne"));
+	g_assert_false(store_handle_is_valid("a=b"));
+	g_assert_false(store_handle_is_valid("a+b"));
+	g_assert_false(
+	    store_handle_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				  "aaaaaaaaaaaaaaaaaaaaa"));
+}
+
+/* test_share_record - one share, then the retry creates nothing */
+static void
+test_share_record(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) s = make_share("<m1@example.org>");
+	g_autoptr(Share) again = make_share("<m1@example.org>");
+	g_autoptr(GPtrArray) items = items_new(
+	    make_item("intro", "I", 0), make_item("confirmation", "C", 0));
+	g_autoptr(GPtrArray) items2 =
+	    items_new(make_item("intro", "I", 0), NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) shares = NULL;
+	OutboxItem *i0 = items->pdata[0], *i1 = items->pdata[1];
+	gboolean created = FALSE;
+
+	(void)data;
+	g_assert_true(store_share_record(f->store, s, items, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	g_assert_cmpint(s->id, >, 0);
+	g_assert_cmpstr(s->status, ==, "queued");
+	g_assert_cmpint(i0->share_id, ==, s->id);
+	g_assert_cmpint(i1->share_id, ==, s->id);
+	g_assert_cmpint(i0->id, >, 0);
+	g_assert_cmpint(i1->id, >, i0->id);
+	g_assert_cmpstr(i0->status, ==, "queued");
+	g_assert_cmpint(i0->next_attempt_at, >, 0);
+
+	g_assert_true(
+	    store_share_record(f->store, again, items2, &created, &error));
+	g_assert_no_error(error);
+	g_assert_false(created);
+	g_assert_cmpint(again->id, ==, s->id);
+	g_assert_cmpint(((OutboxItem *)items2->pdata[0])->id, ==, 0);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"), ==, 2);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"), ==, 4);
+
+	shares = store_share_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(shares->len, ==, 1);
+	g_assert_cmpstr(((Share *)shares->pdata[0])->note, ==,
+	    "Bob would be perfect for this.");
+	g_assert_cmpstr(
+	    ((Share *)shares->pdata[0])->origin_key, ==, "<m1@example.org>");
+}
+
+/* assert_empty - no share and no outbox row was written */
+static void
+assert_empty(const char *path)
+{
+	g_assert_cmpint(raw_int(path, "SELECT COUNT(*) FROM shares"), ==, 0);
+	g_assert_cmpint(raw_int(path, "SELECT COUNT(*) FROM outbox"), ==, 0);
+	g_assert_cmpint(
+	    raw_int(path, "SELECT COUNT(*) FROM outbox_rcpts"), ==, 0);
+}
+
+/* test_share_rollback - a bad second item undoes the share and item 1 */
+static void
+test_share_rollback(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) s = make_share("<m2@example.org>");
+	g_autoptr(GPtrArray) items = items_new(make_item("intro", "I", 0),
+	    make_item("confirmation", NULL, 0)); /* no message */
+	g_autoptr(GError) error = NULL;
+	gboolean created = TRUE;
+
+	(void)data;
+	g_assert_false(
+	    store_share_record(f->store, s, items, &created, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_false(created);
+	g_assert_cmpint(s->id, ==, 0);
+	g_assert_cmpint(((OutboxItem *)items->pdata[0])->id, ==, 0);
+	assert_empty(f->path);
+}
+
+/* test_share_rollback_sql - a row SQLite refuses undoes everything */
+static void
+test_share_rollback_sql(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) s = make_share("<m3@example.org>");
+	g_autoptr(GPtrArray) items = items_new(
+	    make_item("intro", "I", 0), make_item("no-such-kind", "X", 0));
+	g_autoptr(GError) error = NULL;
+
+	(void)data;
+	g_assert_false(store_share_record(f->store, s, items, NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_assert_nonnull(strstr(error->message, "CHECK"));
+	assert_empty(f->path);
+	/* the connection is usable again afterwards */
+	record_one(f->store, "<m3@example.org>", 0);
+}
+
+/* test_share_busy - another writer holding the lock: BUSY, no write */
+static void
+test_share_busy(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) s = make_share("<m4@example.org>");
+	g_autoptr(GPtrArray) items =
+	    items_new(make_item("intro", "I", 0), NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) quick = NULL;
+	sqlite3 *other;
+
+	(void)data;
+	quick = store_open(f->path, 50, &error);
+	g_assert_no_error(error);
+	other = raw_open(f->path);
+	g_assert_cmpint(
+	    sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	g_assert_false(store_share_record(quick, s, items, NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_BUSY);
+	g_assert_cmpint(s->id, ==, 0);
+	g_assert_cmpint(
+	    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	assert_empty(f->path);
+	g_clear_error(&error);
+	g_assert_true(store_share_record(quick, s, items, NULL, &error));
+	g_assert_no_error(error);
+}
+
+/* claim - claim at now, expecting n items */
+static GPtrArray *
+claim(Store *store, gint64 now, guint n)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *got = store_outbox_claim_due(store, now, 10, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(got);
+	g_assert_cmpuint(got->len, ==, n);
+	return got;
+}
+
+/* share_status - the status of share id */
+static char *
+share_status(Store *store, gint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = store_share_list(store, &error);
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < list->len; i++)
+		if (((Share *)list->pdata[i])->id == id)
+			return g_strdup(((Share *)list->pdata[i])->status);
+	g_assert_not_reached();
+	return NULL;
+}
+
+/* test_claim_cycle - claim, retry, send, fail; shares follow intros */
+static void
+test_claim_cycle(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) first = NULL;
+	g_autoptr(GPtrArray) none = NULL;
+	g_autoptr(GPtrArray) early = NULL;
+	g_autoptr(GPtrArray) later = NULL;
+	g_autofree char *st1 = NULL;
+	g_autofree char *st2 = NULL;
+	OutboxItem *intro, *conf;
+	gint64 sid;
+
+	(void)data;
+	sid = record_one(f->store, "<c1@example.org>", 1000);
+	none = claim(f->store, 999, 0); /* not due yet */
+	first = claim(f->store, 1000, 2);
+	intro = first->pdata[0];
+	conf = first->pdata[1];
+	g_assert_cmpstr(intro->kind, ==, "intro");
+	g_assert_cmpstr(intro->status, ==, "sending");
+	g_assert_cmpuint(intro->attempts, ==, 1);
+	g_assert_cmpint(intro->share_id, ==, sid);
+	g_assert_cmpstr(intro->mail_from, ==, "intros@intro.example.org");
+	g_assert_cmpuint(intro->rcpts->len, ==, 2);
+	g_assert_cmpstr(intro->rcpts->pdata[0], ==, "friend@example.com");
+	g_assert_cmpstr(intro->rcpts->pdata[1], ==, "asker@example.org");
+	g_assert_cmpmem(g_bytes_get_data(intro->message, NULL),
+	    g_bytes_get_size(intro->message), "I", 1);
+	g_ptr_array_unref(claim(f->store, 1001, 0)); /* claimed already */
+
+	g_assert_true(store_outbox_mark_retry(
+	    f->store, intro->id, 1060, "421 4.3.2 try later", &error));
+	g_assert_no_error(error);
+	early = claim(f->store, 1059, 0);
+	later = claim(f->store, 1060, 1);
+	g_assert_cmpint(((OutboxItem *)later->pdata[0])->id, ==, intro->id);
+	g_assert_cmpuint(((OutboxItem *)later->pdata[0])->attempts, ==, 2);
+	g_assert_cmpstr(((OutboxItem *)later->pdata[0])->last_error, ==,
+	    "421 4.3.2 try later");
+
+	g_assert_true(
+	    store_outbox_mark_sent(f->store, intro->id, 1061, &error));
+	g_assert_no_error(error);
+	st1 = share_status(f->store, sid);
+	g_assert_cmpstr(st1, ==, "introduced");
+	/* a confirmation failing does not touch the share */
+	g_assert_true(store_outbox_mark_failed(
+	    f->store, conf->id, "550 5.1.1 no such user", &error));
+	g_assert_no_error(error);
+	st2 = share_status(f->store, sid);
+	g_assert_cmpstr(st2, ==, "introduced");
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT sent_at FROM outbox WHERE kind = 'intro'"),
+	    ==, 1061);
+	g_ptr_array_unref(claim(f->store, 100000, 0)); /* nothing left */
+}
+
+/* test_claim_fail_intro - an intro failing for good fails its share */
+static void
+test_claim_fail_intro(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) got = NULL;
+	g_autofree char *st = NULL;
+	gint64 sid;
+
+	(void)data;
+	sid = record_one(f->store, "<c2@example.org>", 50);
+	got = claim(f->store, 50, 2);
+	g_assert_true(store_outbox_mark_failed(f->store,
+	    ((OutboxItem *)got->pdata[0])->id, "550 5.7.1 refused", &error));
+	g_assert_no_error(error);
+	st = share_status(f->store, sid);
+	g_assert_cmpstr(st, ==, "failed");
+	g_assert_false(store_outbox_mark_sent(f->store, 9999, 1, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_FAILED);
+}
+
+/* test_claim_stale - a claim older than the timeout is due again */
+static void
+test_claim_stale(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) a = NULL;
+	g_autoptr(GPtrArray) b = NULL;
+	g_autoptr(GPtrArray) c = NULL;
+	g_autoptr(GPtrArray) d = NULL;
+
+	(void)data;
+	record_one(f->store, "<s1@example.org>", 100);
+	a = claim(f->store, 100, 2);
+	b = claim(f->store, 100 + STORE_CLAIM_TIMEOUT, 0);
+	c = claim(f->store, 101 + STORE_CLAIM_TIMEOUT, 2);
+	g_assert_cmpuint(((OutboxItem *)c->pdata[0])->attempts, ==, 2);
+	g_assert_cmpstr(((OutboxItem *)c->pdata[0])->status, ==, "sending");
+	d = claim(f->store, 102 + STORE_CLAIM_TIMEOUT, 0);
+}
+
+/* test_claim_max - at most max items per claim */
+static void
+test_claim_max(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) one = NULL;
+	g_autoptr(GPtrArray) rest = NULL;
+
+	(void)data;
+	record_one(f->store, "<x1@example.org>", 10);
+	record_one(f->store, "<x2@example.org>", 5);
+	one = store_outbox_claim_due(f->store, 10, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(one->len, ==, 1);
+	/* the earliest due goes first */
+	g_assert_cmpint(((OutboxItem *)one->pdata[0])->next_attempt_at, ==, 5);
+	rest = claim(f->store, 10, 3);
+}
+
+/* test_outbox_add - mail tied to no share; list and get */
+static void
+test_outbox_add(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OutboxItem) item =
+	    make_item("digest", "Subject: d\r\n\r\nx", 0);
+	g_autoptr(OutboxItem) bad = make_item("notice", "N", 0);
+	g_autoptr(OutboxItem) got = NULL;
+	g_autoptr(OutboxItem) missing = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+
+	(void)data;
+	g_assert_true(store_outbox_add(f->store, item, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(item->id, >, 0);
+	g_assert_cmpint(item->share_id, ==, 0);
+	list = store_outbox_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 1);
+	g_assert_null(((OutboxItem *)list->pdata[0])->message);
+	g_assert_cmpuint(((OutboxItem *)list->pdata[0])->rcpts->len, ==, 2);
+	g_assert_cmpstr(((OutboxItem *)list->pdata[0])->status, ==, "queued");
+	got = store_outbox_get(f->store, item->id, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(got);
+	g_assert_cmpmem(g_bytes_get_data(got->message, NULL),
+	    g_bytes_get_size(got->message), "Subject: d\r\n\r\nx", 15);
+	missing = store_outbox_get(f->store, item->id + 1, &error);
+	g_assert_no_error(error);
+	g_assert_null(missing);
+
+	g_ptr_array_add(bad->rcpts, g_strdup("evil@example.com\r\nRCPT TO:x"));
+	g_assert_false(store_outbox_add(f->store, bad, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_cmpint(bad->id, ==, 0);
+}
+
+/* stat_of - a count from one of the stats tables */
+static gint
+stat_of(GHashTable *t, const char *status)
+{
+	return GPOINTER_TO_INT(g_hash_table_lookup(t, status));
+}
+
+/* test_stats - counts by status */
+static void
+test_stats(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StoreStats) empty = NULL;
+	g_autoptr(StoreStats) st = NULL;
+	g_autoptr(GPtrArray) got = NULL;
+
+	(void)data;
+	empty = store_stats(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(empty->members, ==, 0);
+	g_assert_cmpuint(g_hash_table_size(empty->shares_by_status), ==, 0);
+	add_member(f->store, "a@example.net", "a");
+	add_member(f->store, "b@example.net", "b");
+	record_one(f->store, "<t1@example.org>", 1);
+	record_one(f->store, "<t2@example.org>", 1000);
+	got = claim(f->store, 1, 2);
+	g_assert_true(store_outbox_mark_sent(
+	    f->store, ((OutboxItem *)got->pdata[0])->id, 2, &error));
+	st = store_stats(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(st->members, ==, 2);
+	g_assert_cmpint(stat_of(st->shares_by_status, "introduced"), ==, 1);
+	g_assert_cmpint(stat_of(st->shares_by_status, "queued"), ==, 1);
+	g_assert_cmpint(stat_of(st->outbox_by_status, "sent"), ==, 1);
+	g_assert_cmpint(stat_of(st->outbox_by_status, "sending"), ==, 1);
+	g_assert_cmpint(stat_of(st->outbox_by_status, "queued"), ==, 2);
+}
+
+typedef struct {
+	Store *store;
+	int n;
+} Writer;
+
+/* writer - record shares from one thread */
+static gpointer
+writer(gpointer data)
+{
+	Writer *w = data;
+
+	for (int i = 0; i < 20; i++) {
+		g_autofree char *key = g_strdup_printf("<w%d-%d>", w->n, i);
+
+		record_one(w->store, key, 1);
+	}
+	return NULL;
+}
+
+/* test_threads - threads share one Store; a second Store writes too */
+static void
+test_threads(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) second = store_open(f->path, 10000, &error);
+	Writer w[4];
+	GThread *t[4];
+
+	(void)data;
+	g_assert_no_error(error);
+	for (int i = 0; i < 4; i++) {
+		w[i].store = i == 3 ? second : f->store;
+		w[i].n = i;
+		t[i] = g_thread_new("writer", writer, &w[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 80);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox"), ==, 160);
+}
+
+#define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
+
+/* main - register the tests */
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("/store/open/twice", test_open_twice);
+	ADD("/store/open/no_directory", test_open_no_dir);
+	ADD("/store/open/newer_schema", test_open_newer);
+	ADD("/store/member/lookup", test_member_lookup);
+	ADD("/store/member/duplicate", test_member_dup);
+	g_test_add_func("/store/member/handle_valid", test_handle_valid);
+	ADD("/store/share_record/create_once", test_share_record);
+	ADD("/store/share_record/rollback", test_share_rollback);
+	ADD("/store/share_record/rollback_sql", test_share_rollback_sql);
+	ADD("/store/share_record/busy", test_share_busy);
+	ADD("/store/outbox_claim/cycle", test_claim_cycle);
+	ADD("/store/outbox_claim/fail_intro", test_claim_fail_intro);
+	ADD("/store/outbox_claim/stale", test_claim_stale);
+	ADD("/store/outbox_claim/max", test_claim_max);
+	ADD("/store/outbox_add/list_get", test_outbox_add);
+	ADD("/store/stats/counts", test_stats);
+	ADD("/store/share_record/threads", test_threads);
+	return g_test_run();
+}
