@@ -1,0 +1,15 @@
+-- share+nobody@ names no member: that recipient is refused at RCPT with
+-- 550 5.1.1, and a malformed share address likewise.
+dofile(os.getenv("PA_LIB"))
+run("unknown handle rejected at RCPT", function()
+	local conn = start()
+	envelope(conn, "<chris@members.example>", "chris@members.example", "QF1")
+	local r = rcpt(conn, "<share+nobody@intro.example.org>")
+	check(r == SMFIR_REPLYCODE, "expected a reply code, got " .. tostring(r))
+	check(log_has("QF1: reply 550 5.1.1"), "no 550 5.1.1 in the log")
+	r = rcpt(conn, "<share+jane=@intro.example.org>")
+	check(r == SMFIR_REPLYCODE, "malformed share address not refused")
+	r = rcpt(conn, "<share+dana=confs.example@intro.example.org>")
+	check(r == SMFIR_CONTINUE, "share with any address refused")
+	mt.disconnect(conn)
+end)
