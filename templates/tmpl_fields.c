@@ -1,0 +1,319 @@
+/*
+ * tmpl_fields.c - the values an introduction shows, checked and cleaned
+ *
+ * Trust: everything in the IntroContext except the Config comes from
+ * mail and is untrusted. Names and the topic leave here as one line
+ * without controls (util_header_safe()), the note and the body as clean
+ * UTF-8 (util_text_clean()), addresses only when addr_is_safe() and
+ * never in the gateway's own domain (no mail loops), message ids only
+ * when they are plain printable ASCII.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/util.h"
+#include "templates/tmpl_int.h"
+
+#define MSGID_MAX 250
+#define DATE_RAW_MAX 60
+
+/* intro_fields_free - free the fields; accepts NULL */
+void
+intro_fields_free(IntroFields *f)
+{
+	if (f == NULL)
+		return;
+	g_free(f->product);
+	g_free(f->from_address);
+	g_free(f->from_display);
+	g_free(f->domain);
+	g_free(f->member_address);
+	g_free(f->member_name);
+	g_free(f->member_label);
+	g_free(f->friend_address);
+	g_free(f->friend_name);
+	g_free(f->friend_label);
+	g_free(f->requester_address);
+	g_free(f->requester_name);
+	g_free(f->requester_label);
+	g_free(f->topic);
+	g_free(f->date);
+	g_free(f->note);
+	g_free(f->body);
+	g_free(f->subject);
+	g_free(f->in_reply_to);
+	g_free(f->references);
+	g_free(f);
+}
+
+/* tmpl_cut_chars - at most max characters, "…" marking a cut */
+char *
+tmpl_cut_chars(const char *s, glong max)
+{
+	const char *end;
+
+	g_assert(max >= 2);
+	if (g_utf8_strlen(s, -1) <= max)
+		return g_strdup(s);
+	end = g_utf8_offset_to_pointer(s, max - 1);
+	return g_strdup_printf("%.*s\xe2\x80\xa6", (int)(end - s), s);
+}
+
+/* clean_line - one line of clean text, or NULL when nothing is left */
+static char *
+clean_line(const char *text, gsize max_chars)
+{
+	g_autofree char *s = util_header_safe(text, max_chars);
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+/* clean_text - clean multi-line text, trimmed, or NULL when empty */
+static char *
+clean_text(const char *text)
+{
+	g_autofree char *s = util_text_clean(text, -1);
+
+	if (s == NULL)
+		return NULL;
+	g_strstrip(s);
+	if (*s == '\0')
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
+/* clean_msgid - a message id fit for In-Reply-To, without <>, or NULL */
+static char *
+clean_msgid(const char *id)
+{
+	g_autofree char *s = NULL;
+	gsize n;
+
+	if (id == NULL)
+		return NULL;
+	s = g_strstrip(g_strdup(id));
+	n = strlen(s);
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s[n - 1] = '\0';
+		memmove(s, s + 1, n - 1);
+		n -= 2;
+	}
+	if (n == 0 || n > MSGID_MAX || strchr(s, '@') == NULL)
+		return NULL;
+	for (const char *p = s; *p; p++) {
+		if (*p <= ' ' || *p > '~' || strchr("<>\"(),;\\[]", *p))
+			return NULL;
+	}
+	return g_steal_pointer(&s);
+}
+
+/* tmpl_date_text - "27 October 2021" (English, any locale), else raw */
+char *
+tmpl_date_text(const char *rfc3339, const char *raw)
+{
+	static const char *const months[] = { "January", "February", "March",
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
+
+	if (rfc3339 != NULL) {
+		g_autoptr(GDateTime) dt =
+		    g_date_time_new_from_iso8601(rfc3339, NULL);
+
+		if (dt != NULL)
+			return g_strdup_printf("%d %s %d",
+			    g_date_time_get_day_of_month(dt),
+			    months[g_date_time_get_month(dt) - 1],
+			    g_date_time_get_year(dt));
+	}
+	return clean_line(raw, DATE_RAW_MAX);
+}
+
+/* tmpl_quote_lines - the lines of text, capped in count and bytes */
+GPtrArray *
+tmpl_quote_lines(
+    const char *text, guint max_lines, gsize max_bytes, gboolean *shortened)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	const char *p = text;
+	gsize used = 0;
+
+	*shortened = FALSE;
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		gsize len = nl != NULL ? (gsize)(nl - p) : strlen(p);
+
+		if (lines->len >= max_lines || used >= max_bytes) {
+			*shortened = TRUE;
+			break;
+		}
+		if (len > max_bytes - used) {
+			const char *end = p + (max_bytes - used);
+
+			while (end > p && ((guchar)*end & 0xc0) == 0x80)
+				end--; /* not inside a UTF-8 sequence */
+			len = (gsize)(end - p);
+			*shortened = TRUE;
+			nl = NULL;
+		}
+		g_ptr_array_add(lines, g_strndup(p, len));
+		used += len + 1;
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return lines;
+}
+
+/* check_addresses - every address safe, no loop, two different people */
+static gboolean
+check_addresses(const IntroContext *ctx, GError **error)
+{
+	const Config *cfg = ctx->cfg;
+	const char *who[] = { "member", "friend", "requester" };
+	const char *addr[] = { ctx->member_address, ctx->friend_address,
+		ctx->requester_address };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(addr); i++) {
+		g_autofree char *target = NULL;
+
+		if (!addr_is_safe(addr[i])) {
+			g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+			    "the %s's address is missing or not safe", who[i]);
+			return FALSE;
+		}
+		if ((i > 0 && addr_in_domain(addr[i], cfg->domain)) ||
+		    addr_parse_share(addr[i], cfg->domain,
+			cfg->share_localpart != NULL ? cfg->share_localpart
+						     : "share",
+			&target) != SHARE_ADDR_NONE) {
+			g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+			    "the %s's address is in the gateway's own domain",
+			    who[i]);
+			return FALSE;
+		}
+	}
+	if (g_ascii_strcasecmp(ctx->friend_address, ctx->requester_address) ==
+	    0) {
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "the requester and the friend are the same address");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_context - the gateway's settings and the forward are there */
+static gboolean
+check_context(const IntroContext *ctx, GError **error)
+{
+	const Config *cfg = ctx->cfg;
+	g_autoptr(GDateTime) date = NULL;
+	g_autofree char *from = NULL;
+
+	if (cfg == NULL || cfg->domain == NULL || cfg->from_localpart == NULL) {
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "no gateway domain or from_localpart configured");
+		return FALSE;
+	}
+	from = g_strdup_printf("%s@%s", cfg->from_localpart, cfg->domain);
+	if (!addr_is_safe(from)) {
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "the gateway's from address is not safe");
+		return FALSE;
+	}
+	if (ctx->fwd == NULL || ctx->fwd->original == NULL) {
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "no forwarded message to introduce");
+		return FALSE;
+	}
+	if (ctx->now > 0)
+		date = g_date_time_new_from_unix_utc(ctx->now);
+	if (date == NULL) {
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "no valid date for the introduction");
+		return FALSE;
+	}
+	return check_addresses(ctx, error);
+}
+
+/* make_subject - "Introduction: A <> B — topic", at most 200 characters */
+static char *
+make_subject(const IntroFields *f)
+{
+	g_autofree char *a = tmpl_cut_chars(f->friend_label, TMPL_NAME_MAX);
+	g_autofree char *b = tmpl_cut_chars(f->requester_label, TMPL_NAME_MAX);
+	GString *s = g_string_new(NULL);
+	glong room;
+
+	g_string_printf(s, "Introduction: %s <> %s", a, b);
+	room = TMPL_SUBJECT_MAX - g_utf8_strlen(s->str, -1) - 3;
+	if (f->topic != NULL && room >= 8) {
+		g_autofree char *topic = tmpl_cut_chars(f->topic, room);
+
+		g_string_append_printf(s, " \xe2\x80\x94 %s", topic);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* set_person - address, cleaned name and label of one person */
+static void
+set_person(const char *address, const char *name, char **out_address,
+    char **out_name, char **out_label)
+{
+	*out_address = g_strdup(address);
+	*out_name = clean_line(name, TMPL_NAME_MAX);
+	*out_label = g_strdup(*out_name != NULL ? *out_name : address);
+}
+
+/* set_threading - In-Reply-To and References from the known ids */
+static void
+set_threading(IntroFields *f, const char *original, const char *forward)
+{
+	g_autofree char *a = clean_msgid(original);
+	g_autofree char *b = clean_msgid(forward);
+
+	if (a != NULL && b != NULL && strcmp(a, b) != 0)
+		f->references = g_strdup_printf("<%s> <%s>", a, b);
+	else if (a != NULL || b != NULL)
+		f->references = g_strdup_printf("<%s>", a != NULL ? a : b);
+	f->in_reply_to = g_strdup(a != NULL ? a : b);
+}
+
+/* intro_fields_new - check the context and clean every field */
+IntroFields *
+intro_fields_new(const IntroContext *ctx, GError **error)
+{
+	g_autoptr(IntroFields) f = NULL;
+	const FwdMessage *orig;
+
+	if (!check_context(ctx, error))
+		return NULL;
+	orig = ctx->fwd->original;
+	f = g_new0(IntroFields, 1);
+	f->product = clean_line(ctx->cfg->name, TMPL_NAME_MAX);
+	if (f->product == NULL)
+		f->product = g_strdup("passalong");
+	f->domain = g_strdup(ctx->cfg->domain);
+	f->from_address = g_strdup_printf(
+	    "%s@%s", ctx->cfg->from_localpart, ctx->cfg->domain);
+	set_person(ctx->member_address, ctx->member_name, &f->member_address,
+	    &f->member_name, &f->member_label);
+	set_person(ctx->friend_address, ctx->friend_name, &f->friend_address,
+	    &f->friend_name, &f->friend_label);
+	set_person(ctx->requester_address, ctx->requester_name,
+	    &f->requester_address, &f->requester_name, &f->requester_label);
+	f->from_display =
+	    g_strdup_printf("%s via %s", f->member_label, f->product);
+	f->topic = clean_line(orig->subject, 0);
+	f->date = tmpl_date_text(orig->date, orig->date_raw);
+	f->note = clean_text(ctx->fwd->note);
+	f->body = clean_text(orig->body);
+	f->subject = make_subject(f);
+	set_threading(f, orig->message_id, ctx->forward_message_id);
+	f->cc_member =
+	    g_ascii_strcasecmp(f->member_address, f->friend_address) != 0 &&
+	    g_ascii_strcasecmp(f->member_address, f->requester_address) != 0;
+	f->now = ctx->now;
+	return g_steal_pointer(&f);
+}

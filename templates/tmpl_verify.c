@@ -1,0 +1,214 @@
+/*
+ * tmpl_verify.c - parse a rendered message back and check it
+ *
+ * The last line of defence between untrusted fields and the outbox: a
+ * name that smuggled a header, an encoding that hid a line break, a
+ * recipient GMime read differently from what was meant. The check reads
+ * the bytes as a receiving MTA would: lines first, then GMime's parse.
+ * A message that fails is never queued.
+ *
+ * Trust: the bytes were written here but are treated as untrusted.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "common/gmime-autoptr.h"
+#include "templates/tmpl_int.h"
+
+#define LINE_MAX_OCTETS 998
+
+/* fail - set a TMPL_ERROR_VERIFY error, return FALSE */
+G_GNUC_PRINTF(2, 3)
+static gboolean
+fail(GError **error, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, TMPL_ERROR, TMPL_ERROR_VERIFY,
+	    "rendered message failed its check: %s", msg);
+	return FALSE;
+}
+
+/* check_lines - every line ends in CRLF and is at most 998 octets */
+static gboolean
+check_lines(const guchar *p, gsize len, GError **error)
+{
+	gsize col = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		if (p[i] == '\r') {
+			if (i + 1 >= len || p[i + 1] != '\n')
+				return fail(error, "bare CR at octet %zu", i);
+			i++;
+			col = 0;
+			continue;
+		}
+		if (p[i] == '\n')
+			return fail(error, "bare LF at octet %zu", i);
+		if (p[i] == '\0')
+			return fail(error, "NUL at octet %zu", i);
+		if (++col > LINE_MAX_OCTETS)
+			return fail(
+			    error, "a line is over %d octets", LINE_MAX_OCTETS);
+	}
+	if (col != 0)
+		return fail(error, "the last line has no CRLF");
+	return TRUE;
+}
+
+/* count_header - how many headers of this name the object has */
+static guint
+count_header(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	guint n = 0;
+
+	for (int i = 0; i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* check_values - no decoded header value holds a CR or LF */
+static gboolean
+check_values(GMimeObject *obj, GError **error)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+
+	for (int i = 0; i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		const char *v = g_mime_header_get_value(h);
+
+		if (v != NULL && strpbrk(v, "\r\n") != NULL)
+			return fail(error, "header %s holds a line break",
+			    g_mime_header_get_name(h));
+	}
+	return TRUE;
+}
+
+/* check_list - the list holds exactly the expected mailboxes */
+static gboolean
+check_list(InternetAddressList *list, const char *const *want, const char *what,
+    GError **error)
+{
+	guint nwant = want != NULL ? g_strv_length((char **)want) : 0;
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	if (n != (int)nwant)
+		return fail(
+		    error, "%s has %d addresses, expected %u", what, n, nwant);
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia =
+		    internet_address_list_get_address(list, i);
+		const char *a;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			return fail(error, "%s holds a group", what);
+		a = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		if (a == NULL || strpbrk(a, "\r\n") != NULL)
+			return fail(error, "%s holds a broken address", what);
+		if (internet_address_get_name(ia) != NULL &&
+		    strpbrk(internet_address_get_name(ia), "\r\n") != NULL)
+			return fail(
+			    error, "%s holds a name with a line break", what);
+		if (g_ascii_strcasecmp(a, want[i]) != 0)
+			return fail(error,
+			    "%s address %d is not the expected "
+			    "one",
+			    what, i + 1);
+	}
+	return TRUE;
+}
+
+/* check_headers - the header fields a receiver relies on */
+static gboolean
+check_headers(GMimeMessage *msg, const TmplExpect *want, GError **error)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	const char *v;
+
+	if (count_header(obj, "From") != 1 || count_header(obj, "To") != 1 ||
+	    count_header(obj, "Cc") > 1 || count_header(obj, "Bcc") != 0 ||
+	    count_header(obj, "Sender") != 0 ||
+	    count_header(obj, "Subject") != 1)
+		return fail(error, "From/To/Cc/Bcc/Sender/Subject counts");
+	if (!check_values(obj, error))
+		return FALSE;
+	v = g_mime_object_get_header(obj, "Auto-Submitted");
+	if (count_header(obj, "Auto-Submitted") != 1 || v == NULL ||
+	    strcmp(v, "auto-generated") != 0)
+		return fail(error, "no Auto-Submitted: auto-generated");
+	if (!check_list(g_mime_message_get_from(msg),
+		(const char *const[]){ want->from, NULL }, "From", error) ||
+	    !check_list(g_mime_message_get_to(msg), want->to, "To", error) ||
+	    !check_list(g_mime_message_get_cc(msg), want->cc, "Cc", error))
+		return FALSE;
+	v = g_mime_message_get_subject(msg);
+	if (v == NULL || strcmp(v, want->subject) != 0)
+		return fail(error, "the subject did not survive");
+	v = g_mime_message_get_message_id(msg);
+	if (v == NULL || strcmp(v, want->message_id) != 0)
+		return fail(error, "the Message-ID did not survive");
+	if (g_mime_message_get_date(msg) == NULL)
+		return fail(error, "no Date");
+	return TRUE;
+}
+
+/* is_text - whether obj is a text/SUBTYPE part */
+static gboolean
+is_text(GMimeObject *obj, const char *subtype)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return GMIME_IS_TEXT_PART(obj) && ct != NULL &&
+	       g_mime_content_type_is_type(ct, "text", subtype);
+}
+
+/* check_body - multipart/alternative with text/plain and text/html */
+static gboolean
+check_body(GMimeMessage *msg, GError **error)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	GMimeMultipart *mp;
+
+	if (body == NULL || !GMIME_IS_MULTIPART(body) ||
+	    !g_mime_content_type_is_type(g_mime_object_get_content_type(body),
+		"multipart", "alternative"))
+		return fail(error, "the body is not multipart/alternative");
+	mp = GMIME_MULTIPART(body);
+	if (g_mime_multipart_get_count(mp) != 2 ||
+	    !is_text(g_mime_multipart_get_part(mp, 0), "plain") ||
+	    !is_text(g_mime_multipart_get_part(mp, 1), "html"))
+		return fail(error, "the alternatives are not text and HTML");
+	return TRUE;
+}
+
+/* tmpl_verify - parse the bytes back and check what matters */
+gboolean
+tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error)
+{
+	gsize len;
+	const guchar *data = g_bytes_get_data(message, &len);
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+
+	if (!check_lines(data, len, error))
+		return FALSE;
+	stream = g_mime_stream_mem_new_with_buffer((const char *)data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg == NULL)
+		return fail(error, "GMime cannot parse it");
+	return check_headers(msg, expect, error) && check_body(msg, error);
+}
