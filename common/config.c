@@ -295,7 +295,10 @@ parse_line(Config *cfg, const char *path, guint lineno, char *line,
 	if (*line == '\0' || *line == '#' || *line == ';')
 		return;
 	if (*line == '[') {
-		char *end = strchr(line, ']');
+		char *end;
+
+		strip_comment(line);
+		end = strchr(line, ']');
 
 		if (end == NULL || end[1] != '\0' || end == line + 1) {
 			g_string_append_printf(

@@ -61,14 +61,15 @@ util_text_clean(const char *text, gssize len)
 	p = text;
 	end = text + len;
 	while (p < end) {
-		gunichar c = g_utf8_get_char_validated(p, end - p);
+		gunichar c;
 
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			g_string_append_unichar(out, 0xfffd);
+		if (*p == '\0') { /* NUL: dropped like other controls */
 			p++;
 			continue;
 		}
-		if (c == 0 && p < end) { /* NUL byte */
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_unichar(out, 0xfffd);
 			p++;
 			continue;
 		}

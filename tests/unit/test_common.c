@@ -1,0 +1,272 @@
+/*
+ * test_common.c - config, addresses, untrusted text
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/config.h"
+#include "common/util.h"
+
+/* write_conf - a config file in a fresh folder; returns its path */
+static char *
+write_conf(const char *text)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("test-common-XXXXXX", &error);
+	char *path;
+
+	g_assert_no_error(error);
+	path = g_build_filename(dir, "passalong.conf", NULL);
+	g_assert_true(g_file_set_contents(path, text, -1, &error));
+	return path;
+}
+
+/* drop_conf - remove the file and its folder */
+static void
+drop_conf(char *path)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+}
+
+static void
+test_config_defaults(void)
+{
+	g_autoptr(Config) cfg = config_new_default();
+
+	g_assert_cmpstr(cfg->domain, ==, "intro.example.org");
+	g_assert_cmpstr(cfg->share_localpart, ==, "share");
+	g_assert_cmpuint(cfg->max_message_size, ==, 10485760);
+	g_assert_cmpuint(cfg->sender_auth, ==, SENDER_AUTH_AUTH);
+	g_assert_true(cfg->sender_enabled);
+	g_assert_cmpstr(cfg->smtp_url, ==, "smtp://127.0.0.1:10025");
+}
+
+static void
+test_config_documented_example(void)
+{
+	/* the example of ../shared/spec/cli.md, comments after values too */
+	char *path =
+	    write_conf("[gateway]\n"
+		       "domain = intro.example.org          # the domain\n"
+		       "share_localpart = share\n"
+		       "\n"
+		       "[milter]\n"
+		       "socket = unix:/run/passalong/milter.sock\n"
+		       "max_message_size = 10485760         # bytes\n"
+		       "sender_auth = auth,dmarc            # any of\n"
+		       "authserv_id = mx.intro.example.org\n"
+		       "[limits]                            # 0 = no limit\n"
+		       "shares_per_hour = 5\n"
+		       "shares_per_day = 20\n"
+		       "intros_per_friend_per_week = 3\n"
+		       "[store]\n"
+		       "path = /var/lib/passalong/passalong.db\n"
+		       "[sender]\n"
+		       "enabled = false\n"
+		       "smtp_url = smtp://127.0.0.1:10025   # a relay port\n"
+		       "from_localpart = intros\n"
+		       "[digest]\n"
+		       "enabled = true\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(cfg);
+	g_assert_cmpstr(cfg->domain, ==, "intro.example.org");
+	g_assert_cmpuint(
+	    cfg->sender_auth, ==, SENDER_AUTH_AUTH | SENDER_AUTH_DMARC);
+	g_assert_false(cfg->sender_enabled);
+	g_assert_cmpstr(cfg->smtp_url, ==, "smtp://127.0.0.1:10025");
+	drop_conf(path);
+}
+
+static void
+test_config_errors(void)
+{
+	char *path = write_conf("[gateway]\n"
+				"domian = x.example\n"
+				"[milter]\n"
+				"max_message_size = lots\n"
+				"sender_auth = auth,magic\n"
+				"[nonsense]\n"
+				"a = b\n"
+				"[sender]\n"
+				"enabled = perhaps\n"
+				"garbage line\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+	g_autofree char *l2 = g_strdup_printf("%s:2: [gateway] domian: "
+					      "unknown key",
+	    path);
+	g_autofree char *l4 = g_strdup_printf("%s:4: [milter] "
+					      "max_message_size",
+	    path);
+	g_autofree char *l5 = g_strdup_printf("%s:5: [milter] sender_auth: "
+					      "unknown method \"magic\"",
+	    path);
+	g_autofree char *l6 = g_strdup_printf("%s:6: [nonsense]", path);
+	g_autofree char *l9 = g_strdup_printf("%s:9: [sender] enabled", path);
+	g_autofree char *l10 = g_strdup_printf("%s:10: not a", path);
+
+	g_assert_null(cfg);
+	g_assert_error(error, CONFIG_ERROR, CONFIG_ERROR_INVALID);
+	g_assert_nonnull(strstr(error->message, l2));
+	g_assert_nonnull(strstr(error->message, l4));
+	g_assert_nonnull(strstr(error->message, l5));
+	g_assert_nonnull(strstr(error->message, l6));
+	g_assert_nonnull(strstr(error->message, l9));
+	g_assert_nonnull(strstr(error->message, l10));
+	drop_conf(path);
+}
+
+static void
+test_config_rules(void)
+{
+	char *path = write_conf("[milter]\n"
+				"sender_auth = dmarc\n"
+				"[gateway]\n"
+				"domain = localhost\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+
+	g_assert_null(cfg);
+	g_assert_nonnull(strstr(error->message, "authserv_id"));
+	g_assert_nonnull(strstr(error->message, "not a domain name"));
+	drop_conf(path);
+}
+
+static void
+test_config_missing(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg =
+	    config_load("/nonexistent/passalong.conf", &error);
+
+	g_assert_null(cfg);
+	g_assert_error(error, CONFIG_ERROR, CONFIG_ERROR_IO);
+}
+
+static void
+test_addr_safe(void)
+{
+	g_assert_true(addr_is_safe("jane@example.net"));
+	g_assert_false(addr_is_safe("jane@example.net\r\nRCPT TO:<x@y>"));
+	g_assert_false(addr_is_safe("jane doe@example.net"));
+	g_assert_false(addr_is_safe("jane@@example.net"));
+	g_assert_false(addr_is_safe("a@b@c"));
+	g_assert_false(addr_is_safe("@example.net"));
+	g_assert_false(addr_is_safe("jane@"));
+	g_assert_false(addr_is_safe("<jane@example.net>"));
+	g_assert_false(addr_is_safe(NULL));
+	g_assert_false(addr_is_safe("jane@example..net"));
+}
+
+static void
+test_addr_normalize(void)
+{
+	g_autofree char *a = addr_normalize(" <Jane.Doe@Example.NET> ");
+	g_autofree char *b = addr_normalize("<>");
+	g_autofree char *c = addr_normalize("no-at-sign");
+
+	g_assert_cmpstr(a, ==, "Jane.Doe@example.net");
+	g_assert_null(b);
+	g_assert_null(c);
+}
+
+static void
+test_addr_share(void)
+{
+	struct {
+		const char *rcpt;
+		ShareAddrKind kind;
+		const char *target;
+	} cases[] = {
+		{ "<share+jane@intro.example.org>", SHARE_ADDR_HANDLE, "jane" },
+		{ "Share+Jane@INTRO.example.org", SHARE_ADDR_HANDLE, "jane" },
+		{ "share+jane=friends.example@intro.example.org",
+		    SHARE_ADDR_ADDRESS, "jane@friends.example" },
+		{ "share+a=b=Friends.Example@intro.example.org",
+		    SHARE_ADDR_ADDRESS, "a=b@friends.example" },
+		{ "share@intro.example.org", SHARE_ADDR_PLAIN, NULL },
+		{ "share+@intro.example.org", SHARE_ADDR_NONE, NULL },
+		{ "share+jane=@intro.example.org", SHARE_ADDR_NONE, NULL },
+		{ "share+ja ne@intro.example.org", SHARE_ADDR_NONE, NULL },
+		{ "share+jane@other.example", SHARE_ADDR_NONE, NULL },
+		{ "sharer+jane@intro.example.org", SHARE_ADDR_NONE, NULL },
+		{ "help@intro.example.org", SHARE_ADDR_NONE, NULL },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *target = NULL;
+		ShareAddrKind k = addr_parse_share(
+		    cases[i].rcpt, "intro.example.org", "share", &target);
+
+		g_test_message("case %s", cases[i].rcpt);
+		g_assert_cmpint(k, ==, cases[i].kind);
+		g_assert_cmpstr(target, ==, cases[i].target);
+	}
+}
+
+static void
+test_util_text_clean(void)
+{
+	/* invalid UTF-8, CR, NUL, bidi override, zero-width space, BOM */
+	const char in[] = "a\xff"
+			  "b\r\nc\0d\xe2\x80\xae"
+			  "e\xe2\x80\x8b"
+			  "f\xef\xbb\xbfg\th";
+	g_autofree char *out = util_text_clean(in, sizeof in - 1);
+
+	g_assert_true(g_utf8_validate(out, -1, NULL));
+	g_assert_cmpstr(out, ==,
+	    "a\xef\xbf\xbd"
+	    "b\ncdefg\th");
+}
+
+static void
+test_util_header_safe(void)
+{
+	g_autofree char *a = util_header_safe("  Jane\r\n Bcc: evil@x  ", 0);
+	g_autofree char *b = util_header_safe("\xc3\xa9t\xc3\xa9 long", 3);
+
+	g_assert_cmpstr(a, ==, "Jane Bcc: evil@x");
+	g_assert_null(strchr(a, '\n'));
+	g_assert_cmpstr(b, ==, "\xc3\xa9t\xc3\xa9");
+	g_assert_null(util_header_safe(NULL, 0));
+}
+
+static void
+test_util_rfc3339(void)
+{
+	g_autofree char *t = util_rfc3339_utc(1763805540);
+
+	g_assert_cmpstr(t, ==, "2025-11-22T09:59:00Z");
+}
+
+/* main - the tests */
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/config/load/defaults", test_config_defaults);
+	g_test_add_func(
+	    "/config/load/documented-example", test_config_documented_example);
+	g_test_add_func(
+	    "/config/load/errors-name-file-line-key", test_config_errors);
+	g_test_add_func("/config/load/rules", test_config_rules);
+	g_test_add_func("/config/load/missing-file", test_config_missing);
+	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
+	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
+	g_test_add_func("/addr/parse_share/cases", test_addr_share);
+	g_test_add_func("/util/text_clean/hostile", test_util_text_clean);
+	g_test_add_func("/util/header_safe/one-line", test_util_header_safe);
+	g_test_add_func("/util/rfc3339_utc/format", test_util_rfc3339);
+	return g_test_run();
+}

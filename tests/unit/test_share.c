@@ -1,0 +1,325 @@
+/*
+ * test_share.c - the gateway's policy for one message, without an MTA:
+ *	real parser, real templates, a real SQLite file
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "milter/share.h"
+#include "store/store.h"
+
+typedef struct {
+	char *dir;
+	Config *cfg;
+	Store *store;
+} Fixture;
+
+static const char forward[] =
+    "From: \"Chris Member\" <chris@members.example>\r\n"
+    "To: share+jane@intro.example.org\r\n"
+    "Subject: Fwd: Keynote in Porto\r\n"
+    "Date: Mon, 16 Nov 2026 10:12:00 +0100\r\n"
+    "Message-ID: <t-share-1@members.example>\r\n"
+    "%s"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Jane, you would be perfect for this.\r\n"
+    "\r\n"
+    "---------- Forwarded message ---------\r\n"
+    "From: Pat Organizer <pat@events.example>\r\n"
+    "Date: Fri, Nov 13, 2026 at 4:05 PM\r\n"
+    "Subject: Keynote in Porto\r\n"
+    "To: Chris Member <chris@members.example>\r\n"
+    "\r\n"
+    "Would you give the keynote at our conference in Porto in May?\r\n";
+
+static const char not_forward[] =
+    "From: \"Chris Member\" <chris@members.example>\r\n"
+    "To: share+jane@intro.example.org\r\n"
+    "Subject: lunch?\r\n"
+    "Message-ID: <t-share-2@members.example>\r\n"
+    "\r\n"
+    "Jane, lunch on Thursday?\r\n";
+
+/* setup - a store with two members in a fresh folder */
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *db = NULL;
+	Member chris = { .address = (char *)"chris@members.example",
+		.name = (char *)"Chris Member",
+		.handle = (char *)"chris" };
+	Member jane = { .address = (char *)"jane@friends.example",
+		.name = (char *)"Jane Friend",
+		.handle = (char *)"jane" };
+
+	(void)data;
+	f->dir = g_dir_make_tmp("test-share-XXXXXX", &error);
+	g_assert_no_error(error);
+	db = g_build_filename(f->dir, "pa.db", NULL);
+	f->cfg = config_new_default();
+	f->store = store_open(db, 1000, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_member_add(f->store, &chris, NULL, &error));
+	g_assert_true(store_member_add(f->store, &jane, NULL, &error));
+	g_assert_no_error(error);
+}
+
+/* teardown - remove the folder */
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+	const char *name;
+
+	(void)data;
+	store_close(f->store);
+	config_free(f->cfg);
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *p = g_build_filename(f->dir, name, NULL);
+
+		g_unlink(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->dir);
+}
+
+/* process - run share_process on a message */
+static ShareVerdict *
+process(Fixture *f, const char *text, const char *auth, const char *from,
+    const char *rcpt)
+{
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	ShareRequest req = { .qid = "TEST1",
+		.auth_authen = auth,
+		.envelope_from = from,
+		.share_rcpts = rcpts,
+		.data = text,
+		.len = strlen(text) };
+
+	g_ptr_array_add(rcpts, g_strdup(rcpt));
+	return share_process(f->cfg, f->store, &req);
+}
+
+/* count - rows in a store listing */
+static guint
+count(GPtrArray *list)
+{
+	guint n = list != NULL ? list->len : G_MAXUINT;
+
+	if (list != NULL)
+		g_ptr_array_unref(list);
+	return n;
+}
+
+static void
+test_rcpt_not_share(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_null(share_check_rcpt(
+	    f->cfg, f->store, NULL, "<bob@elsewhere.example>"));
+	g_assert_null(share_check_rcpt(
+	    f->cfg, f->store, NULL, "<help@intro.example.org>"));
+	g_assert_null(share_check_rcpt(f->cfg, f->store, NULL, "<>"));
+}
+
+static void
+test_rcpt_handles(Fixture *f, gconstpointer data)
+{
+	g_autoptr(ShareVerdict) ok = share_check_rcpt(
+	    f->cfg, f->store, NULL, "<share+Jane@Intro.Example.org>");
+	g_autoptr(ShareVerdict) unknown = share_check_rcpt(
+	    f->cfg, f->store, NULL, "<share+nobody@intro.example.org>");
+	g_autoptr(ShareVerdict) any = share_check_rcpt(f->cfg, f->store, NULL,
+	    "<share+pat=events.example@intro.example.org>");
+	g_autoptr(ShareVerdict) own = share_check_rcpt(f->cfg, f->store, NULL,
+	    "<share+x=intro.example.org@intro.example.org>");
+	g_autoptr(ShareVerdict) plain = share_check_rcpt(
+	    f->cfg, f->store, NULL, "<share@intro.example.org>");
+	g_autoptr(ShareVerdict) bad = share_check_rcpt(
+	    f->cfg, f->store, NULL, "<share+a=@intro.example.org>");
+
+	(void)data;
+	g_assert_nonnull(ok);
+	g_assert_cmpint(ok->code, ==, 0);
+	g_assert_cmpint(unknown->code, ==, 550);
+	g_assert_cmpstr(unknown->dsn, ==, "5.1.1");
+	g_assert_nonnull(strstr(unknown->text, "nobody"));
+	g_assert_cmpint(any->code, ==, 0);
+	g_assert_cmpint(own->code, ==, 550);
+	g_assert_cmpint(plain->code, ==, 550);
+	g_assert_cmpint(bad->code, ==, 550);
+}
+
+static void
+test_process_accepted(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(GPtrArray) items = NULL;
+	OutboxItem *item;
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpuint(v->created, ==, 1);
+	g_assert_cmpuint(v->consumed->len, ==, 1);
+	g_assert_cmpstr(
+	    v->consumed->pdata[0], ==, "<share+jane@intro.example.org>");
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+	items = store_outbox_list(f->store, NULL);
+	g_assert_cmpuint(items->len, ==, 1);
+	item = items->pdata[0];
+	g_assert_cmpstr(item->kind, ==, "intro");
+	g_assert_cmpuint(item->rcpts->len, ==, 3);
+}
+
+static void
+test_process_duplicate(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) v1 = process(f, msg, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(ShareVerdict) v2 = process(f, msg, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpuint(v1->created, ==, 1);
+	g_assert_cmpint(v2->code, ==, 0);
+	g_assert_cmpuint(v2->created, ==, 0);
+	g_assert_cmpuint(v2->duplicates, ==, 1);
+	g_assert_cmpuint(v2->consumed->len, ==, 1);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 1);
+}
+
+static void
+test_process_stranger(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) v = process(f, msg, NULL,
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(ShareVerdict) w = process(f, msg, "mallory@evil.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 550);
+	g_assert_cmpstr(v->dsn, ==, "5.7.1");
+	g_assert_cmpint(w->code, ==, 550);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+static void
+test_process_any(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) v = NULL;
+
+	(void)data;
+	f->cfg->sender_auth = SENDER_AUTH_ANY;
+	v = process(f, msg, NULL, "<chris@members.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpuint(v->created, ==, 1);
+}
+
+static void
+test_process_dmarc(Fixture *f, gconstpointer data)
+{
+	g_autofree char *trusted = g_strdup_printf(forward,
+	    "Authentication-Results: mx.intro.example.org; dkim=pass "
+	    "header.d=members.example; dmarc=pass "
+	    "header.from=members.example\r\n");
+	g_autofree char *forged = g_strdup_printf(forward,
+	    "Authentication-Results: other.example; dmarc=pass "
+	    "header.from=members.example\r\n");
+	g_autoptr(ShareVerdict) bad = NULL;
+	g_autoptr(ShareVerdict) ok = NULL;
+
+	(void)data;
+	f->cfg->sender_auth = SENDER_AUTH_DMARC;
+	f->cfg->authserv_id = g_strdup("mx.intro.example.org");
+	bad = process(
+	    f, forged, NULL, "<x@y.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(bad->code, ==, 550);
+	ok = process(f, trusted, NULL, "<x@y.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpint(ok->code, ==, 0);
+	g_assert_cmpuint(ok->created, ==, 1);
+}
+
+static void
+test_process_no_forward(Fixture *f, gconstpointer data)
+{
+	g_autoptr(ShareVerdict) v =
+	    process(f, not_forward, "chris@members.example",
+		"<chris@members.example>", "<share+jane@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 550);
+	g_assert_cmpstr(v->dsn, ==, "5.6.0");
+	g_assert_nonnull(strstr(v->text, "Forward"));
+}
+
+static void
+test_process_automatic(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg =
+	    g_strdup_printf(forward, "Auto-Submitted: auto-replied\r\n");
+	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autofree char *plain = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) w =
+	    process(f, plain, NULL, "<>", "<share+jane@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpuint(v->created, ==, 0);
+	g_assert_cmpuint(v->consumed->len, ==, 1);
+	g_assert_cmpint(w->code, ==, 0);
+	g_assert_cmpuint(w->created, ==, 0);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+static void
+test_process_self(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
+	    "<chris@members.example>", "<share+chris@intro.example.org>");
+	g_autoptr(ShareVerdict) w =
+	    process(f, msg, "chris@members.example", "<chris@members.example>",
+		"<share+pat=events.example@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 550);
+	g_assert_cmpstr(v->dsn, ==, "5.7.1");
+	g_assert_cmpint(w->code, ==, 550);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+/* main - the tests */
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_mime_init();
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
+	ADD("/share/check_rcpt/not-share", test_rcpt_not_share);
+	ADD("/share/check_rcpt/handles", test_rcpt_handles);
+	ADD("/share/process/accepted", test_process_accepted);
+	ADD("/share/process/duplicate", test_process_duplicate);
+	ADD("/share/process/stranger", test_process_stranger);
+	ADD("/share/process/any", test_process_any);
+	ADD("/share/process/dmarc", test_process_dmarc);
+	ADD("/share/process/no-forward", test_process_no_forward);
+	ADD("/share/process/automatic", test_process_automatic);
+	ADD("/share/process/self-and-requester", test_process_self);
+	return g_test_run();
+}
