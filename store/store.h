@@ -26,7 +26,8 @@
  *
  *	store_member_add() stores the address as addr_normalize() makes it
  *	and the handle lower-cased; the lookups normalise their argument
- *	the same way.
+ *	the same way. Member addresses compare without ASCII case, local
+ *	part included: Jane@example.net and jane@EXAMPLE.NET are one member.
  *
  *	Outbox items go queued -> sending (claimed) -> sent | failed, or back
  *	to queued with a later next_attempt_at after a temporary failure. A

@@ -2,8 +2,11 @@
  * store_member.c - members: add, look up by address or handle, list
  *
  * Addresses are stored as addr_normalize() makes them (domain in lower
- * case, local part as given) and handles in lower case, so that a
- * lookup that normalises its argument the same way finds them. The
+ * case, local part as given) and handles in lower case. The address
+ * column compares without ASCII case (COLLATE NOCASE): RFC 5321 lets a
+ * local part be case-sensitive, but no mail system people use makes
+ * Jane@ and jane@ two people, and a member whose client writes her
+ * address differently must not be told she is not a member. The
  * UNIQUE constraints on both columns are the only arbiter of "already
  * taken": no check-then-insert race.
  *

@@ -19,7 +19,7 @@ static const char *const migrations[] = {
 	/* 0 -> 1: members, shares, outbox */
 	"CREATE TABLE members ("
 	"  id INTEGER PRIMARY KEY,"
-	"  address TEXT NOT NULL UNIQUE,"
+	"  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
 	"  name TEXT,"
 	"  handle TEXT UNIQUE,"
 	"  capabilities TEXT,"

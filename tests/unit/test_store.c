@@ -251,6 +251,11 @@ test_member_lookup(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_nonnull(b);
 	g_assert_cmpint(b->id, ==, id);
+	c = store_member_by_address(f->store, "JANE@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(c); /* local parts compare without case too */
+	g_assert_cmpint(c->id, ==, id);
+	g_clear_pointer(&c, member_free);
 	none = store_member_by_address(f->store, "bob@example.net", &error);
 	g_assert_no_error(error);
 	g_assert_null(none);
@@ -286,7 +291,7 @@ test_member_dup(Fixture *f, gconstpointer data)
 
 	(void)data;
 	add_member(f->store, "jane@example.net", "jane");
-	e1 = try_add(f->store, "jane@EXAMPLE.NET", NULL);
+	e1 = try_add(f->store, "JANE@EXAMPLE.NET", NULL);
 	g_assert_error(e1, STORE_ERROR, STORE_ERROR_CONSTRAINT);
 	g_assert_nonnull(strstr(e1->message, "already a member"));
 	e2 = try_add(f->store, "other@example.net", "JANE");
