@@ -159,6 +159,7 @@ cli_open(const char *config_path, gboolean create, Config **cfg, Store **store)
 struct _CliTable {
 	guint columns;
 	GPtrArray *rows; /* of GStrv, the first row the headers */
+	guint *width;    /* per column, the widest cell so far */
 };
 
 /* cell_text - one line of clean text, cut to CELL_MAX with "…"; "-" if empty */
@@ -178,43 +179,6 @@ cell_text(const char *cell)
 	return g_steal_pointer(&clean);
 }
 
-/* add_row - one row of t->columns cells from a va_list */
-static void
-add_row(CliTable *t, va_list ap)
-{
-	char **row = g_new0(char *, t->columns + 1);
-
-	for (guint i = 0; i < t->columns; i++)
-		row[i] = cell_text(va_arg(ap, const char *));
-	g_ptr_array_add(t->rows, row);
-}
-
-/* cli_table_new - a table with these column headers */
-CliTable *
-cli_table_new(guint columns, ...)
-{
-	CliTable *t = g_new0(CliTable, 1);
-	va_list ap;
-
-	t->columns = columns;
-	t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	va_start(ap, columns);
-	add_row(t, ap);
-	va_end(ap);
-	return t;
-}
-
-/* cli_table_add - one row; NULL or empty cells show as "-" */
-void
-cli_table_add(CliTable *t, ...)
-{
-	va_list ap;
-
-	va_start(ap, t);
-	add_row(t, ap);
-	va_end(ap);
-}
-
 /* width - columns a terminal uses for s (wide characters take two) */
 static guint
 width(const char *s)
@@ -231,18 +195,62 @@ width(const char *s)
 	return w;
 }
 
+/* measure - widen the columns to fit row */
+static void
+measure(CliTable *t, char **row)
+{
+	for (guint c = 0; c < t->columns; c++)
+		t->width[c] = MAX(t->width[c], width(row[c]));
+}
+
+/* new_row - an empty row of t->columns cells, added to t */
+static char **
+new_row(CliTable *t)
+{
+	char **row = g_new0(char *, t->columns + 1);
+
+	g_ptr_array_add(t->rows, row);
+	return row;
+}
+
+/* cli_table_new - a table with these column headers */
+CliTable *
+cli_table_new(guint columns, ...)
+{
+	CliTable *t = g_new0(CliTable, 1);
+	char **row;
+	va_list ap;
+
+	t->columns = columns;
+	t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	t->width = g_new0(guint, columns);
+	row = new_row(t);
+	va_start(ap, columns);
+	for (guint i = 0; i < columns; i++)
+		row[i] = cell_text(va_arg(ap, const char *));
+	va_end(ap);
+	measure(t, row);
+	return t;
+}
+
+/* cli_table_add - one row; NULL or empty cells show as "-" */
+void
+cli_table_add(CliTable *t, ...)
+{
+	char **row = new_row(t);
+	va_list ap;
+
+	va_start(ap, t);
+	for (guint i = 0; i < t->columns; i++)
+		row[i] = cell_text(va_arg(ap, const char *));
+	va_end(ap);
+	measure(t, row);
+}
+
 /* cli_table_print - aligned columns on stdout, two spaces apart */
 void
 cli_table_print(CliTable *t)
 {
-	g_autofree guint *w = g_new0(guint, t->columns);
-
-	for (guint r = 0; r < t->rows->len; r++) {
-		char **row = g_ptr_array_index(t->rows, r);
-
-		for (guint c = 0; c < t->columns; c++)
-			w[c] = MAX(w[c], width(row[c]));
-	}
 	for (guint r = 0; r < t->rows->len; r++) {
 		char **row = g_ptr_array_index(t->rows, r);
 
@@ -250,7 +258,8 @@ cli_table_print(CliTable *t)
 			fputs(row[c], stdout);
 			if (c + 1 == t->columns)
 				break; /* no trailing blanks */
-			for (guint pad = width(row[c]); pad < w[c] + 2; pad++)
+			for (guint pad = width(row[c]); pad < t->width[c] + 2;
+			     pad++)
 				putchar(' ');
 		}
 		putchar('\n');
@@ -264,6 +273,7 @@ cli_table_free(CliTable *t)
 	if (t == NULL)
 		return;
 	g_ptr_array_unref(t->rows);
+	g_free(t->width);
 	g_free(t);
 }
 

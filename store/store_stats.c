@@ -49,7 +49,7 @@ count_members(Store *store, gint64 *n, GError **error)
 StoreStats *
 store_stats(Store *store, GError **error)
 {
-	g_autoptr(StoreStats) stats = NULL;
+	StoreStats *stats;
 	gboolean ok;
 
 	g_return_val_if_fail(store != NULL, NULL);
@@ -69,5 +69,9 @@ store_stats(Store *store, GError **error)
 		 stats->outbox_by_status, error);
 	store_rollback(store);
 	g_mutex_unlock(&store->lock);
-	return ok ? g_steal_pointer(&stats) : NULL;
+	if (!ok) {
+		store_stats_free(stats);
+		return NULL;
+	}
+	return stats;
 }

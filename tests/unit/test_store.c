@@ -234,6 +234,7 @@ test_member_lookup(Fixture *f, gconstpointer data)
 	g_autoptr(Member) b = NULL;
 	g_autoptr(Member) c = NULL;
 	g_autoptr(Member) none = NULL;
+	g_autoptr(Member) nohandle = NULL;
 	gint64 id;
 
 	(void)data;
@@ -255,13 +256,12 @@ test_member_lookup(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_nonnull(c); /* local parts compare without case too */
 	g_assert_cmpint(c->id, ==, id);
-	g_clear_pointer(&c, member_free);
 	none = store_member_by_address(f->store, "bob@example.net", &error);
 	g_assert_no_error(error);
 	g_assert_null(none);
-	c = store_member_by_handle(f->store, "bob", &error);
+	nohandle = store_member_by_handle(f->store, "bob", &error);
 	g_assert_no_error(error);
-	g_assert_null(c);
+	g_assert_null(nohandle);
 }
 
 /* try_add - store_member_add's error for address/handle */
@@ -466,6 +466,13 @@ claim(Store *store, gint64 now, guint n)
 	return got;
 }
 
+/* expect_claim - claim at now, expecting n items, keep nothing */
+static void
+expect_claim(Store *store, gint64 now, guint n)
+{
+	g_ptr_array_unref(claim(store, now, n));
+}
+
 /* share_status - the status of share id */
 static char *
 share_status(Store *store, gint64 id)
@@ -487,8 +494,6 @@ test_claim_cycle(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) first = NULL;
-	g_autoptr(GPtrArray) none = NULL;
-	g_autoptr(GPtrArray) early = NULL;
 	g_autoptr(GPtrArray) later = NULL;
 	g_autofree char *st1 = NULL;
 	g_autofree char *st2 = NULL;
@@ -497,7 +502,7 @@ test_claim_cycle(Fixture *f, gconstpointer data)
 
 	(void)data;
 	sid = record_one(f->store, "<c1@example.org>", 1000);
-	none = claim(f->store, 999, 0); /* not due yet */
+	expect_claim(f->store, 999, 0); /* not due yet */
 	first = claim(f->store, 1000, 2);
 	intro = first->pdata[0];
 	conf = first->pdata[1];
@@ -511,12 +516,12 @@ test_claim_cycle(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(intro->rcpts->pdata[1], ==, "asker@example.org");
 	g_assert_cmpmem(g_bytes_get_data(intro->message, NULL),
 	    g_bytes_get_size(intro->message), "I", 1);
-	g_ptr_array_unref(claim(f->store, 1001, 0)); /* claimed already */
+	expect_claim(f->store, 1001, 0); /* claimed already */
 
 	g_assert_true(store_outbox_mark_retry(
 	    f->store, intro->id, 1060, "421 4.3.2 try later", &error));
 	g_assert_no_error(error);
-	early = claim(f->store, 1059, 0);
+	expect_claim(f->store, 1059, 0);
 	later = claim(f->store, 1060, 1);
 	g_assert_cmpint(((OutboxItem *)later->pdata[0])->id, ==, intro->id);
 	g_assert_cmpuint(((OutboxItem *)later->pdata[0])->attempts, ==, 2);
@@ -537,7 +542,7 @@ test_claim_cycle(Fixture *f, gconstpointer data)
 	g_assert_cmpint(
 	    raw_int(f->path, "SELECT sent_at FROM outbox WHERE kind = 'intro'"),
 	    ==, 1061);
-	g_ptr_array_unref(claim(f->store, 100000, 0)); /* nothing left */
+	expect_claim(f->store, 100000, 0); /* nothing left */
 }
 
 /* test_claim_fail_intro - an intro failing for good fails its share */
@@ -565,19 +570,16 @@ test_claim_fail_intro(Fixture *f, gconstpointer data)
 static void
 test_claim_stale(Fixture *f, gconstpointer data)
 {
-	g_autoptr(GPtrArray) a = NULL;
-	g_autoptr(GPtrArray) b = NULL;
 	g_autoptr(GPtrArray) c = NULL;
-	g_autoptr(GPtrArray) d = NULL;
 
 	(void)data;
 	record_one(f->store, "<s1@example.org>", 100);
-	a = claim(f->store, 100, 2);
-	b = claim(f->store, 100 + STORE_CLAIM_TIMEOUT, 0);
+	expect_claim(f->store, 100, 2);
+	expect_claim(f->store, 100 + STORE_CLAIM_TIMEOUT, 0);
 	c = claim(f->store, 101 + STORE_CLAIM_TIMEOUT, 2);
 	g_assert_cmpuint(((OutboxItem *)c->pdata[0])->attempts, ==, 2);
 	g_assert_cmpstr(((OutboxItem *)c->pdata[0])->status, ==, "sending");
-	d = claim(f->store, 102 + STORE_CLAIM_TIMEOUT, 0);
+	expect_claim(f->store, 102 + STORE_CLAIM_TIMEOUT, 0);
 }
 
 /* test_claim_max - at most max items per claim */
@@ -586,7 +588,6 @@ test_claim_max(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) one = NULL;
-	g_autoptr(GPtrArray) rest = NULL;
 
 	(void)data;
 	record_one(f->store, "<x1@example.org>", 10);
@@ -596,7 +597,7 @@ test_claim_max(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(one->len, ==, 1);
 	/* the earliest due goes first */
 	g_assert_cmpint(((OutboxItem *)one->pdata[0])->next_attempt_at, ==, 5);
-	rest = claim(f->store, 10, 3);
+	expect_claim(f->store, 10, 3);
 }
 
 /* test_outbox_add - mail tied to no share; list and get */
