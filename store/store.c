@@ -77,7 +77,12 @@ store_exec(Store *store, const char *sql, GError **error)
 	int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK) {
-		store_set_error(store, rc, error, sql);
+		/* name the statement, but not a whole migration's text */
+		g_autofree char *what = strlen(sql) > 40
+					    ? g_strdup_printf("%.40s...", sql)
+					    : g_strdup(sql);
+
+		store_set_error(store, rc, error, what);
 		return FALSE;
 	}
 	return TRUE;
