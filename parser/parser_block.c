@@ -1,0 +1,278 @@
+/*
+ * parser_block.c - a forward's header block, read into a FwdMessage
+ *
+ * Two shapes: one "Label: value" per line (every client but Yahoo), with
+ * wrapped address lines rejoined; or all labels run together on the
+ * separator's line (Yahoo: "From: A <a@x>To: b@yCc: ...Subject: hi").
+ * A block ends at a blank line, a change of quote depth, a line that is
+ * neither a label nor a continuation, or a field seen twice (the next
+ * block of a thread). Only the first value of each field counts.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "common/util.h"
+#include "parser/parser_int.h"
+#include "parser/parser_scan.h"
+
+#define BIT(f) (1u << (f))
+
+/* parser_block_clear - free a block's values and zero it */
+void
+parser_block_clear(Block *b)
+{
+	for (guint f = 0; f < FIELD_COUNT; f++)
+		g_free(b->value[f]);
+	memset(b, 0, sizeof(*b));
+}
+
+/* block_set - the first value of a field, trimmed */
+static void
+block_set(Block *b, FieldKind f, const char *v, gsize len)
+{
+	if (b->seen & BIT(f))
+		return;
+	b->seen |= BIT(f);
+	b->value[f] = parser_text_trim(v, len);
+}
+
+/* block_append - a wrapped line joins its field's value */
+static void
+block_append(Block *b, FieldKind f, const char *v, gsize len)
+{
+	g_autofree char *more = parser_text_trim(v, len);
+	char *joined;
+
+	if (b->value[f] == NULL || *more == '\0')
+		return;
+	joined = g_strconcat(b->value[f], " ", more, NULL);
+	g_free(b->value[f]);
+	b->value[f] = joined;
+}
+
+/* is_address_field - From, To, Cc, Bcc or Reply-To */
+static gboolean
+is_address_field(FieldKind f)
+{
+	return f == FIELD_FROM || f == FIELD_TO || f == FIELD_CC ||
+	       f == FIELD_BCC || f == FIELD_REPLY_TO;
+}
+
+/* unbalanced - an opened '<' or '"' not yet closed */
+static gboolean
+unbalanced(const char *v)
+{
+	int angle = 0;
+	gboolean quoted = FALSE;
+
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle++;
+		else if (!quoted && *p == '>' && angle > 0)
+			angle--;
+	}
+	return angle > 0 || quoted;
+}
+
+/* continues - the line carries on the previous field's value */
+static gboolean
+continues(const Block *b, FieldKind last, const char *c, gsize len)
+{
+	const char *v = b->value[last];
+	gsize vl = v != NULL ? strlen(v) : 0;
+	gboolean folded = len > 0 && (c[0] == ' ' || c[0] == '\t');
+	gsize i = 0;
+
+	while (i < len && (c[i] == ' ' || c[i] == '\t'))
+		i++;
+	if (i == len || vl == 0)
+		return FALSE;
+	if (is_address_field(last))
+		return v[vl - 1] == ',' || v[vl - 1] == ';' || unbalanced(v) ||
+		       c[i] == '<' || c[i] == '[' ||
+		       (folded && memchr(c, '@', len) != NULL);
+	return last == FIELD_SUBJECT && folded && vl >= 50;
+}
+
+/* ends_block - a repeated From/To/Cc/Subject starts the next message */
+static gboolean
+ends_block(const Block *b, FieldKind f)
+{
+	return (b->seen & BIT(f)) && f != FIELD_DATE && f != FIELD_OTHER &&
+	       f != FIELD_BCC;
+}
+
+/* parser_block_read - the header block starting at line `start` */
+gboolean
+parser_block_read(const Lines *ls, guint start, Block *b)
+{
+	FieldKind last = FIELD_NONE;
+	guint i;
+
+	memset(b, 0, sizeof(*b));
+	b->start = start;
+	b->depth = start < ls->n ? ls->v[start].depth : 0;
+	for (i = start; i < ls->n && i - start < SCAN_MAX_BLOCK_LINES; i++) {
+		const Line *l = &ls->v[i];
+		gsize len, tl, n;
+		const char *c = parser_line_content(l, &len), *t = c;
+		FieldKind f;
+
+		if (l->depth != b->depth || parser_line_blank(l) ||
+		    len > SCAN_MAX_MARKER_LINE)
+			break;
+		for (tl = len; tl > 0 && (*t == ' ' || *t == '\t'); tl--)
+			t++;
+		n = parser_field_label(t, tl, FALSE, &f);
+		if (n > 0) {
+			if (ends_block(b, f))
+				break;
+			block_set(b, f, t + n, tl - n);
+			last = f;
+		} else if (last != FIELD_NONE && continues(b, last, c, len)) {
+			block_append(b, last, c, len);
+		} else {
+			break;
+		}
+	}
+	b->end = i;
+	return b->seen != 0;
+}
+
+/* next_label - where the next unseen field's label starts, or len */
+static gsize
+next_label(
+    const char *s, gsize len, gsize from, guint seen, FieldKind *f, gsize *n)
+{
+	for (gsize q = from; q < len;
+	     q = (gsize)(g_utf8_next_char(s + q) - s)) {
+		*n = parser_field_label(s + q, len - q, FALSE, f);
+		if (*n > 0 && !(seen & BIT(*f)))
+			return q;
+		/* labels without colon only after a non-letter or a capital */
+		if (q > 0 && g_ascii_islower(s[q - 1]))
+			continue;
+		*n = parser_field_label(s + q, len - q, TRUE, f);
+		if (*n > 0 && !(seen & BIT(*f)))
+			return q;
+	}
+	*n = 0;
+	*f = FIELD_NONE;
+	return len;
+}
+
+/* parser_block_run - Yahoo's header fields run together on one line */
+gboolean
+parser_block_run(const char *s, gsize len, Block *b)
+{
+	gsize i = 0, n;
+	FieldKind f;
+
+	memset(b, 0, sizeof(*b));
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	n = parser_field_label(s + i, len - i, TRUE, &f);
+	for (guint guard = 0; n > 0 && guard < FIELD_COUNT * 2; guard++) {
+		gsize v = i + n, q;
+		FieldKind nf;
+		gsize nn;
+
+		q = next_label(s, len, v, b->seen | BIT(f), &nf, &nn);
+		block_set(b, f, s + v, q - v);
+		i = q;
+		f = nf;
+		n = nn;
+	}
+	return b->seen != 0;
+}
+
+/* parser_block_valid - enough fields to be a forwarded message's header */
+gboolean
+parser_block_valid(const Block *b, gboolean relaxed)
+{
+	guint others = 0;
+	gboolean from = (b->seen & BIT(FIELD_FROM)) &&
+			b->value[FIELD_FROM] != NULL &&
+			*b->value[FIELD_FROM] != '\0';
+	static const FieldKind counted[] = { FIELD_TO, FIELD_CC, FIELD_DATE,
+		FIELD_SUBJECT, FIELD_REPLY_TO };
+
+	for (gsize k = 0; k < G_N_ELEMENTS(counted); k++)
+		if (b->seen & BIT(counted[k]))
+			others++;
+	if (relaxed)
+		return from || others >= 2;
+	return from && (others >= 2 || (b->seen & BIT(FIELD_SUBJECT)));
+}
+
+/* parser_subject_original - the member's subject without Fwd:/[EXT] */
+char *
+parser_subject_original(const char *subject)
+{
+	const char *rest = NULL;
+
+	if (subject == NULL)
+		return NULL;
+	parser_subject_kind(subject, &rest);
+	return util_header_safe(rest, 0);
+}
+
+/* parser_message_set_date - date_raw as found, date as RFC 3339 */
+void
+parser_message_set_date(FwdMessage *m, const char *raw, const ParseCtx *ctx)
+{
+	g_clear_pointer(&m->date_raw, g_free);
+	g_clear_pointer(&m->date, g_free);
+	if (raw == NULL)
+		return;
+	m->date_raw = util_header_safe(raw, 0);
+	if (*m->date_raw == '\0') {
+		g_clear_pointer(&m->date_raw, g_free);
+		return;
+	}
+	{
+		char *d = parser_date_to_rfc3339(
+		    m->date_raw, ctx->offset_min, ctx->have_offset);
+
+		m->date = util_header_safe(d, 0);
+		g_free(d);
+	}
+}
+
+/* move_list - mailboxes of a value appended to an array */
+static void
+move_list(const char *value, GPtrArray *to)
+{
+	g_autoptr(GPtrArray) list = NULL;
+
+	if (value == NULL)
+		return;
+	list = parser_mailbox_list(value, -1);
+	for (guint i = 0; i < list->len; i++)
+		g_ptr_array_add(to, g_ptr_array_steal_index(list, i--));
+}
+
+/* parser_block_message - a FwdMessage from a header block (no body) */
+FwdMessage *
+parser_block_message(const Block *b, const ParseCtx *ctx)
+{
+	FwdMessage *m = fwd_message_new();
+
+	if (b->value[FIELD_FROM] != NULL) {
+		g_autoptr(GPtrArray) from =
+		    parser_mailbox_list(b->value[FIELD_FROM], -1);
+
+		if (from->len > 0)
+			m->from = g_ptr_array_steal_index(from, 0);
+	}
+	move_list(b->value[FIELD_TO], m->to);
+	move_list(b->value[FIELD_CC], m->cc);
+	move_list(b->value[FIELD_REPLY_TO], m->reply_to);
+	if (b->seen & BIT(FIELD_SUBJECT))
+		m->subject = util_header_safe(b->value[FIELD_SUBJECT], 0);
+	parser_message_set_date(m, b->value[FIELD_DATE], ctx);
+	return m;
+}

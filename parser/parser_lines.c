@@ -1,0 +1,291 @@
+/*
+ * parser_lines.c - prepared text, lines with quote depth, body and note
+ *
+ * Everything the finder reads goes through parser_text_prepare() first,
+ * so scanners downstream see valid UTF-8 with LF line ends only. The
+ * body and note builders implement the contract's hygiene rules: quote
+ * markers and forward indentation removed, trailing spaces dropped,
+ * trimmed; the note ends at a "-- " signature delimiter.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "common/util.h"
+#include "parser/parser_scan.h"
+
+/* is_blank_byte - space, tab or line feed */
+static gboolean
+is_blank_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* parser_text_trim - copy of s without surrounding blanks */
+char *
+parser_text_trim(const char *s, gsize len)
+{
+	while (len > 0 && is_blank_byte(*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_blank_byte(s[len - 1]))
+		len--;
+	return g_strndup(s, len);
+}
+
+/* unify_line_ends - CRLF and lone CR become LF */
+static char *
+unify_line_ends(const char *raw, gsize len)
+{
+	GString *out = g_string_sized_new(len + 1);
+
+	for (gsize i = 0; i < len; i++) {
+		if (raw[i] == '\r') {
+			g_string_append_c(out, '\n');
+			if (i + 1 < len && raw[i + 1] == '\n')
+				i++;
+			continue;
+		}
+		g_string_append_c(out, raw[i]);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* parser_text_prepare - clean UTF-8, LF only, no-break spaces plain */
+char *
+parser_text_prepare(const char *raw, gssize len)
+{
+	g_autofree char *unified = NULL;
+	g_autofree char *clean = NULL;
+	GString *out;
+
+	if (raw == NULL)
+		return NULL;
+	if (len < 0)
+		len = (gssize)strlen(raw);
+	unified = unify_line_ends(raw, (gsize)len);
+	clean = util_text_clean(unified, -1);
+	out = g_string_sized_new(strlen(clean) + 1);
+	for (const char *p = clean; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		/* no-break, narrow no-break and figure spaces */
+		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* quote_prefix - bytes of the first `levels` '>' markers (with a space) */
+static gsize
+quote_prefix(const char *s, gsize len, guint levels, guint *found)
+{
+	gsize i = 0;
+	guint d = 0;
+
+	while (i < len && d < levels && s[i] == '>') {
+		d++;
+		i++;
+		if (i < len && s[i] == ' ')
+			i++;
+	}
+	if (found != NULL)
+		*found = d;
+	return i;
+}
+
+/* parser_lines_new - split prepared text into lines with quote depth */
+Lines *
+parser_lines_new(const char *text)
+{
+	Lines *ls = g_new0(Lines, 1);
+	guint n = 1, i = 0;
+	const char *p;
+
+	ls->text = g_strdup(text != NULL ? text : "");
+	for (p = ls->text; *p; p++)
+		if (*p == '\n')
+			n++;
+	ls->v = g_new0(Line, n);
+	p = ls->text;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		Line *l = &ls->v[i++];
+
+		l->s = p;
+		l->len = nl != NULL ? (gsize)(nl - p) : strlen(p);
+		l->qlen = quote_prefix(l->s, l->len, G_MAXUINT, &l->depth);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	ls->n = i;
+	return ls;
+}
+
+/* parser_lines_free - free lines and their text; NULL is fine */
+void
+parser_lines_free(Lines *ls)
+{
+	if (ls == NULL)
+		return;
+	g_free(ls->v);
+	g_free(ls->text);
+	g_free(ls);
+}
+
+/* parser_line_content - the line after its quote markers */
+const char *
+parser_line_content(const Line *l, gsize *len)
+{
+	*len = l->len - l->qlen;
+	return l->s + l->qlen;
+}
+
+/* parser_line_blank - nothing but quote markers and blanks */
+gboolean
+parser_line_blank(const Line *l)
+{
+	for (gsize i = l->qlen; i < l->len; i++)
+		if (l->s[i] != ' ' && l->s[i] != '\t')
+			return FALSE;
+	return TRUE;
+}
+
+/* body_strip_level - quote levels to remove from a body's lines */
+static guint
+body_strip_level(const Lines *ls, guint from, guint to, guint depth)
+{
+	guint min = G_MAXUINT;
+
+	for (guint i = from; i < to; i++)
+		if (!parser_line_blank(&ls->v[i]) && ls->v[i].depth < min)
+			min = ls->v[i].depth;
+	if (min == G_MAXUINT)
+		return depth;
+	return MAX(depth, min);
+}
+
+/* indented_by_four - every non-blank line starts with four spaces */
+static gboolean
+indented_by_four(GPtrArray *lines)
+{
+	gboolean any = FALSE;
+
+	for (guint i = 0; i < lines->len; i++) {
+		const char *s = g_ptr_array_index(lines, i);
+
+		if (*s == '\0')
+			continue;
+		if (strncmp(s, "    ", 4) != 0)
+			return FALSE;
+		any = TRUE;
+	}
+	return any;
+}
+
+/* rtrim_copy - copy of s[0, len) without trailing blanks */
+static char *
+rtrim_copy(const char *s, gsize len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return g_strndup(s, len);
+}
+
+/* parser_lines_body - lines [from, to) de-quoted, de-indented, trimmed */
+char *
+parser_lines_body(const Lines *ls, guint from, guint to, guint depth)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	GString *out;
+	guint strip;
+	gsize skip;
+
+	to = MIN(to, ls->n);
+	if (from >= to)
+		return g_strdup("");
+	strip = body_strip_level(ls, from, to, depth);
+	for (guint i = from; i < to; i++) {
+		const Line *l = &ls->v[i];
+		gsize q = quote_prefix(l->s, l->len, strip, NULL);
+
+		g_ptr_array_add(lines, rtrim_copy(l->s + q, l->len - q));
+	}
+	skip = indented_by_four(lines) ? 4 : 0;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < lines->len; i++) {
+		const char *s = g_ptr_array_index(lines, i);
+
+		if (i > 0)
+			g_string_append_c(out, '\n');
+		g_string_append(out, *s != '\0' ? s + skip : s);
+	}
+	{
+		char *trimmed = parser_text_trim(out->str, out->len);
+
+		g_string_free(out, TRUE);
+		return trimmed;
+	}
+}
+
+/* is_signature_line - the "-- " delimiter (or "--" once spaces are cut) */
+static gboolean
+is_signature_line(const Line *l)
+{
+	return (l->len == 3 && memcmp(l->s, "-- ", 3) == 0) ||
+	       (l->len == 2 && memcmp(l->s, "--", 2) == 0);
+}
+
+/* parser_lines_note - lines before `to` up to a signature, trimmed */
+char *
+parser_lines_note(const Lines *ls, guint to)
+{
+	GString *out = g_string_new(NULL);
+	char *note;
+
+	to = MIN(to, ls->n);
+	for (guint i = 0; i < to; i++) {
+		const Line *l = &ls->v[i];
+		gsize len = l->len;
+
+		if (is_signature_line(l))
+			break;
+		while (
+		    len > 0 && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))
+			len--;
+		if (i > 0)
+			g_string_append_c(out, '\n');
+		g_string_append_len(out, l->s, (gssize)len);
+	}
+	note = parser_text_trim(out->str, out->len);
+	g_string_free(out, TRUE);
+	if (*note == '\0') {
+		g_free(note);
+		return NULL;
+	}
+	return note;
+}
+
+/* parser_text_body - whole prepared text as a body: lines right-trimmed */
+char *
+parser_text_body(const char *text)
+{
+	g_autoptr(Lines) ls = parser_lines_new(text);
+	GString *out = g_string_new(NULL);
+	char *body;
+
+	for (guint i = 0; i < ls->n; i++) {
+		g_autofree char *l = rtrim_copy(ls->v[i].s, ls->v[i].len);
+
+		if (i > 0)
+			g_string_append_c(out, '\n');
+		g_string_append(out, l);
+	}
+	body = parser_text_trim(out->str, out->len);
+	g_string_free(out, TRUE);
+	return body;
+}
