@@ -290,8 +290,11 @@ zone_word(const char *key, int *min)
 static gboolean
 zone_at(Toks *toks, int i, int *min, int *last)
 {
-	const Tok *t = &toks->t[i];
+	const Tok *t;
 
+	if (i < 0 || i >= toks->n)
+		return FALSE;
+	t = &toks->t[i];
 	*last = i;
 	if (is_word(toks, i, "gmt") || is_word(toks, i, "utc") ||
 	    is_word(toks, i, "ut")) {
