@@ -25,6 +25,13 @@ run 0 member add --help
 has out "--capabilities"
 run 64 member frobnicate
 
+# --- parse: handed to the parser's command, no configuration needed
+printf 'From: a@example.org\r\nTo: b@example.net\r\nSubject: hello\r\n\r\nJust a note.\r\n' >"$T/plain.eml"
+run 0 parse "$T/plain.eml"
+json 'd["forwarded"] is False and d["original"] is None'
+run 0 -c "$T/no-such.conf" parse "$T/plain.eml"
+run 1 parse "$T/no-such.eml"
+
 # --- configuration errors: file, line, key
 run 1 -c "$CONF" member list
 has err "passalong init"
