@@ -15,10 +15,13 @@
  *	   "(UTC+01:00)", or a common abbreviation (CET, PST, OESZ, SEČ ...).
  *	4. The date: YYYY年MM月DD日 / YYYY년 MM월 DD일; else a month name
  *	   (table below) with the day next to it and a four-digit year; else
- *	   numbers: Y-M-D when the first is four digits, otherwise D/M/Y -
- *	   day first unless that is invalid (13/10 is read as 13 October,
- *	   10/13 as October 13, 02/10 as 2 October). Two-digit years mean
- *	   19YY from 70, else 20YY.
+ *	   numbers: Y-M-D when the first is four digits, otherwise day and
+ *	   month in whichever order is valid (27/10 and 10/27 are both 27
+ *	   October). When both orders are valid and differ (03/04/2025:
+ *	   3 April in Europe, March 4 in the US) the date is not read with
+ *	   confidence and NULL comes back (date_raw keeps the text; the
+ *	   fixture 056-text-ionos-ambiguous-date expects exactly that).
+ *	   Two-digit years mean 19YY from 70, else 20YY.
  *	5. Without a colon time, H.MM[.SS] (Finnish, Danish "kl. 09.31") is
  *	   looked for among the tokens the date did not use.
  *	A text without a time, a date, or (unless have_default) a zone gives
@@ -509,7 +512,9 @@ numeric_ymd(const Tok *a, const Tok *b, const Tok *c, DateYMD *d)
 		d->year = c->ndigits == 4
 			      ? c->num
 			      : (c->num >= 70 ? 1900 : 2000) + c->num;
-		/* day first unless that is invalid */
+		/* 03/04 could be either: not read with confidence */
+		if (a->num <= 12 && b->num <= 12 && a->num != b->num)
+			return FALSE;
 		d->day = b->num > 12 && a->num <= 12 ? b->num : a->num;
 		d->month = b->num > 12 && a->num <= 12 ? a->num : b->num;
 	} else {

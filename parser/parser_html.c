@@ -15,11 +15,12 @@
  * Output: lines separated by "\n", without trailing white space, no
  * blank line first or last and never two in a row; each line inside k
  * blockquotes starts with "> " k times (at most HTML_MAX_QUOTE), a blank
- * line inside them is ">" (or "> >" ...). Outlook's <p class=MsoNormal>
- * (margins set to 0) ends a line; other <p> and <h1>-<h6> are paragraphs
- * with a blank line around them; a paragraph of only &nbsp; is a blank
- * line. Table cells are separated by one space. The text is valid UTF-8
- * even when the input is not.
+ * line inside them is ">" (or "> >" ...). Block elements (<p>, <div>,
+ * <h1>, <li>, <tr> ...) end the line without adding a blank one, as
+ * the contract asks; blank lines come from <br> on an empty line and
+ * from a block holding only &nbsp; (Outlook's <p><o:p>&nbsp;</o:p></p>).
+ * Table cells are separated by one space. The text is valid UTF-8 even
+ * when the input is not.
  */
 #include "config.h"
 
@@ -39,7 +40,6 @@ enum {
 	O_LINK = 1 << 3,
 	O_HEAD = 1 << 4,
 	O_BLOCK = 1 << 5,
-	O_PARA = 1 << 6,
 };
 
 typedef struct {
@@ -56,7 +56,6 @@ typedef struct {
 	gboolean has_content; /* the line has something beyond its prefix */
 	gboolean has_visible; /* ... something other than white space */
 	gboolean pending_space;
-	gboolean want_blank;
 	gboolean skip_newline; /* right after <pre> */
 	guint line_quote;
 	Open stack[HTML_MAX_DEPTH];
@@ -117,20 +116,14 @@ end_line(Html *h, gboolean hard)
 	h->pending_space = FALSE;
 }
 
-/* begin_content - make room for content: blank line, prefix, space */
+/* begin_content - make room for content: prefix, pending space */
 static void
 begin_content(Html *h)
 {
-	if (!h->has_content) {
-		if (h->want_blank && h->nlines > 0 && !h->last_blank) {
-			start_line(h, MIN(h->quote, h->line_quote));
-			finish_line(h);
-		}
-		h->want_blank = FALSE;
+	if (!h->has_content)
 		start_line(h, h->quote);
-	} else if (h->pending_space) {
+	else if (h->pending_space)
 		g_string_append_c(h->line, ' ');
-	}
 	h->pending_space = FALSE;
 }
 
@@ -259,10 +252,8 @@ pop_one(Html *h)
 
 	if ((o->flags & O_LINK) && h->link != NULL)
 		close_link(h);
-	if (o->flags & (O_BLOCK | O_PARA))
+	if (o->flags & O_BLOCK)
 		end_line(h, FALSE);
-	if (o->flags & O_PARA)
-		h->want_blank = TRUE;
 	if (o->flags & O_QUOTE)
 		h->quote--;
 	if (o->flags & O_PRE)
@@ -289,7 +280,7 @@ static gboolean
 block_above(const Html *h, int k)
 {
 	for (guint i = (guint)k + 1; i < h->depth; i++) {
-		if (h->stack[i].flags & (O_BLOCK | O_PARA | O_QUOTE))
+		if (h->stack[i].flags & (O_BLOCK | O_QUOTE))
 			return TRUE;
 	}
 	return FALSE;
@@ -316,9 +307,6 @@ open_flags(Html *h, const Tag *t)
 
 	if (t->info & T_BLOCK)
 		f |= O_BLOCK;
-	if (t->info & T_PARA)
-		f |= strcmp(t->name, "p") == 0 && html_is_plain_p(t) ? O_BLOCK
-								     : O_PARA;
 	if (strcmp(t->name, "blockquote") == 0)
 		f |= O_QUOTE;
 	else if (strcmp(t->name, "pre") == 0)
@@ -339,11 +327,8 @@ line_breaks(Html *h, const Tag *t)
 {
 	if (t->info & T_BR) {
 		end_line(h, TRUE);
-	} else if (t->info & (T_BLOCK | T_PARA)) {
+	} else if (t->info & T_BLOCK) {
 		end_line(h, FALSE);
-		if ((t->info & T_PARA) &&
-		    !(strcmp(t->name, "p") == 0 && html_is_plain_p(t)))
-			h->want_blank = TRUE;
 	} else if ((t->info & T_CELL) && h->has_content) {
 		h->pending_space = TRUE;
 	}
@@ -399,15 +384,14 @@ end_tag(Html *h, const Tag *t)
 		return;
 	if (h->overflow > 0) {
 		h->overflow--;
-		if (t->info & (T_BLOCK | T_PARA))
+		if (t->info & T_BLOCK)
 			end_line(h, FALSE);
 		return;
 	}
 	k = find_open(h, t->name);
 	if (k >= 0) {
 		/* </span> does not close the <div> opened inside it */
-		if (!(t->info & (T_BLOCK | T_PARA | T_CELL)) &&
-		    block_above(h, k))
+		if (!(t->info & (T_BLOCK | T_CELL)) && block_above(h, k))
 			return;
 		pop_to(h, t->name);
 		return;
@@ -415,7 +399,7 @@ end_tag(Html *h, const Tag *t)
 	/* browsers read a stray </br> as <br>, a stray </p> as <p></p> */
 	if (strcmp(t->name, "br") == 0)
 		end_line(h, TRUE);
-	else if (t->info & (T_BLOCK | T_PARA))
+	else if (t->info & T_BLOCK)
 		end_line(h, FALSE);
 }
 

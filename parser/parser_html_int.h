@@ -25,8 +25,7 @@
  *
  *	html_tag_info() gives an element's T_* flags;
  *	html_is_fwd_container() tells whether a start tag opens a forward
- *	container a mail client writes; html_is_plain_p() whether a <p>
- *	has no margins (Outlook); html_mailto_address() the address of a
+ *	container a mail client writes; html_mailto_address() the address of a
  *	mailto: href (entity- and %-decoded, without ?query), or NULL.
  *
  * OWNERSHIP
@@ -46,7 +45,6 @@
 /* what a tag does */
 enum {
 	T_BLOCK = 1 << 0, /* ends the line */
-	T_PARA = 1 << 1,  /* a blank line around it */
 	T_VOID = 1 << 2,  /* never has content or an end tag */
 	T_RAW = 1 << 3,   /* content is not HTML and not shown */
 	T_CELL = 1 << 4,  /* a space between cells */
@@ -82,7 +80,6 @@ void html_skip_markup(HtmlCursor *h);
 gboolean html_read_ref(HtmlCursor *h, gunichar *c);
 gboolean html_slice_has(Slice v, const char *needle);
 gboolean html_is_fwd_container(const Tag *t);
-gboolean html_is_plain_p(const Tag *t);
 GString *html_mailto_address(Slice href);
 
 #endif /* PA_PARSER_HTML_INT_H */

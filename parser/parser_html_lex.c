@@ -378,21 +378,6 @@ html_mailto_address(Slice href)
 	return g_string_new(unescaped);
 }
 
-/* html_is_plain_p - Outlook's paragraphs have no margins: a line, not a
- * paragraph */
-gboolean
-html_is_plain_p(const Tag *t)
-{
-	gsize i = 0;
-
-	while (i < t->cls.len && html_is_space(t->cls.p[i]))
-		i++;
-	if (t->cls.len - i >= 3 &&
-	    g_ascii_strncasecmp(t->cls.p + i, "mso", 3) == 0)
-		return TRUE;
-	return html_slice_has(t->style, "margin:0");
-}
-
 /* html_read_ref - the character reference at h->pos ("&amp;",
  * "&#233;"), moving past it; FALSE (nothing read) when it is not one */
 gboolean

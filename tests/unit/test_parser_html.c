@@ -279,10 +279,9 @@ test_whitespace(void)
 	check("  a \t\r\n  b  <span> c </span>  ", "a b c", 0);
 	check(
 	    "<pre>\n  x   y\n\n\tz\r\n</pre>after", "  x   y\n\n\tz\nafter", 0);
-	check("<p>one</p><p>two</p><h1>three</h1>four",
-	    "one\n\ntwo\n\nthree\n\nfour", 0);
-	check("<p style=\"margin:0\">one</p><p style=\"margin:0\">two</p>",
-	    "one\ntwo", 0);
+	check("<p>one</p><p>two</p><h1>three</h1>four", "one\ntwo\nthree\nfour",
+	    0);
+	check("<p>one</p><p>&nbsp;</p><p>two</p>", "one\n\ntwo", 0);
 	check("a<br><br><br><br>b<br>", "a\n\nb", 0);
 	check("<table><tr><td>From:</td><td>John</td></tr><tr><td>To:</td>"
 	      "<td>Jane</td></tr></table>",
