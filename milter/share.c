@@ -80,6 +80,9 @@ static ShareVerdict *
 store_failed(const char *qid, const char *what, const GError *error)
 {
 	log_error(qid, "store failed during %s: %s", what, error->message);
+	if (g_error_matches(error, STORE_ERROR, STORE_ERROR_INVALID))
+		return verdict_new(550, "5.6.0",
+		    "This share cannot be recorded: %s", error->message);
 	return verdict_new(451, "4.3.0",
 	    "Temporary failure recording your share; please try again later");
 }
@@ -354,7 +357,7 @@ check_people(const Config *cfg, const Member *sharer, const Friend *f,
 /* build_share - the share and intro for one friend; NULL + verdict */
 static Share *
 build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
-    const Forward *fwd, const Member *sharer, const Friend *f,
+    const Forward *fwd, const Member *sharer, const Friend *f, const char *key,
     OutboxItem **item, ShareVerdict **verdict)
 {
 	const FwdAddress *rq = requester_of(fwd);
@@ -394,11 +397,55 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 	s->requester_name = g_strdup(rq->name);
 	s->subject = g_strdup(fwd->original->subject);
 	s->note = g_strdup(fwd->note);
-	s->origin_key = origin_key(fwd);
+	s->origin_key = g_strdup(key);
 	s->status = g_strdup("queued");
 	s->queue_id = g_strdup(req->qid);
 	*item = outbox_from_mail(mail);
 	return s;
+}
+
+/* over_limit - a 450 4.7.1 when a new share would pass a rate limit */
+static ShareVerdict *
+over_limit(const Config *cfg, Store *store, const ShareRequest *req,
+    const Member *sharer, const Friend *f, const char *key, guint pending)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 now = util_now(), n = 0;
+	gboolean exists = FALSE;
+
+	if (!store_share_exists(
+		store, sharer->address, f->address, key, &exists, &error))
+		return store_failed(req->qid, "duplicate check", error);
+	if (exists) /* an MTA retry is never limited */
+		return NULL;
+	if (cfg->shares_per_hour > 0 &&
+	    store_share_count_by_sharer(
+		store, sharer->address, now - 3600, &n, &error) &&
+	    n + pending >= cfg->shares_per_hour)
+		return verdict_new(450, "4.7.1",
+		    "You have shared %u times in the last hour, the limit "
+		    "here; your mail server will try again later",
+		    cfg->shares_per_hour);
+	if (error == NULL && cfg->shares_per_day > 0 &&
+	    store_share_count_by_sharer(
+		store, sharer->address, now - 86400, &n, &error) &&
+	    n + pending >= cfg->shares_per_day)
+		return verdict_new(450, "4.7.1",
+		    "You have shared %u times today, the limit here; your "
+		    "mail server will try again later",
+		    cfg->shares_per_day);
+	if (error == NULL && cfg->intros_per_friend_per_week > 0 &&
+	    store_share_count_to_recipient(
+		store, f->address, now - 7 * 86400, &n, &error) &&
+	    n >= cfg->intros_per_friend_per_week)
+		return verdict_new(450, "4.7.1",
+		    "The friend you named has had %u introductions this "
+		    "week, the limit here; your mail server will try again "
+		    "later",
+		    cfg->intros_per_friend_per_week);
+	if (error != NULL)
+		return store_failed(req->qid, "rate limit count", error);
+	return NULL;
 }
 
 /* record - store each share with its intro; fills the verdict's counts */
@@ -414,12 +461,18 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 	    g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
 	g_autoptr(GPtrArray) items =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	g_autofree char *key = origin_key(fwd);
+
 	for (guint i = 0; i < friends->len; i++) {
 		OutboxItem *item = NULL;
-		ShareVerdict *v = NULL;
-		Share *s = build_share(
-		    cfg, req, msg, fwd, sharer, friends->pdata[i], &item, &v);
+		ShareVerdict *v = over_limit(
+		    cfg, store, req, sharer, friends->pdata[i], key, i);
+		Share *s;
 
+		if (v != NULL)
+			return v;
+		s = build_share(cfg, req, msg, fwd, sharer, friends->pdata[i],
+		    key, &item, &v);
 		if (s == NULL)
 			return v;
 		g_ptr_array_add(shares, s);

@@ -148,6 +148,15 @@ gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
     gboolean *created, GError **error);
 GPtrArray *store_share_list(Store *store, GError **error);
 
+/* rate limits (store_limits.c): counts of shares since a time */
+gboolean store_share_exists(Store *store, const char *sharer,
+    const char *recipient, const char *origin_key, gboolean *exists,
+    GError **error);
+gboolean store_share_count_by_sharer(Store *store, const char *sharer,
+    gint64 since, gint64 *count, GError **error);
+gboolean store_share_count_to_recipient(Store *store, const char *recipient,
+    gint64 since, gint64 *count, GError **error);
+
 /* outbox */
 /* every item, oldest first; message is NULL in listings */
 GPtrArray *store_outbox_list(Store *store, GError **error);

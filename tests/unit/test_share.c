@@ -36,7 +36,7 @@ static const char forward[] =
     "Subject: Keynote in Porto\r\n"
     "To: Chris Member <chris@members.example>\r\n"
     "\r\n"
-    "Would you give the keynote at our conference in Porto in May?\r\n";
+    "Would you give the keynote at our conference in %s in May?\r\n";
 
 static const char not_forward[] =
     "From: \"Chris Member\" <chris@members.example>\r\n"
@@ -160,7 +160,7 @@ test_rcpt_handles(Fixture *f, gconstpointer data)
 static void
 test_process_accepted(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
 	    "<chris@members.example>", "<share+jane@intro.example.org>");
 	g_autoptr(GPtrArray) items = NULL;
@@ -183,7 +183,7 @@ test_process_accepted(Fixture *f, gconstpointer data)
 static void
 test_process_duplicate(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) v1 = process(f, msg, "chris@members.example",
 	    "<chris@members.example>", "<share+jane@intro.example.org>");
 	g_autoptr(ShareVerdict) v2 = process(f, msg, "chris@members.example",
@@ -202,7 +202,7 @@ test_process_duplicate(Fixture *f, gconstpointer data)
 static void
 test_process_stranger(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) v = process(f, msg, NULL,
 	    "<chris@members.example>", "<share+jane@intro.example.org>");
 	g_autoptr(ShareVerdict) w = process(f, msg, "mallory@evil.example",
@@ -218,7 +218,7 @@ test_process_stranger(Fixture *f, gconstpointer data)
 static void
 test_process_any(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) v = NULL;
 
 	(void)data;
@@ -235,10 +235,12 @@ test_process_dmarc(Fixture *f, gconstpointer data)
 	g_autofree char *trusted = g_strdup_printf(forward,
 	    "Authentication-Results: mx.intro.example.org; dkim=pass "
 	    "header.d=members.example; dmarc=pass "
-	    "header.from=members.example\r\n");
+	    "header.from=members.example\r\n",
+	    "Porto");
 	g_autofree char *forged = g_strdup_printf(forward,
 	    "Authentication-Results: other.example; dmarc=pass "
-	    "header.from=members.example\r\n");
+	    "header.from=members.example\r\n",
+	    "Porto");
 	g_autoptr(ShareVerdict) bad = NULL;
 	g_autoptr(ShareVerdict) ok = NULL;
 
@@ -270,11 +272,11 @@ test_process_no_forward(Fixture *f, gconstpointer data)
 static void
 test_process_automatic(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg =
-	    g_strdup_printf(forward, "Auto-Submitted: auto-replied\r\n");
+	g_autofree char *msg = g_strdup_printf(
+	    forward, "Auto-Submitted: auto-replied\r\n", "Porto");
 	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
 	    "<chris@members.example>", "<share+jane@intro.example.org>");
-	g_autofree char *plain = g_strdup_printf(forward, "");
+	g_autofree char *plain = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) w =
 	    process(f, plain, NULL, "<>", "<share+jane@intro.example.org>");
 
@@ -290,7 +292,7 @@ test_process_automatic(Fixture *f, gconstpointer data)
 static void
 test_process_self(Fixture *f, gconstpointer data)
 {
-	g_autofree char *msg = g_strdup_printf(forward, "");
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
 	g_autoptr(ShareVerdict) v = process(f, msg, "chris@members.example",
 	    "<chris@members.example>", "<share+chris@intro.example.org>");
 	g_autoptr(ShareVerdict) w =
@@ -302,6 +304,52 @@ test_process_self(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(v->dsn, ==, "5.7.1");
 	g_assert_cmpint(w->code, ==, 550);
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+static void
+test_process_limits(Fixture *f, gconstpointer data)
+{
+	g_autofree char *porto = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *lisbon = g_strdup_printf(forward, "", "Lisbon");
+	g_autoptr(ShareVerdict) v1 = NULL;
+	g_autoptr(ShareVerdict) v2 = NULL;
+	g_autoptr(ShareVerdict) v3 = NULL;
+
+	(void)data;
+	f->cfg->shares_per_hour = 1;
+	v1 = process(f, porto, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v1->code, ==, 0);
+	g_assert_cmpuint(v1->created, ==, 1);
+	v2 = process(f, lisbon, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v2->code, ==, 450);
+	g_assert_cmpstr(v2->dsn, ==, "4.7.1");
+	/* a retry of what was recorded is never limited */
+	v3 = process(f, porto, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v3->code, ==, 0);
+	g_assert_cmpuint(v3->duplicates, ==, 1);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+}
+
+static void
+test_process_friend_limit(Fixture *f, gconstpointer data)
+{
+	g_autofree char *porto = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *lisbon = g_strdup_printf(forward, "", "Lisbon");
+	g_autoptr(ShareVerdict) v1 = NULL;
+	g_autoptr(ShareVerdict) v2 = NULL;
+
+	(void)data;
+	f->cfg->intros_per_friend_per_week = 1;
+	v1 = process(f, porto, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v1->code, ==, 0);
+	v2 = process(f, lisbon, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v2->code, ==, 450);
+	g_assert_nonnull(strstr(v2->text, "introductions this week"));
 }
 
 /* main - the tests */
@@ -321,5 +369,7 @@ main(int argc, char **argv)
 	ADD("/share/process/no-forward", test_process_no_forward);
 	ADD("/share/process/automatic", test_process_automatic);
 	ADD("/share/process/self-and-requester", test_process_self);
+	ADD("/share/process/limits-per-member", test_process_limits);
+	ADD("/share/process/limits-per-friend", test_process_friend_limit);
 	return g_test_run();
 }
