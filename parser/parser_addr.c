@@ -308,13 +308,20 @@ parser_mailbox_parse(const char *s, gssize slen)
 	return parser_address_make(name, addr);
 }
 
-/* has_address_group - the segment holds "<addr>" or "[mailto:addr]" */
+/* name_then_group - "First <addr>": words, then an address group; the
+ * second half of a "Last, First <addr>" name */
 static gboolean
-has_address_group(const char *s, gsize len)
+name_then_group(const char *s, gsize len)
 {
 	g_autoptr(GArray) groups = find_groups(s, len);
+	gboolean words = FALSE;
 
-	for (guint i = 0; i < groups->len; i++) {
+	if (groups->len == 0)
+		return FALSE;
+	for (gsize i = 0; i < g_array_index(groups, Group, 0).open; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			words = TRUE;
+	for (guint i = 0; words && i < groups->len; i++) {
 		g_autofree char *a =
 		    group_address(s, &g_array_index(groups, Group, i));
 
@@ -380,7 +387,7 @@ parser_mailbox_list(const char *s, gssize slen)
 			g_array_append_val(pending, sp);
 			continue;
 		}
-		if (pending->len > 0 && has_address_group(p, sp.len)) {
+		if (pending->len > 0 && name_then_group(p, sp.len)) {
 			Span *first = &g_array_index(pending, Span, 0);
 
 			sp.len = sp.off + sp.len - first->off;

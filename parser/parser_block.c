@@ -105,6 +105,62 @@ ends_block(const Block *b, FieldKind f)
 	       f != FIELD_BCC;
 }
 
+/* label_shape - "Word word:" then a blank: a label we do not know yet */
+static gsize
+label_shape(const char *s, gsize len)
+{
+	gsize i = 0, c;
+
+	if (len == 0 || !(g_ascii_isalpha(s[0]) || (guchar)s[0] >= 0x80))
+		return 0;
+	while (i < len && i < 32 &&
+	       (g_ascii_isalpha(s[i]) || (guchar)s[i] >= 0x80 || s[i] == ' ' ||
+		   s[i] == '-' || s[i] == '.'))
+		i++;
+	c = parser_colon_at(s, len, i);
+	if (c == 0 || (i + c < len && s[i + c] != ' ' && s[i + c] != '\t'))
+		return 0;
+	return parser_skip_blanks(s, len, i + c);
+}
+
+/* looks_dated - a value with a year or a clock time in it */
+static gboolean
+looks_dated(const char *s, gsize len)
+{
+	for (gsize i = 0; i + 3 < len; i++) {
+		if ((s[i] == '1' && s[i + 1] == '9') ||
+		    (s[i] == '2' && s[i + 1] == '0'))
+			if (g_ascii_isdigit(s[i + 2]) &&
+			    g_ascii_isdigit(s[i + 3]))
+				return TRUE;
+		if (s[i + 1] == ':' && g_ascii_isdigit(s[i]) &&
+		    g_ascii_isdigit(s[i + 2]) && g_ascii_isdigit(s[i + 3]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* unknown_label - an unknown "Label: value" line inside a block, when a
+ * known label follows: the date if it looks like one, else ignored */
+static gsize
+unknown_label(const Lines *ls, guint next, const Block *b, const char *t,
+    gsize tl, FieldKind *f)
+{
+	gsize n = label_shape(t, tl), nl;
+	const char *c;
+	FieldKind nf;
+
+	if (n == 0 || next >= ls->n || ls->v[next].depth != b->depth)
+		return 0;
+	c = parser_line_content(&ls->v[next], &nl);
+	if (parser_field_label(c, nl, FALSE, &nf) == 0)
+		return 0;
+	*f = !(b->seen & BIT(FIELD_DATE)) && looks_dated(t + n, tl - n)
+		 ? FIELD_DATE
+		 : FIELD_OTHER;
+	return n;
+}
+
 /* parser_block_read - the header block starting at line `start` */
 gboolean
 parser_block_read(const Lines *ls, guint start, Block *b)
@@ -127,6 +183,8 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 		for (tl = len; tl > 0 && (*t == ' ' || *t == '\t'); tl--)
 			t++;
 		n = parser_field_label(t, tl, FALSE, &f);
+		if (n == 0 && b->seen != 0)
+			n = unknown_label(ls, i + 1, b, t, tl, &f);
 		if (n > 0) {
 			if (ends_block(b, f))
 				break;
@@ -208,7 +266,9 @@ parser_block_valid(const Block *b, gboolean relaxed)
 	return from && (others >= 2 || (b->seen & BIT(FIELD_SUBJECT)));
 }
 
-/* parser_subject_original - the member's subject without Fwd:/[EXT] */
+/* parser_subject_original - a subject without the forwarders' prefixes
+ * ("[EXT] FW: Fwd: x" -> "x"); one that starts with a reply prefix or
+ * none at all is kept as it is */
 char *
 parser_subject_original(const char *subject)
 {
@@ -216,7 +276,8 @@ parser_subject_original(const char *subject)
 
 	if (subject == NULL)
 		return NULL;
-	parser_subject_kind(subject, &rest);
+	if (parser_subject_kind(subject, &rest) != SUBJECT_FORWARD)
+		rest = subject;
 	return util_header_safe(rest, 0);
 }
 
@@ -272,7 +333,7 @@ parser_block_message(const Block *b, const ParseCtx *ctx)
 	move_list(b->value[FIELD_CC], m->cc);
 	move_list(b->value[FIELD_REPLY_TO], m->reply_to);
 	if (b->seen & BIT(FIELD_SUBJECT))
-		m->subject = util_header_safe(b->value[FIELD_SUBJECT], 0);
+		m->subject = parser_subject_original(b->value[FIELD_SUBJECT]);
 	parser_message_set_date(m, b->value[FIELD_DATE], ctx);
 	return m;
 }

@@ -320,6 +320,31 @@ parser_inline_find(const char *text, gsize len, const GArray *hints,
 	return found;
 }
 
+/* offset_of - minutes east of UTC at the end of an RFC 3339 time */
+static gboolean
+offset_of(const char *rfc3339, int *minutes)
+{
+	gsize len = strlen(rfc3339);
+	const char *z;
+
+	if (len > 0 && rfc3339[len - 1] == 'Z') {
+		*minutes = 0;
+		return TRUE;
+	}
+	if (len < 6)
+		return FALSE;
+	z = rfc3339 + len - 6;
+	if ((z[0] != '+' && z[0] != '-') || z[3] != ':' ||
+	    !g_ascii_isdigit(z[1]) || !g_ascii_isdigit(z[2]) ||
+	    !g_ascii_isdigit(z[4]) || !g_ascii_isdigit(z[5]))
+		return FALSE;
+	*minutes = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[4] - '0') * 10 +
+		   (z[5] - '0');
+	if (z[0] == '-')
+		*minutes = -*minutes;
+	return TRUE;
+}
+
 /* parser_chain_fill - the forwarded layers inside a forwarded body */
 void
 parser_chain_fill(
@@ -337,6 +362,11 @@ parser_chain_fill(
 		if (bytes > SCAN_MAX_CHAIN_BYTES)
 			break;
 		inner.subject = layer->subject;
+		/* a zone-less date inside reads in its container's zone */
+		if (layer->date != NULL)
+			inner.have_offset =
+			    offset_of(layer->date, &inner.offset_min) ||
+			    inner.have_offset;
 		if (!parser_inline_find(
 			layer->body, len, NULL, &inner, TRUE, NULL, &next))
 			break;

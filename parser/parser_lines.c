@@ -232,12 +232,63 @@ parser_lines_body(const Lines *ls, guint from, guint to, guint depth)
 	}
 }
 
-/* is_signature_line - the "-- " delimiter (or "--" once spaces are cut) */
+/* Lines mail clients add under the member's words: the note ends there,
+ * as it does at "-- ". Compared without case at the start of a line. */
+static const char *const client_signatures[] = {
+	"Sent from my ",
+	"Sent from Mail for ",
+	"Sent from Outlook",
+	"Sent from Yahoo Mail",
+	"Sent from Proton Mail",
+	"Sent from ProtonMail",
+	"Sent with Proton Mail",
+	"Sent from Gmail",
+	"Get Outlook for ",
+	"Envoyé de mon ",
+	"Envoyé depuis mon ",
+	"Von meinem ",
+	"Gesendet von meinem ",
+	"Enviado desde mi ",
+	"Enviado do meu ",
+	"Enviado de meu ",
+	"Inviato da ",
+	"Verstuurd vanaf mijn ",
+	"Verzonden vanaf mijn ",
+	"Skickat från min ",
+	"Sendt fra min ",
+	"Lähetetty iPhonesta",
+	"Wysłane z mojego ",
+	"Odesláno z ",
+	"Odoslané z ",
+	"Trimis de pe ",
+	"iPhone'umdan gönderildi",
+	"Отправлено с ",
+	"Надіслано з ",
+	"Poslano s ",
+	"iPhoneから送信",
+	"从我的",
+	"從我的",
+	"发自我的",
+	"내 iPhone에서 보냄",
+	"Στάλθηκε από ",
+};
+
+#define SIGNATURE_MAX 100 /* longer lines are the member's own words */
+
+/* is_signature_line - "-- " (or "--" once spaces are cut), or a client's
+ * "Sent from my iPhone" line */
 static gboolean
 is_signature_line(const Line *l)
 {
-	return (l->len == 3 && memcmp(l->s, "-- ", 3) == 0) ||
-	       (l->len == 2 && memcmp(l->s, "--", 2) == 0);
+	if ((l->len == 3 && memcmp(l->s, "-- ", 3) == 0) ||
+	    (l->len == 2 && memcmp(l->s, "--", 2) == 0))
+		return TRUE;
+	if (l->len > SIGNATURE_MAX || l->depth > 0)
+		return FALSE;
+	for (gsize k = 0; k < G_N_ELEMENTS(client_signatures); k++)
+		if (parser_prefix_ci(l->s, l->len, client_signatures[k]) > 0)
+			return TRUE;
+	return FALSE;
 }
 
 /* parser_lines_note - lines before `to` up to a signature, trimmed */

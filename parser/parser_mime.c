@@ -319,9 +319,7 @@ parser_message_from_mime(GMimeMessage *msg, const ParseCtx *ctx)
 	add_list(g_mime_message_get_to(msg), m->to, 0);
 	add_list(g_mime_message_get_cc(msg), m->cc, 0);
 	add_list(g_mime_message_get_reply_to(msg), m->reply_to, 0);
-	if (g_mime_message_get_subject(msg) != NULL)
-		m->subject =
-		    util_header_safe(g_mime_message_get_subject(msg), 0);
+	m->subject = parser_subject_original(g_mime_message_get_subject(msg));
 	parser_message_set_date(
 	    m, g_mime_object_get_header(GMIME_OBJECT(msg), "Date"), ctx);
 	if (dt != NULL) {
