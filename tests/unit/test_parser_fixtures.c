@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -245,44 +246,80 @@ load_json(const char *data, gssize len, const char *what)
 	return json_node_copy(json_parser_get_root(jp));
 }
 
+/* fixture_fail - mark the case failed with a reason; the run goes on */
+static void G_GNUC_PRINTF(1, 2) fixture_fail(const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_test_message("%s", msg);
+	g_test_fail();
+}
+
+/* parse_fixture - the .eml through parser_parse() + forward_to_json() */
+static JsonNode *
+parse_fixture(const Fixture *fx)
+{
+	g_autofree char *eml = NULL;
+	g_autofree char *got = NULL;
+	gsize len = 0;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Forward) fwd = NULL;
+	JsonNode *act;
+
+	if (!g_file_get_contents(fx->eml, &eml, &len, &error)) {
+		fixture_fail("cannot read %s: %s", fx->eml, error->message);
+		return NULL;
+	}
+	fwd = parser_parse(eml, len, &error);
+	if (fwd == NULL) {
+		fixture_fail("parser_parse(%s) failed: %s", fx->eml,
+		    error != NULL ? error->message : "no error set");
+		return NULL;
+	}
+	got = forward_to_json(fwd);
+	if (got == NULL) {
+		fixture_fail("forward_to_json() returned NULL");
+		return NULL;
+	}
+	act = load_json(got, -1, "forward_to_json() output");
+	if (act == NULL)
+		fixture_fail("output was: %s", got);
+	return act;
+}
+
 /* test_fixture - one .eml through the parser, compared with its .json */
 static void
 test_fixture(gconstpointer data)
 {
 	const Fixture *fx = data;
-	g_autofree char *eml = NULL;
 	g_autofree char *want = NULL;
-	g_autofree char *got = NULL;
-	gsize eml_len = 0;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(Forward) fwd = NULL;
 	g_autoptr(JsonNode) exp = NULL;
 	g_autoptr(JsonNode) act = NULL;
-	Diff d = { g_string_new(NULL), 0 };
+	Diff d = { NULL, 0 };
 
-	g_assert_true(g_file_get_contents(fx->eml, &eml, &eml_len, NULL));
-	g_assert_true(g_file_get_contents(fx->json, &want, NULL, &error));
-	g_assert_no_error(error);
+	if (!g_file_get_contents(fx->json, &want, NULL, &error)) {
+		fixture_fail("no expected output: %s", error->message);
+		return;
+	}
 	exp = load_json(want, -1, fx->json);
-	g_assert_nonnull(exp);
-
-	fwd = parser_parse(eml, eml_len, &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(fwd);
-	got = forward_to_json(fwd);
-	g_assert_nonnull(got);
-	act = load_json(got, -1, "forward_to_json() output");
+	if (exp == NULL) {
+		fixture_fail("%s is not valid JSON", fx->json);
+		return;
+	}
+	act = parse_fixture(fx);
 	if (act == NULL)
-		g_test_message("output was: %s", got);
-	g_assert_nonnull(act);
-
+		return;
+	d.report = g_string_new(NULL);
 	compare_nodes(&d, "$", exp, act);
-	if (d.count > 0) {
-		g_test_message("%s: %u mismatch(es)%s\n%s", fx->json, d.count,
+	if (d.count > 0)
+		fixture_fail("%s: %u mismatch(es)%s\n%s", fx->json, d.count,
 		    d.count > MAX_REPORTED ? " (first ones shown)" : "",
 		    d.report->str);
-		g_test_fail();
-	}
 	g_string_free(d.report, TRUE);
 }
 
@@ -351,13 +388,29 @@ add_fixture_tests(const char *dir)
 	return names->len;
 }
 
+/* with_keep_going - argv plus --keep-going, so one failure stops nothing */
+static char **
+with_keep_going(int *argc, char **argv)
+{
+	static char keep_going[] = "--keep-going";
+	char **out = g_new0(char *, (gsize)*argc + 2);
+
+	for (int i = 0; i < *argc; i++)
+		out[i] = argv[i];
+	out[(*argc)++] = keep_going;
+	return out;
+}
+
 /* main - register one test per fixture and run them */
 int
 main(int argc, char **argv)
 {
 	g_autofree char *dir = fixture_dir();
+	g_autofree char **args = with_keep_going(&argc, argv);
 
-	g_test_init(&argc, &argv, NULL);
+	/* GTest stops at the first failing case unless told to keep going;
+	 * the parser engineer needs every fixture's report in one run. */
+	g_test_init(&argc, &args, NULL);
 	g_mime_init();
 	if (add_fixture_tests(dir) == 0)
 		g_test_add_data_func(
