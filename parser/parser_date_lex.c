@@ -196,9 +196,8 @@ tokenize_text(const char *p, Toks *toks)
 /* list_find - the index of the '|' group of list that holds word as one
  * of its ' '-separated spellings, or -1 */
 static int
-list_find(const char *list, const char *word)
+list_find(const char *list, const char *word, gsize wlen)
 {
-	gsize wlen = strlen(word);
 	const char *p = list;
 	int g = 0;
 
@@ -207,7 +206,8 @@ list_find(const char *list, const char *word)
 
 		while (*e != '\0' && *e != ' ' && *e != '|')
 			e++;
-		if ((gsize)(e - p) == wlen && memcmp(p, word, wlen) == 0)
+		if ((gsize)(e - p) == wlen && *p == *word &&
+		    memcmp(p, word, wlen) == 0)
 			return g;
 		if (*e == '|')
 			g++;
@@ -233,26 +233,34 @@ add_month(Tok *t, int m, guint32 lang)
 	}
 }
 
-/* classify - look a word up in every language's tables */
+/* classify - look a word up in every language's tables; CJK and
+ * Hangul words are in none (their dates are numeric) */
 static void
 classify(Tok *t)
 {
+	gunichar c;
+	gsize len;
+
 	if (t->kind != TOK_WORD || t->key[0] == '\0')
 		return;
+	c = g_utf8_get_char(t->key);
+	if (is_ideograph(c) || (c >= 0xAC00 && c <= 0xD7A3))
+		return;
+	len = strlen(t->key);
 	for (gsize i = 0; i < G_N_ELEMENTS(date_langs); i++) {
 		const DateLang *l = &date_langs[i];
 		guint32 bit = 1u << i;
 		int g;
 
-		if ((g = list_find(l->months, t->key)) >= 0) {
+		if ((g = list_find(l->months, t->key, len)) >= 0) {
 			add_month(t, g + 1, bit);
 			t->langs |= bit;
 		}
-		if (list_find(l->weekdays, t->key) >= 0) {
+		if (list_find(l->weekdays, t->key, len) >= 0) {
 			t->wday_langs |= bit;
 			t->langs |= bit;
 		}
-		if (list_find(l->words, t->key) >= 0)
+		if (list_find(l->words, t->key, len) >= 0)
 			t->langs |= bit;
 	}
 }

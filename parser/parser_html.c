@@ -434,6 +434,18 @@ read_tag(Html *h)
 		start_tag(h, &t);
 }
 
+/* bytes that end a run of plain text: markup, references, white
+ * space, NUL, and 0xC2 (the lead byte of a no-break space) */
+static const gboolean run_stop[256] = { ['\0'] = TRUE,
+	['\t'] = TRUE,
+	['\n'] = TRUE,
+	['\f'] = TRUE,
+	['\r'] = TRUE,
+	[' '] = TRUE,
+	['&'] = TRUE,
+	['<'] = TRUE,
+	[0xC2] = TRUE };
+
 /* run - the whole input, one byte at a time or one run of text */
 static void
 run(Html *h)
@@ -455,9 +467,8 @@ run(Html *h)
 			put_nbsp(h);
 			h->in.pos += 2;
 		} else {
-			/* strchr() finds NUL too: it ends a run */
-			while (end < h->in.len &&
-			       !strchr("<& \t\n\r\f\xc2", h->in.s[end]))
+			while (
+			    end < h->in.len && !run_stop[(guchar)h->in.s[end]])
 				end++;
 			put_bytes(h, h->in.s + h->in.pos, end - h->in.pos);
 			h->in.pos = end;
