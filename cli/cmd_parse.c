@@ -115,7 +115,9 @@ cmd_parse(int argc, char **argv)
 	fwd = parser_parse((const char *)buf->data, buf->len, &error);
 	if (fwd == NULL) {
 		fprintf(stderr, "passalong parse: %s: %s\n",
-		    path != NULL ? path : "standard input", error->message);
+		    path != NULL && strcmp(path, "-") != 0 ? path
+							   : "standard input",
+		    error->message);
 		return 1;
 	}
 	json = forward_to_json(fwd);

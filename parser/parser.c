@@ -152,7 +152,7 @@ member_note(GMimeObject *root)
 static gboolean
 attachment_forward(GMimeObject *root, const ParseCtx *ctx, Forward *fwd)
 {
-	GMimeMessage *inner = parser_find_attached(root);
+	g_autoptr(GMimeMessage) inner = parser_find_attached(root);
 	FwdMessage *last;
 
 	if (inner == NULL)
@@ -163,18 +163,18 @@ attachment_forward(GMimeObject *root, const ParseCtx *ctx, Forward *fwd)
 	fwd->note = member_note(root);
 	last = fwd->original;
 	while (fwd->chain->len < PARSER_MAX_CHAIN) {
-		inner =
+		GMimeMessage *next =
 		    parser_find_attached(g_mime_message_get_mime_part(inner));
-		if (inner == NULL)
+
+		if (next == NULL)
 			break;
+		g_object_unref(inner);
+		inner = next;
 		last = parser_message_from_mime(inner, ctx);
 		g_ptr_array_add(fwd->chain, last);
 	}
-	if (fwd->chain->len < PARSER_MAX_CHAIN) {
-		ParseCtx inner_ctx = *ctx;
-
-		parser_chain_fill(last, &inner_ctx, fwd->chain);
-	}
+	if (fwd->chain->len < PARSER_MAX_CHAIN)
+		parser_chain_fill(last, ctx, fwd->chain);
 	return TRUE;
 }
 

@@ -174,7 +174,7 @@ typedef struct {
 	gboolean html;          /* looking for text/html, else text/plain */
 	guint parts;            /* parts visited */
 	GMimePart *found;       /* the body part */
-	GMimeMessage *attached; /* the first message/rfc822 */
+	GMimeMessage *attached; /* the first attached message (a reference) */
 	gboolean want_attached;
 } Walk;
 
@@ -186,6 +186,57 @@ is_attachment(GMimeObject *obj)
 	    g_mime_object_get_content_disposition(obj);
 
 	return cd != NULL && g_mime_content_disposition_is_attachment(cd);
+}
+
+/* eml_part - an attached message sent as a file: "x.eml" with a
+ * generic type, or message/global (RFC 6532) */
+static gboolean
+eml_part(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	const char *name = g_mime_part_get_filename(GMIME_PART(obj));
+	gsize len = name != NULL ? strlen(name) : 0;
+
+	if (g_mime_content_type_is_type(ct, "message", "global"))
+		return TRUE;
+	if (!g_mime_content_type_is_type(ct, "application", "octet-stream") &&
+	    !g_mime_content_type_is_type(ct, "application", "x-eml") &&
+	    !g_mime_content_type_is_type(ct, "text", "plain"))
+		return FALSE;
+	return len > 4 && g_ascii_strcasecmp(name + len - 4, ".eml") == 0;
+}
+
+/* parse_eml - a message from an .eml part's content (transfer full) */
+static GMimeMessage *
+parse_eml(GMimePart *part)
+{
+	g_autoptr(GByteArray) bytes = part_bytes(part);
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+
+	if (bytes == NULL || bytes->len == 0)
+		return NULL;
+	stream = g_mime_stream_mem_new_with_buffer(
+	    (const char *)bytes->data, bytes->len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	return g_mime_parser_construct_message(parser, NULL);
+}
+
+/* walk_part - a leaf: the body part we look for, or an attached file */
+static void
+walk_part(GMimeObject *obj, Walk *w)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	if (w->want_attached) {
+		if (eml_part(obj))
+			w->attached = parse_eml(GMIME_PART(obj));
+		return;
+	}
+	if (!is_attachment(obj) &&
+	    g_mime_content_type_is_type(ct, "text", w->html ? "html" : "plain"))
+		w->found = GMIME_PART(obj);
 }
 
 /* walk - depth-first search for the body part or an attached message */
@@ -206,18 +257,14 @@ walk(GMimeObject *obj, guint depth, Walk *w)
 		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
 		if (w->want_attached && m != NULL)
-			w->attached = m;
-	} else if (GMIME_IS_PART(obj) && !w->want_attached &&
-		   !is_attachment(obj)) {
-		GMimeContentType *ct = g_mime_object_get_content_type(obj);
-
-		if (g_mime_content_type_is_type(
-			ct, "text", w->html ? "html" : "plain"))
-			w->found = GMIME_PART(obj);
+			w->attached = g_object_ref(m);
+	} else if (GMIME_IS_PART(obj)) {
+		walk_part(obj, w);
 	}
 }
 
-/* parser_find_attached - the first message/rfc822 part, any depth */
+/* parser_find_attached - the first attached message, any depth (a new
+ * reference) */
 GMimeMessage *
 parser_find_attached(GMimeObject *root)
 {

@@ -1,0 +1,16 @@
+#!/bin/sh
+# tests/fuzz-short.sh - make check's bounded fuzzing run: the parser's
+# libFuzzer harness for FUZZ_SECONDS (default 60) under ASan + UBSan,
+# fixed seed, in a throw-away directory (kept, and named, on a finding).
+# Skipped (77) when clang or its libFuzzer runtime is missing.
+top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+work=$(mktemp -d /tmp/passalong-fuzz-short.XXXXXX) || exit 99
+FUZZ_WORK=$work FUZZ_SEED=${FUZZ_SEED:-1} \
+	sh "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
+rc=$?
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+	rm -rf "$work"
+else
+	echo "fuzz-short: finding kept in $work/artifacts" >&2
+fi
+exit "$rc"

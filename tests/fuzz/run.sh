@@ -1,0 +1,86 @@
+#!/bin/sh
+# tests/fuzz/run.sh [SECONDS] - build the parser's libFuzzer harness with
+# clang 14 (-fsanitize=fuzzer,address,undefined), straight from the
+# sources (no automake build needed), and run it for SECONDS (default 60).
+#
+# Seeds: tests/fixtures/parser/*.eml, tests/fuzz/regressions/*, and
+# ../shared/corpus/crisp/eml/*.eml when present (read in place). Inputs
+# libFuzzer finds go to $FUZZ_WORK/corpus (default: a new directory under
+# /tmp), never into the repository; crashes to $FUZZ_WORK/artifacts/.
+#
+# Environment: FUZZ_CC (default clang-14, else clang), FUZZ_WORK,
+# FUZZ_JOBS (parallel jobs, default 1), FUZZ_SEED (libFuzzer -seed,
+# default random), FUZZ_ARGS (more libFuzzer flags).
+# Exit: 0 nothing found, 77 no clang/libFuzzer, else libFuzzer's status.
+set -eu
+
+secs=${1:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+cc=${FUZZ_CC:-}
+if [ -z "$cc" ]; then
+	for c in clang-14 clang; do
+		if command -v "$c" >/dev/null 2>&1; then
+			cc=$c
+			break
+		fi
+	done
+fi
+if [ -z "$cc" ]; then
+	echo "fuzz: no clang found; skipped" >&2
+	exit 77
+fi
+
+work=${FUZZ_WORK:-$(mktemp -d /tmp/passalong-fuzz.XXXXXX)}
+mkdir -p "$work/corpus" "$work/artifacts" "$work/seeds" "$work/include"
+
+# The sources include "config.h"; a configure run is not needed for them.
+cat >"$work/include/config.h" <<'EOC'
+#define _GNU_SOURCE 1
+#define PACKAGE "passalong"
+#define PACKAGE_VERSION "fuzz"
+#define VERSION "fuzz"
+EOC
+
+# Can this clang build a fuzzer at all (runtime installed)?
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
+	'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' \
+	>"$work/probe.c"
+if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$work/probe" \
+	"$work/probe.c" >"$work/probe.log" 2>&1; then
+	cat "$work/probe.log" >&2
+	echo "fuzz: $cc cannot build a libFuzzer binary; skipped" >&2
+	exit 77
+fi
+
+# shellcheck disable=SC2046 # word splitting of pkg-config output wanted
+"$cc" -g -O1 -std=c11 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I"$work/include" -I"$top" \
+	$(pkg-config --cflags glib-2.0 gmime-3.0 json-glib-1.0) \
+	-o "$work/fuzz_parser" "$here/fuzz_parser.c" \
+	"$top"/parser/*.c "$top"/common/*.c \
+	$(pkg-config --libs glib-2.0 gmime-3.0 json-glib-1.0)
+
+# Seeds are linked, not copied: the corpus stays where it is.
+for f in "$top"/tests/fixtures/parser/*.eml "$here"/regressions/* \
+	"$top"/../shared/corpus/crisp/eml/*.eml; do
+	[ -f "$f" ] || continue
+	ln -sf "$f" "$work/seeds/$(echo "$f" | tr '/' '_')"
+done
+
+# Known crashers first, once each: a regression fails fast.
+if ls "$here"/regressions/* >/dev/null 2>&1; then
+	"$work/fuzz_parser" -rss_limit_mb=2048 "$here"/regressions/*
+fi
+
+seed_flag=
+[ -n "${FUZZ_SEED:-}" ] && seed_flag="-seed=$FUZZ_SEED"
+echo "fuzz: $secs s, work directory $work" >&2
+# shellcheck disable=SC2086 # optional flags
+"$work/fuzz_parser" -max_total_time="$secs" -timeout=10 \
+	-rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
+	-jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
+	-artifact_prefix="$work/artifacts/" $seed_flag ${FUZZ_ARGS:-} \
+	"$work/corpus" "$work/seeds"

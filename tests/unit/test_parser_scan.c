@@ -1,0 +1,228 @@
+/*
+ * test_parser_scan.c - unit tests for the forward finder's pieces
+ *
+ * The scanners on their own (parser_scan.h): mailbox lists as clients
+ * print them, subject prefixes, separator lines, attribution lines,
+ * header labels and blocks. Whole messages are in test_parser.c.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "parser/parser.h"
+#include "parser/parser_scan.h"
+
+/* addr_at - the i-th mailbox of a list */
+static const FwdAddress *
+addr_at(GPtrArray *list, guint i)
+{
+	g_assert_cmpuint(list->len, >, i);
+	return g_ptr_array_index(list, i);
+}
+
+/* test_mailbox_list - the forms clients print addresses in */
+static void
+test_mailbox_list(void)
+{
+	g_autoptr(GPtrArray) l = parser_mailbox_list(
+	    "John, Doe <John@Example.COM>, 'Bessie, Berry' <b@x.example>; "
+	    "\"'c@y.example'\" <c@y.example>, d@z.example<mailto:d@z.example>, "
+	    "Walt [mailto:w@w.example], Nameless, <e@e.example>",
+	    -1);
+	g_autoptr(GPtrArray) only = parser_mailbox_list("Valéry", -1);
+	g_autoptr(FwdAddress) behalf = parser_mailbox_parse(
+	    "Ann<mailto:ann@a.example> <ann@a.example<mailto:ann@a.example>> "
+	    "on behalf of t@a.example<mailto:t@a.example>",
+	    -1);
+
+	g_assert_cmpuint(l->len, ==, 7);
+	g_assert_cmpstr(addr_at(l, 0)->name, ==, "John, Doe");
+	g_assert_cmpstr(addr_at(l, 0)->address, ==, "John@example.com");
+	g_assert_cmpstr(addr_at(l, 1)->name, ==, "Bessie, Berry");
+	g_assert_null(addr_at(l, 2)->name);
+	g_assert_null(addr_at(l, 3)->name);
+	g_assert_cmpstr(addr_at(l, 3)->address, ==, "d@z.example");
+	g_assert_cmpstr(addr_at(l, 4)->name, ==, "Walt");
+	g_assert_cmpstr(addr_at(l, 4)->address, ==, "w@w.example");
+	g_assert_cmpstr(addr_at(l, 5)->name, ==, "Nameless");
+	g_assert_null(addr_at(l, 5)->address);
+	g_assert_cmpstr(addr_at(l, 6)->address, ==, "e@e.example");
+	g_assert_cmpuint(only->len, ==, 1);
+	g_assert_cmpstr(addr_at(only, 0)->name, ==, "Valéry");
+	g_assert_null(addr_at(only, 0)->address);
+	g_assert_cmpstr(behalf->name, ==, "Ann");
+	g_assert_cmpstr(behalf->address, ==, "ann@a.example");
+}
+
+/* test_subject_kind - prefixes in several languages, tags skipped */
+static void
+test_subject_kind(void)
+{
+	static const struct {
+		const char *subject;
+		SubjectKind kind;
+		const char *rest;
+	} cases[] = {
+		{ "Fwd: Hi", SUBJECT_FORWARD, "Hi" },
+		{ "[EXT] FW: Hi", SUBJECT_FORWARD, "Hi" },
+		{ "WG: AW: Hi", SUBJECT_FORWARD, "AW: Hi" },
+		{ "Fwd[2]: FW: Hi", SUBJECT_FORWARD, "Hi" },
+		{ "转发：你好", SUBJECT_FORWARD, "你好" },
+		{ "轉寄: 你好", SUBJECT_FORWARD, "你好" },
+		{ "転送: こんにちは", SUBJECT_FORWARD, "こんにちは" },
+		{ "전달: 안녕", SUBJECT_FORWARD, "안녕" },
+		{ "ΠΡΘ: Γεια", SUBJECT_FORWARD, "Γεια" },
+		{ "İLT: Merhaba", SUBJECT_FORWARD, "Merhaba" },
+		{ "Re: Hi", SUBJECT_REPLY, "Re: Hi" },
+		{ "AW: WG: Hi", SUBJECT_REPLY, "AW: WG: Hi" },
+		{ "Redirect: Hi", SUBJECT_PLAIN, "Redirect: Hi" },
+		{ "Hi: there", SUBJECT_PLAIN, "Hi: there" },
+	};
+
+	for (gsize k = 0; k < G_N_ELEMENTS(cases); k++) {
+		const char *rest = NULL;
+
+		g_assert_cmpint(parser_subject_kind(cases[k].subject, &rest),
+		    ==, cases[k].kind);
+		g_assert_cmpstr(rest, ==, cases[k].rest);
+	}
+}
+
+/* test_separator - separator lines and near misses */
+static void
+test_separator(void)
+{
+	static const struct {
+		const char *line;
+		SepKind kind;
+	} cases[] = {
+		{ "---------- Forwarded message ---------", SEP_FORWARD },
+		{ "-------- Message transféré --------", SEP_FORWARD },
+		{ "Début du message réexpédié :", SEP_FORWARD },
+		{ "---------- 转发的邮件 ----------", SEP_FORWARD },
+		{ "-------- Προωθημένο μήνυμα --------", SEP_FORWARD },
+		{ "-----Original Message-----", SEP_ORIGINAL },
+		{ "-----Ursprüngliche Nachricht-----", SEP_ORIGINAL },
+		{ "________________________________", SEP_RULE },
+		{ "----- Forwarded message from A <a@b> -----", SEP_MUTT },
+		{ "----- End forwarded message -----", SEP_MUTT_END },
+		{ "------ Something else ------", SEP_UNKNOWN },
+		{ "Forwarded message is below", SEP_NONE },
+		{ "-- ", SEP_NONE },
+		{ "----------", SEP_NONE },
+	};
+
+	for (gsize k = 0; k < G_N_ELEMENTS(cases); k++)
+		g_assert_cmpint(
+		    parser_separator(cases[k].line, strlen(cases[k].line)).kind,
+		    ==, cases[k].kind);
+}
+
+/* test_attribution_lines - the languages' "On ... wrote:" */
+static void
+test_attribution_lines(void)
+{
+	static const char *const lines[][3] = {
+		{ "On 28/10/2021 12:46, \"John Doe\" <j@d.example> wrote:",
+		    "28/10/2021 12:46", "\"John Doe\" <j@d.example>" },
+		{ "Le 28/10/2021 12:46, « John Doe » <j@d.example> a écrit :",
+		    "28/10/2021 12:46", "« John Doe » <j@d.example>" },
+		{ "John Doe <j@d.example> kirjoitti 28/10/2021 12.46:",
+		    "28/10/2021 12.46", "John Doe <j@d.example>" },
+		{ "28/10/2021 12:46 používateľ John Doe (<j@d.example>) "
+		  "napísal:",
+		    "28/10/2021 12:46", "John Doe (<j@d.example>)" },
+		{ "On Wed, Oct 27, 2021 at 9:31 AM John Doe <j@d.example> "
+		  "wrote:",
+		    "Wed, Oct 27, 2021 at 9:31 AM", "John Doe <j@d.example>" },
+		{ "John Doe <j@d.example> 于2021年10月27日周三 上午9:31写道：",
+		    "2021年10月27日周三 上午9:31", "John Doe <j@d.example>" },
+	};
+	char *date, *who;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(lines); k++) {
+		g_assert_true(parser_attribution(
+		    lines[k][0], strlen(lines[k][0]), &date, &who));
+		g_assert_cmpstr(date, ==, lines[k][1]);
+		g_assert_cmpstr(who, ==, lines[k][2]);
+		g_free(date);
+		g_free(who);
+	}
+	g_assert_false(
+	    parser_attribution("On the other hand:", 18, &date, &who));
+	g_assert_null(date);
+}
+
+/* test_block_read - wrapped lines rejoined, unknown labels passed over */
+static void
+test_block_read(void)
+{
+	g_autoptr(Lines) ls =
+	    parser_lines_new("Od: Anna <a@a.example>\n"
+			     "Wyslalem: 3 kwietnia 2025 09:41\n"
+			     "Do: Bob <b@b.example>,\n"
+			     "  Carol\n"
+			     "  <c@c.example>\n"
+			     "Temat: Hej\n"
+			     "Body starts here.\n");
+	Block b;
+	g_autoptr(GPtrArray) to = NULL;
+
+	g_assert_true(parser_block_read(ls, 0, &b));
+	g_assert_true(parser_block_valid(&b, FALSE));
+	g_assert_cmpuint(b.end, ==, 6);
+	g_assert_cmpstr(b.value[FIELD_DATE], ==, "3 kwietnia 2025 09:41");
+	g_assert_cmpstr(b.value[FIELD_SUBJECT], ==, "Hej");
+	to = parser_mailbox_list(b.value[FIELD_TO], -1);
+	g_assert_cmpuint(to->len, ==, 2);
+	g_assert_cmpstr(addr_at(to, 1)->name, ==, "Carol");
+	g_assert_cmpstr(addr_at(to, 1)->address, ==, "c@c.example");
+	parser_block_clear(&b);
+}
+
+/* test_field_label - labels in many languages, colon forms, non-labels */
+static void
+test_field_label(void)
+{
+	static const struct {
+		const char *line;
+		FieldKind field;
+		gsize n;
+	} cases[] = {
+		{ "From: x", FIELD_FROM, 6 },
+		{ "*From:* x", FIELD_FROM, 8 },
+		{ "De : x", FIELD_FROM, 5 },
+		{ "De la: x", FIELD_FROM, 7 },
+		{ "Kopie (CC):\tx", FIELD_CC, 12 },
+		{ "送信元：x", FIELD_FROM, 12 },
+		{ "보낸 사람: x", FIELD_FROM, 15 },
+		{ "Θέμα: x", FIELD_SUBJECT, 10 },
+		{ "寄件日期: x", FIELD_DATE, 14 },
+		{ "a: x", FIELD_NONE, 0 },
+		{ "Fromage: x", FIELD_NONE, 0 },
+		{ "From x", FIELD_NONE, 0 },
+	};
+
+	for (gsize k = 0; k < G_N_ELEMENTS(cases); k++) {
+		FieldKind f;
+		gsize n = parser_field_label(
+		    cases[k].line, strlen(cases[k].line), FALSE, &f);
+
+		g_assert_cmpuint(n, ==, cases[k].n);
+		g_assert_cmpint(f, ==, cases[k].field);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/parser/mailbox_list/forms", test_mailbox_list);
+	g_test_add_func("/parser/subject_kind/prefixes", test_subject_kind);
+	g_test_add_func("/parser/separator/lines", test_separator);
+	g_test_add_func(
+	    "/parser/attribution/languages", test_attribution_lines);
+	g_test_add_func("/parser/block_read/wrapped-unknown", test_block_read);
+	g_test_add_func("/parser/field_label/languages", test_field_label);
+	return g_test_run();
+}
