@@ -19,6 +19,9 @@
  *	OK -> sent; RETRY -> queued again after a backoff that doubles from
  *	cfg->retry_min up to cfg->retry_max, failed after cfg->max_attempts;
  *	FAIL -> failed. It counts what happened in stats.
+ *	sender_flush_at() is the same with the clock given (tests, and
+ *	callers that already read it): items due at now are claimed and
+ *	backoffs count from now.
  *
  *	The SenderWorker is the daemon's thread: it opens its own Store,
  *	flushes, then sleeps cfg->poll_interval seconds or until
@@ -64,8 +67,10 @@ typedef struct _SenderWorker SenderWorker;
 void sender_init(void);
 SendResult sender_send(const char *smtp_url, const char *mail_from,
     GPtrArray *rcpts, GBytes *message, char **detail);
-gboolean sender_flush(Store *store, const Config *cfg, FlushStats *stats,
-    GError **error);
+gboolean sender_flush(
+    Store *store, const Config *cfg, FlushStats *stats, GError **error);
+gboolean sender_flush_at(Store *store, const Config *cfg, gint64 now,
+    FlushStats *stats, GError **error);
 SenderWorker *sender_worker_start(const Config *cfg, GError **error);
 void sender_worker_wake(SenderWorker *worker);
 void sender_worker_stop(SenderWorker *worker);

@@ -1,0 +1,231 @@
+/*
+ * sender.c - one message to the relay over SMTP, with libcurl
+ *
+ * The only file that speaks SMTP. Every address is checked again with
+ * addr_is_safe() right before libcurl builds MAIL FROM and RCPT TO from
+ * it, whatever the store said when the item was queued: a recipient
+ * that could carry a CR/LF or a second command never reaches the wire.
+ * libcurl is limited to smtp:// and smtps:// so that a mistyped
+ * smtp_url cannot make it read files or talk HTTP.
+ *
+ * Outcome: a 5xx reply (at any stage) is final; a 4xx reply, a refused
+ * or dropped connection, a timeout and anything else libcurl reports
+ * are temporary, since the message itself may be fine and the operator
+ * can fix the relay or the URL.
+ *
+ * Trust: the message bytes were rendered and checked by templates/;
+ * the server's replies are untrusted text and are cleaned before they
+ * go into *detail (and from there into logs and the store).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "common/addr.h"
+#include "common/util.h"
+#include "sender/sender_int.h"
+
+#define CONNECT_TIMEOUT 10L /* seconds */
+#define TOTAL_TIMEOUT 60L   /* seconds */
+#define REPLY_MAX 512       /* bytes of one server line kept */
+
+typedef struct {
+	const char *data;
+	gsize len;
+	gsize pos;
+} Upload;
+
+/* sender_init - curl_global_init(), once, from main() before threads */
+void
+sender_init(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+		g_once_init_leave(&done, rc == CURLE_OK ? 1 : 2);
+	}
+}
+
+/* read_message - libcurl's read callback over the message bytes */
+static size_t
+read_message(char *buf, size_t size, size_t nmemb, void *userp)
+{
+	Upload *u = userp;
+	size_t n = MIN(size * nmemb, u->len - u->pos);
+
+	memcpy(buf, u->data + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+/* is_error_reply - whether a server line is a 4xx or 5xx reply */
+static gboolean
+is_error_reply(const GString *line)
+{
+	return line->len >= 3 && (line->str[0] == '4' || line->str[0] == '5') &&
+	       g_ascii_isdigit(line->str[1]) && g_ascii_isdigit(line->str[2]);
+}
+
+/* keep_reply - remember the server's first error reply, else its last */
+static int
+keep_reply(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+	GString *last = userp;
+
+	(void)h;
+	/* after a refusal libcurl says QUIT; the refusal is what matters */
+	if (type == CURLINFO_HEADER_IN && !is_error_reply(last) &&
+	    !(size >= 3 && memcmp(data, "221", 3) == 0)) {
+		g_string_truncate(last, 0);
+		g_string_append_len(last, data, (gssize)MIN(size, REPLY_MAX));
+	}
+	return 0;
+}
+
+/* check_envelope - every address safe to put in an SMTP command */
+static gboolean
+check_envelope(const char *mail_from, GPtrArray *rcpts, char **detail)
+{
+	const char *why = NULL;
+
+	if (mail_from == NULL ||
+	    (*mail_from != '\0' && !addr_is_safe(mail_from)))
+		why = "the envelope sender is not a safe address";
+	else if (rcpts == NULL || rcpts->len == 0)
+		why = "there is no recipient";
+	for (guint i = 0; why == NULL && i < rcpts->len; i++) {
+		if (!addr_is_safe(g_ptr_array_index(rcpts, i)))
+			why = "a recipient is not a safe address";
+	}
+	if (why != NULL && detail != NULL)
+		*detail = g_strdup(why);
+	return why == NULL;
+}
+
+/* rcpt_list - "<addr>" for each recipient (transfer full) */
+static struct curl_slist *
+rcpt_list(GPtrArray *rcpts)
+{
+	struct curl_slist *list = NULL;
+
+	for (guint i = 0; i < rcpts->len; i++) {
+		g_autofree char *a = g_strdup_printf(
+		    "<%s>", (const char *)g_ptr_array_index(rcpts, i));
+		struct curl_slist *next = curl_slist_append(list, a);
+
+		if (next == NULL) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = next;
+	}
+	return list;
+}
+
+/* set_options - every option of one SMTP transaction */
+static CURLcode
+set_options(CURL *h, const char *url, const char *from,
+    struct curl_slist *rcpts, Upload *up, GString *reply, char *errbuf)
+{
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if (rc == CURLE_OK)                                            \
+			rc = curl_easy_setopt(h, opt, val);                    \
+	} while (0)
+	SET(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
+#endif
+	SET(CURLOPT_MAIL_FROM, from);
+	SET(CURLOPT_MAIL_RCPT, rcpts);
+#if LIBCURL_VERSION_NUM >= 0x080200
+	SET(CURLOPT_MAIL_RCPT_ALLOWFAILS, 0L);
+#elif LIBCURL_VERSION_NUM >= 0x074500
+	SET(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 0L);
+#endif
+	SET(CURLOPT_READFUNCTION, read_message);
+	SET(CURLOPT_READDATA, up);
+	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
+	SET(CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	SET(CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_DEBUGFUNCTION, keep_reply);
+	SET(CURLOPT_DEBUGDATA, reply);
+	SET(CURLOPT_VERBOSE, 1L); /* feeds keep_reply(); prints nothing */
+#undef SET
+	return rc;
+}
+
+/* classify - a libcurl result and the last reply code as an outcome */
+static SendResult
+classify(CURLcode rc, long code)
+{
+	if (rc == CURLE_OK)
+		return SEND_OK;
+	if (code >= 500 && code <= 599)
+		return SEND_FAIL;
+	return SEND_RETRY; /* 4xx, connect, timeout, receive, anything else */
+}
+
+/* describe - the server's last line, or libcurl's reason */
+static char *
+describe(CURLcode rc, long code, const GString *reply, const char *errbuf)
+{
+	if (reply->len > 0 && (rc == CURLE_OK || code >= 400))
+		return util_header_safe(reply->str, SENDER_DETAIL_MAX);
+	if (*errbuf != '\0')
+		return util_header_safe(errbuf, SENDER_DETAIL_MAX);
+	return g_strdup(curl_easy_strerror(rc));
+}
+
+/* sender_send - one message to the relay; the outcome and its detail */
+SendResult
+sender_send(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
+    GBytes *message, char **detail)
+{
+	CURL *h;
+	struct curl_slist *list;
+	g_autofree char *from = NULL;
+	g_autoptr(GString) reply = g_string_new(NULL);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	Upload up = { 0 };
+	CURLcode rc;
+	long code = 0;
+
+	if (detail != NULL)
+		*detail = NULL;
+	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
+	if (!check_envelope(mail_from, rcpts, detail))
+		return SEND_FAIL;
+	up.data = g_bytes_get_data(message, &up.len);
+	from = g_strdup_printf("<%s>", mail_from);
+	list = rcpt_list(rcpts);
+	h = curl_easy_init();
+	if (h == NULL || list == NULL) {
+		curl_slist_free_all(list);
+		if (h != NULL)
+			curl_easy_cleanup(h);
+		if (detail != NULL)
+			*detail = g_strdup("libcurl could not start");
+		return SEND_RETRY;
+	}
+	rc = set_options(h, smtp_url, from, list, &up, reply, errbuf);
+	if (rc == CURLE_OK)
+		rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (detail != NULL)
+		*detail = describe(rc, code, reply, errbuf);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(list);
+	return classify(rc, code);
+}

@@ -1,0 +1,163 @@
+/*
+ * sender_worker.c - the daemon's delivery thread
+ *
+ * One thread with its own Store connection, so that a slow relay never
+ * holds the milter's connection. It flushes, then sleeps poll_interval
+ * seconds or until sender_worker_wake(). It claims one item at a time,
+ * so a stop request is honoured between two deliveries and never
+ * strands a claimed item. The Config it was started with may be freed
+ * or replaced (reload) at once: the worker keeps a private copy of the
+ * fields it uses.
+ *
+ * Trust: as sender_flush(). Privilege: none beyond the store file and
+ * the network connection to the relay.
+ */
+#include "config.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "sender/sender_int.h"
+
+#define WORKER_MAX_PER_ROUND 10000 /* items per wake-up, a bound */
+
+struct _SenderWorker {
+	GThread *thread;
+	GMutex lock;
+	GCond cond;
+	gboolean stop;  /* under lock */
+	gboolean woken; /* under lock */
+	Store *store;   /* the worker's own connection */
+	Config *cfg;    /* a private copy: smtp_url, retries, poll */
+};
+
+/* config_copy - the fields the worker reads, in a Config of its own */
+static Config *
+config_copy(const Config *cfg)
+{
+	Config *c = config_new_default();
+
+	g_free(c->smtp_url);
+	c->smtp_url = g_strdup(cfg->smtp_url);
+	g_free(c->store_path);
+	c->store_path = g_strdup(cfg->store_path);
+	c->busy_timeout = cfg->busy_timeout;
+	c->retry_min = cfg->retry_min;
+	c->retry_max = cfg->retry_max;
+	c->max_attempts = cfg->max_attempts;
+	c->poll_interval = cfg->poll_interval;
+	return c;
+}
+
+/* stopping - whether sender_worker_stop() was called */
+static gboolean
+stopping(SenderWorker *w)
+{
+	gboolean stop;
+
+	g_mutex_lock(&w->lock);
+	stop = w->stop;
+	g_mutex_unlock(&w->lock);
+	return stop;
+}
+
+/* worker_round - deliver what is due, one item at a time */
+static void
+worker_round(SenderWorker *w)
+{
+	FlushStats stats = { 0 };
+
+	for (guint n = 0; n < WORKER_MAX_PER_ROUND && !stopping(w); n++) {
+		g_autoptr(GError) error = NULL;
+		guint claimed = 0;
+
+		if (!sender_flush_batch(w->store, w->cfg, util_now(), 1, &stats,
+			&claimed, &error)) {
+			log_warn("outbox", "delivery round stopped: %s",
+			    error->message);
+			break;
+		}
+		if (claimed == 0)
+			break;
+	}
+	if (stats.sent + stats.retried + stats.failed > 0)
+		log_info("outbox", "round sent=%u deferred=%u failed=%u",
+		    stats.sent, stats.retried, stats.failed);
+}
+
+/* worker_main - flush, sleep until woken or poll_interval, repeat */
+static gpointer
+worker_main(gpointer data)
+{
+	SenderWorker *w = data;
+
+	g_mutex_lock(&w->lock);
+	while (!w->stop) {
+		gint64 until;
+
+		w->woken = FALSE;
+		g_mutex_unlock(&w->lock);
+		worker_round(w);
+		g_mutex_lock(&w->lock);
+		until = g_get_monotonic_time() +
+			(gint64)w->cfg->poll_interval * G_TIME_SPAN_SECOND;
+		while (!w->stop && !w->woken) {
+			if (!g_cond_wait_until(&w->cond, &w->lock, until))
+				break; /* poll_interval passed */
+		}
+	}
+	g_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* sender_worker_start - open a store and start the thread */
+SenderWorker *
+sender_worker_start(const Config *cfg, GError **error)
+{
+	SenderWorker *w;
+	Store *store;
+
+	g_return_val_if_fail(cfg != NULL && cfg->store_path != NULL, NULL);
+	g_return_val_if_fail(cfg->smtp_url != NULL, NULL);
+	store = store_open(cfg->store_path, cfg->busy_timeout, error);
+	if (store == NULL)
+		return NULL;
+	w = g_new0(SenderWorker, 1);
+	g_mutex_init(&w->lock);
+	g_cond_init(&w->cond);
+	w->store = store;
+	w->cfg = config_copy(cfg);
+	if (w->cfg->poll_interval == 0)
+		w->cfg->poll_interval = 1;
+	w->thread = g_thread_new("sender", worker_main, w);
+	return w;
+}
+
+/* sender_worker_wake - deliver now rather than at the next poll */
+void
+sender_worker_wake(SenderWorker *worker)
+{
+	if (worker == NULL)
+		return;
+	g_mutex_lock(&worker->lock);
+	worker->woken = TRUE;
+	g_cond_signal(&worker->cond);
+	g_mutex_unlock(&worker->lock);
+}
+
+/* sender_worker_stop - finish the current delivery, join, free; NULL ok */
+void
+sender_worker_stop(SenderWorker *worker)
+{
+	if (worker == NULL)
+		return;
+	g_mutex_lock(&worker->lock);
+	worker->stop = TRUE;
+	g_cond_signal(&worker->cond);
+	g_mutex_unlock(&worker->lock);
+	g_thread_join(worker->thread);
+	store_close(worker->store);
+	config_free(worker->cfg);
+	g_mutex_clear(&worker->lock);
+	g_cond_clear(&worker->cond);
+	g_free(worker);
+}
