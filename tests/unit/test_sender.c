@@ -827,6 +827,7 @@ test_worker_bad_store(void)
 	sender_worker_wake(NULL);
 }
 
+/* main - the tests */
 int
 main(int argc, char **argv)
 {

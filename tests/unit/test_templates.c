@@ -142,7 +142,7 @@ assert_mailbox(
 		g_assert_cmpstr(internet_address_get_name(ia), ==, name);
 }
 
-/* assert_no_line_over - every line of the bytes is CRLF and short */
+/* assert_lines_ok - every line of the bytes is CRLF and short */
 static void
 assert_lines_ok(GBytes *bytes)
 {
@@ -769,6 +769,7 @@ test_verify_bad(void)
 			   "text/plain\r\n\r\nhi\r\n--b--\r\n");
 }
 
+/* main - the tests */
 int
 main(int argc, char **argv)
 {
