@@ -127,13 +127,15 @@ make_inline(GRand *rand)
 static void
 add_base64(GString *out, GRand *rand, gsize n)
 {
+	static const guchar magic[] = { '%', 'P', 'D', 'F', '-', '1', '.', '7',
+		'\n' };
 	g_autofree guchar *raw = g_malloc(n);
 	g_autofree char *b64 = NULL;
 	gsize len;
 
 	for (gsize i = 0; i < n; i++)
 		raw[i] = (guchar)g_rand_int_range(rand, 0, 256);
-	memcpy(raw, "%PDF-1.7\n", 9);
+	memcpy(raw, magic, sizeof(magic));
 	b64 = g_base64_encode(raw, n);
 	len = strlen(b64);
 	for (gsize i = 0; i < len; i += 76) {

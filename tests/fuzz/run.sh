@@ -9,8 +9,8 @@
 # /tmp), never into the repository; crashes to $FUZZ_WORK/artifacts/.
 #
 # Environment: FUZZ_CC (default clang-14, else clang), FUZZ_WORK,
-# FUZZ_JOBS (parallel jobs, default 1), FUZZ_SEED (libFuzzer -seed,
-# default random), FUZZ_ARGS (more libFuzzer flags).
+# FUZZ_JOBS (processes, default 1), FUZZ_SEED (libFuzzer -seed, default
+# random), FUZZ_SKIP_REGRESSIONS, FUZZ_ARGS (more libFuzzer flags).
 # Exit: 0 nothing found, 77 no clang/libFuzzer, else libFuzzer's status.
 set -eu
 
@@ -70,17 +70,21 @@ for f in "$top"/tests/fixtures/parser/*.eml "$here"/regressions/* \
 	ln -sf "$f" "$work/seeds/$(echo "$f" | tr '/' '_')"
 done
 
-# Known crashers first, once each: a regression fails fast.
-if ls "$here"/regressions/* >/dev/null 2>&1; then
+# Known crashers first, once each: a regression fails fast
+# (FUZZ_SKIP_REGRESSIONS=1 skips them, to fuzz on while one is open).
+if [ -z "${FUZZ_SKIP_REGRESSIONS:-}" ] &&
+	ls "$here"/regressions/* >/dev/null 2>&1; then
 	"$work/fuzz_parser" -rss_limit_mb=2048 "$here"/regressions/*
 fi
 
-seed_flag=
-[ -n "${FUZZ_SEED:-}" ] && seed_flag="-seed=$FUZZ_SEED"
+flags=
+[ -n "${FUZZ_SEED:-}" ] && flags="-seed=$FUZZ_SEED"
+# several processes: libFuzzer's fork mode (it also goes on past a crash
+# with FUZZ_ARGS=-ignore_crashes=1)
+[ "${FUZZ_JOBS:-1}" -gt 1 ] && flags="$flags -fork=$FUZZ_JOBS"
 echo "fuzz: $secs s, work directory $work" >&2
 # shellcheck disable=SC2086 # optional flags
 "$work/fuzz_parser" -max_total_time="$secs" -timeout=10 \
 	-rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
-	-jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
-	-artifact_prefix="$work/artifacts/" $seed_flag ${FUZZ_ARGS:-} \
+	-artifact_prefix="$work/artifacts/" $flags ${FUZZ_ARGS:-} \
 	"$work/corpus" "$work/seeds"
