@@ -42,7 +42,7 @@
 typedef enum { TOK_NUM, TOK_WORD, TOK_PUNCT } TokKind;
 
 typedef struct {
-	gint8 month;   /* 1-12 */
+	guint8 month;  /* 1-12 */
 	guint32 langs; /* languages that read it so */
 } MonthReading;
 

@@ -227,7 +227,7 @@ add_month(Tok *t, int m, guint32 lang)
 		}
 	}
 	if (t->nmonths < DATE_MAX_MONTHS) {
-		t->months[t->nmonths].month = (gint8)m;
+		t->months[t->nmonths].month = (guint8)m;
 		t->months[t->nmonths].langs = lang;
 		t->nmonths++;
 	}

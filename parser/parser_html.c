@@ -480,7 +480,7 @@ run(Html *h)
 char *
 parser_html_to_text(const char *html, gsize len, GArray *fwd_starts)
 {
-	g_autofree Html *h = NULL;
+	Html *h;
 	char *text;
 
 	g_return_val_if_fail(html != NULL || len == 0, NULL);
@@ -503,6 +503,7 @@ parser_html_to_text(const char *html, gsize len, GArray *fwd_starts)
 		    h->out, strrchr(h->out->str, '\n') - h->out->str);
 	g_string_free(h->line, TRUE);
 	text = g_string_free(h->out, FALSE);
+	g_free(h);
 	if (!g_utf8_validate(text, -1, NULL)) {
 		char *valid = g_utf8_make_valid(text, -1);
 

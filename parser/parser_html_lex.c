@@ -253,6 +253,7 @@ keep_attr(Tag *t, const char *name)
 gboolean
 html_read_attrs(HtmlCursor *h, Tag *t)
 {
+	g_return_val_if_fail(h != NULL && t != NULL, FALSE);
 	while (h->pos < h->len) {
 		char name[HTML_NAME_MAX];
 		Slice v = { NULL, 0 }, *keep;

@@ -49,8 +49,8 @@ assert_shape(const char *text, const GArray *marks)
 	}
 	g_assert_null(strstr(text, "\n\n\n"));
 	if (text[0] != '\0') {
-		g_assert_cmpint(text[0], !=, '\n');
-		g_assert_cmpint(text[strlen(text) - 1], !=, '\n');
+		g_assert_cmpint((guchar)text[0], !=, '\n');
+		g_assert_cmpint((guchar)text[strlen(text) - 1], !=, '\n');
 	}
 	for (guint i = 0; marks != NULL && i < marks->len; i++) {
 		g_assert_cmpuint(g_array_index(marks, guint, i), <, n);
