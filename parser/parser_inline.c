@@ -295,8 +295,7 @@ gboolean
 parser_inline_find(const char *text, gsize len, const GArray *hints,
     const ParseCtx *ctx, gboolean nested, char **note, FwdMessage **original)
 {
-	g_autofree char *copy = g_strndup(text, len);
-	g_autoptr(Lines) ls = parser_lines_new(copy);
+	g_autoptr(Lines) ls = parser_lines_new_len(text, len);
 	SubjectKind subject = parser_subject_kind(ctx->subject, NULL);
 	Mark m = { 0 };
 	gboolean found = FALSE;

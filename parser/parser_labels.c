@@ -283,9 +283,12 @@ parser_prefix_cmp(const char *s, gsize len, const char *word, gboolean icase)
 {
 	const char *p = s, *end = s + len, *w = word;
 
-	if (*w == '\0')
+	if (*w == '\0' || len == 0)
 		return 0;
-	if ((guchar)*w < 0x80 && (guchar)*s < 0x80 && len > 0) {
+	/* quick rejections: ASCII never folds to non-ASCII here */
+	if (((guchar)*w < 0x80) != ((guchar)*s < 0x80))
+		return 0;
+	if ((guchar)*w < 0x80) {
 		char a = icase ? g_ascii_tolower(*s) : *s;
 		char b = icase ? g_ascii_tolower(*w) : *w;
 
@@ -361,6 +364,19 @@ label_row_match(
 	return parser_skip_blanks(s, len, j);
 }
 
+#define LABEL_MAX 48 /* bytes: the longest label, blanks and its colon */
+
+/* colon_near - ':' among the first len bytes, or the lead byte of '：'
+ * (a rare false positive only costs the full look-up) */
+static gboolean
+colon_near(const char *s, gsize len)
+{
+	for (gsize i = 0; i < len; i++)
+		if (s[i] == ':' || (guchar)s[i] == 0xef)
+			return TRUE;
+	return FALSE;
+}
+
 /* parser_field_label - bytes of "Label: " at s and which field it names */
 gsize
 parser_field_label(const char *s, gsize len, gboolean lax, FieldKind *field)
@@ -368,8 +384,13 @@ parser_field_label(const char *s, gsize len, gboolean lax, FieldKind *field)
 	gsize start = 0, best = 0;
 	FieldKind best_field = FIELD_NONE;
 
+	*field = FIELD_NONE;
 	if (len > 0 && s[0] == '*')
 		start = 1;
+	/* every label is short and, outside Yahoo's run-together lines,
+	 * ends with a colon: most text lines are rejected here */
+	if (!lax && !colon_near(s + start, MIN(len - start, LABEL_MAX)))
+		return 0;
 	for (gsize k = 0; k < G_N_ELEMENTS(labels); k++) {
 		gsize n = label_row_match(&labels[k], s, len, start, lax);
 

@@ -34,47 +34,61 @@ parser_text_trim(const char *s, gsize len)
 	return g_strndup(s, len);
 }
 
-/* unify_line_ends - CRLF and lone CR become LF */
-static char *
-unify_line_ends(const char *raw, gsize len)
+/* safe_ascii - a byte util_text_clean() would keep as it is */
+static gboolean
+safe_ascii(char c)
 {
-	GString *out = g_string_sized_new(len + 1);
-
-	for (gsize i = 0; i < len; i++) {
-		if (raw[i] == '\r') {
-			g_string_append_c(out, '\n');
-			if (i + 1 < len && raw[i + 1] == '\n')
-				i++;
-			continue;
-		}
-		g_string_append_c(out, raw[i]);
-	}
-	return g_string_free(out, FALSE);
+	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
 }
 
-/* parser_text_prepare - clean UTF-8, LF only, no-break spaces plain */
-char *
-parser_text_prepare(const char *raw, gssize len)
+/* append_other - a run of non-ASCII or control bytes, cleaned, with
+ * no-break, narrow no-break and figure spaces made plain spaces */
+static void
+append_other(GString *out, const char *s, gsize len)
 {
-	g_autofree char *unified = NULL;
-	g_autofree char *clean = NULL;
-	GString *out;
+	g_autofree char *clean = util_text_clean(s, (gssize)len);
 
-	if (raw == NULL)
-		return NULL;
-	if (len < 0)
-		len = (gssize)strlen(raw);
-	unified = unify_line_ends(raw, (gsize)len);
-	clean = util_text_clean(unified, -1);
-	out = g_string_sized_new(strlen(clean) + 1);
 	for (const char *p = clean; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		/* no-break, narrow no-break and figure spaces */
 		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
 			g_string_append_c(out, ' ');
 		else
 			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+	}
+}
+
+/* parser_text_prepare - clean UTF-8, LF only, no-break spaces plain.
+ * Printable ASCII is copied as it is (util_text_clean() would keep it);
+ * every other run of bytes goes through util_text_clean(). A multi-byte
+ * UTF-8 character holds no ASCII byte, so no run splits one. */
+char *
+parser_text_prepare(const char *raw, gssize slen)
+{
+	GString *out;
+	gsize len, i = 0;
+
+	if (raw == NULL)
+		return NULL;
+	len = slen < 0 ? strlen(raw) : (gsize)slen;
+	out = g_string_sized_new(len + 1);
+	while (i < len) {
+		gsize j = i;
+
+		while (j < len && safe_ascii(raw[j]))
+			j++;
+		g_string_append_len(out, raw + i, (gssize)(j - i));
+		if (j >= len)
+			break;
+		if (raw[j] == '\r') {
+			/* CRLF and a lone CR both end a line */
+			g_string_append_c(out, '\n');
+			i = j + 1 < len && raw[j + 1] == '\n' ? j + 2 : j + 1;
+			continue;
+		}
+		for (i = j; i < len && !safe_ascii(raw[i]) && raw[i] != '\r';)
+			i++;
+		append_other(out, raw + j, i - j);
 	}
 	return g_string_free(out, FALSE);
 }
@@ -101,22 +115,29 @@ quote_prefix(const char *s, gsize len, guint levels, guint *found)
 Lines *
 parser_lines_new(const char *text)
 {
+	return parser_lines_new_len(text, text != NULL ? strlen(text) : 0);
+}
+
+/* parser_lines_new_len - the same for len bytes of prepared text */
+Lines *
+parser_lines_new_len(const char *text, gsize len)
+{
 	Lines *ls = g_new0(Lines, 1);
 	guint n = 1, i = 0;
-	const char *p;
+	const char *p, *end;
 
-	ls->text = g_strdup(text != NULL ? text : "");
-	for (p = ls->text; *p; p++)
-		if (*p == '\n')
-			n++;
+	ls->text = g_strndup(text != NULL ? text : "", len);
+	len = strlen(ls->text);
+	end = ls->text + len;
+	for (p = ls->text; (p = memchr(p, '\n', (gsize)(end - p))) != NULL; p++)
+		n++;
 	ls->v = g_new0(Line, n);
-	p = ls->text;
-	for (;;) {
-		const char *nl = strchr(p, '\n');
+	for (p = ls->text;;) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
 		Line *l = &ls->v[i++];
 
 		l->s = p;
-		l->len = nl != NULL ? (gsize)(nl - p) : strlen(p);
+		l->len = (gsize)((nl != NULL ? nl : end) - p);
 		l->qlen = quote_prefix(l->s, l->len, G_MAXUINT, &l->depth);
 		if (nl == NULL)
 			break;

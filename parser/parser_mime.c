@@ -19,7 +19,7 @@
 #include "parser/parser_scan.h"
 
 /* iconv_lossy - bytes in charset to UTF-8; bad input becomes U+FFFD */
-static char *
+static GString *
 iconv_lossy(const char *in, gsize len, const char *charset)
 {
 	GIConv cd = g_iconv_open("UTF-8", g_mime_charset_iconv_name(charset));
@@ -38,9 +38,7 @@ iconv_lossy(const char *in, gsize len, const char *charset)
 		g_string_append_len(out, buf, (gssize)(op - buf));
 		in = ip;
 		len = il;
-		if (r != (gsize)-1 || len == 0)
-			continue;
-		if (err == E2BIG)
+		if (r != (gsize)-1 || len == 0 || err == E2BIG)
 			continue;
 		/* EILSEQ or EINVAL: one bad byte, one replacement character */
 		g_string_append(out, "\xef\xbf\xbd");
@@ -48,7 +46,7 @@ iconv_lossy(const char *in, gsize len, const char *charset)
 		len--;
 	}
 	g_iconv_close(cd);
-	return g_string_free(out, FALSE);
+	return out;
 }
 
 /* is_utf8_name - a charset name that means UTF-8 or its ASCII subset */
@@ -61,19 +59,37 @@ is_utf8_name(const char *charset)
 	       g_ascii_strcasecmp(charset, "ascii") == 0;
 }
 
-/* to_utf8 - decoded part bytes as UTF-8, whatever the label says */
-static char *
-to_utf8(const char *in, gsize len, const char *charset)
+/* some_utf8 - the bytes hold at least one valid multi-byte UTF-8
+ * character: a stray bad byte in UTF-8, not a mislabelled Latin-1 */
+static gboolean
+some_utf8(const char *in, gsize len)
 {
-	char *out = NULL;
+	for (gsize i = 0; i < len; i++) {
+		gunichar c;
 
-	if (is_utf8_name(charset) && g_utf8_validate(in, (gssize)len, NULL))
-		return g_strndup(in, len);
+		if ((guchar)in[i] < 0xc2)
+			continue;
+		c = g_utf8_get_char_validated(in + i, (gssize)(len - i));
+		if (c != (gunichar)-1 && c != (gunichar)-2)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* to_prepared - decoded part bytes as prepared text, whatever the label
+ * says: the declared charset, else UTF-8, else windows-1252 */
+static char *
+to_prepared(const char *in, gsize len, const char *charset)
+{
+	g_autoptr(GString) out = NULL;
+
 	if (!is_utf8_name(charset))
 		out = iconv_lossy(in, len, charset);
-	if (out == NULL && !g_utf8_validate(in, (gssize)len, NULL))
+	else if (!g_utf8_validate_len(in, len, NULL) && !some_utf8(in, len))
 		out = iconv_lossy(in, len, "windows-1252");
-	return out != NULL ? out : g_strndup(in, len);
+	if (out != NULL)
+		return parser_text_prepare(out->str, (gssize)out->len);
+	return parser_text_prepare(in, (gssize)len);
 }
 
 /* flowed_depth - quote depth of a flowed line and where its text starts */
@@ -137,10 +153,9 @@ part_bytes(GMimePart *part)
 	mem = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(w, mem) < 0)
 		return NULL;
-	bytes = g_byte_array_new();
-	g_byte_array_append(bytes,
-	    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem))->data,
-	    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem))->len);
+	/* take the stream's buffer instead of copying it */
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	return bytes;
 }
 
@@ -151,16 +166,14 @@ parser_part_text(GMimePart *part, gboolean *is_html)
 	GMimeObject *obj = GMIME_OBJECT(part);
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	g_autoptr(GByteArray) bytes = part_bytes(part);
-	g_autofree char *utf8 = NULL;
 	g_autofree char *prepared = NULL;
 	const char *format, *delsp;
 
 	if (bytes == NULL)
 		return NULL;
 	*is_html = g_mime_content_type_is_type(ct, "text", "html");
-	utf8 = to_utf8((const char *)bytes->data, bytes->len,
+	prepared = to_prepared((const char *)bytes->data, bytes->len,
 	    g_mime_content_type_get_parameter(ct, "charset"));
-	prepared = parser_text_prepare(utf8, -1);
 	format = g_mime_content_type_get_parameter(ct, "format");
 	delsp = g_mime_content_type_get_parameter(ct, "delsp");
 	if (!*is_html && format != NULL &&

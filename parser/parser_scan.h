@@ -122,6 +122,7 @@ typedef struct {
 /* parser_lines.c */
 char *parser_text_prepare(const char *raw, gssize len);
 Lines *parser_lines_new(const char *text);
+Lines *parser_lines_new_len(const char *text, gsize len);
 void parser_lines_free(Lines *ls);
 const char *parser_line_content(const Line *l, gsize *len);
 gboolean parser_line_blank(const Line *l);

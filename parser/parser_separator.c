@@ -231,6 +231,14 @@ unknown_separator(const char *s, gsize len, gsize i)
 	return letter;
 }
 
+/* ends_with_colon - the (right-trimmed) line ends with ':' or '：' */
+static gboolean
+ends_with_colon(const char *s, gsize len)
+{
+	return (len >= 1 && s[len - 1] == ':') ||
+	       (len >= 3 && memcmp(s + len - 3, "\xef\xbc\x9a", 3) == 0);
+}
+
 /* parser_separator - classify a line that may open a forwarded message */
 SepMatch
 parser_separator(const char *s, gsize len)
@@ -250,6 +258,9 @@ parser_separator(const char *s, gsize len)
 	}
 	d = dash_run(s, len, 0);
 	i = parser_skip_blanks(s, len, d);
+	/* without dashes only "Phrase:" alone on its line is a separator */
+	if (d < 2 && (d == 1 || !ends_with_colon(s, len)))
+		return m;
 	if (d >= 2 && mutt_separator(s, len, i, &m)) {
 		m.who += lead;
 		return m;

@@ -514,6 +514,21 @@ test_bad_bytes(void)
 	g_assert_cmpstr(fwd->original->from->address, ==, "ev@e.example");
 }
 
+/* test_nul_bytes - a NUL in a decoded body does not cut the text */
+static void
+test_nul_bytes(void)
+{
+	g_autoptr(Forward) fwd = parse_ok(HDR
+	    "Subject: Fwd: s\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "LS0tLS0tLS0tLSBGb3J3YXJkZWQgbWVzc2FnZSAtLS0tLS0tLS0KRnJvbTogQSA8"
+	    "YUBhLmV4YW1wbGU+ClN1YmplY3Q6IHMKCmJlZm9yZQBhZnRlcgo=\n");
+
+	g_assert_true(fwd->forwarded);
+	g_assert_cmpstr(fwd->original->body, ==, "beforeafter");
+}
+
 /* test_charset_flowed - a declared charset, format=flowed, CRLF, BOM */
 static void
 test_charset_flowed(void)
@@ -633,6 +648,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/limit-headers", test_limit_headers);
 	g_test_add_func("/parser/parse/limit-large", test_limit_large);
 	g_test_add_func("/parser/parse/bad-bytes", test_bad_bytes);
+	g_test_add_func("/parser/parse/nul-bytes", test_nul_bytes);
 	g_test_add_func("/parser/parse/charset-flowed", test_charset_flowed);
 	g_test_add_func("/parser/parse_message/outlook-fr", test_parse_message);
 	g_test_add_func("/parser/forward_to_json/shape", test_json_shape);
