@@ -178,6 +178,73 @@ attachment_forward(GMimeObject *root, const ParseCtx *ctx, Forward *fwd)
 	return TRUE;
 }
 
+/* same_name - two display names that are the same, ignoring case */
+static gboolean
+same_name(const FwdAddress *a, const FwdAddress *b)
+{
+	g_autofree char *x = NULL;
+	g_autofree char *y = NULL;
+
+	if (a == NULL || b == NULL || a->name == NULL || b->name == NULL)
+		return FALSE;
+	x = g_utf8_casefold(a->name, -1);
+	y = g_utf8_casefold(b->name, -1);
+	return strcmp(x, y) == 0;
+}
+
+/* fill_one - a name-only mailbox takes the address the HTML gave it */
+static void
+fill_one(FwdAddress *a, const FwdAddress *from_html)
+{
+	if (a != NULL && a->address == NULL && from_html != NULL &&
+	    from_html->address != NULL && same_name(a, from_html))
+		a->address = g_strdup(from_html->address);
+}
+
+/* fill_list - the same for every name-only mailbox of a list */
+static void
+fill_list(GPtrArray *list, const GPtrArray *html)
+{
+	for (guint i = 0; i < list->len; i++)
+		for (guint k = 0; k < html->len; k++)
+			fill_one(g_ptr_array_index(list, i),
+			    g_ptr_array_index(html, k));
+}
+
+/* fill_from_html - Outlook's text part often names a sender whose address
+ * only the HTML part's mailto: link keeps: read the HTML too */
+static void
+fill_from_html(GMimeObject *root, const ParseCtx *ctx, FwdMessage *orig)
+{
+	g_autoptr(GArray) starts = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autofree char *text = body_text(root, TRUE, starts);
+	g_autoptr(FwdMessage) html = NULL;
+
+	if (text == NULL || !parser_inline_find(text, strlen(text), starts, ctx,
+				FALSE, NULL, &html))
+		return;
+	fill_one(orig->from, html->from);
+	fill_list(orig->to, html->to);
+	fill_list(orig->cc, html->cc);
+	fill_list(orig->reply_to, html->reply_to);
+}
+
+/* has_name_only - a mailbox of the message lacks its address */
+static gboolean
+has_name_only(const FwdMessage *m)
+{
+	const GPtrArray *lists[] = { m->to, m->cc, m->reply_to };
+
+	if (m->from != NULL && m->from->address == NULL)
+		return TRUE;
+	for (gsize k = 0; k < G_N_ELEMENTS(lists); k++)
+		for (guint i = 0; i < lists[k]->len; i++)
+			if (((FwdAddress *)g_ptr_array_index(lists[k], i))
+				->address == NULL)
+				return TRUE;
+	return FALSE;
+}
+
 /* inline_forward - a forward block in the text (or HTML) body */
 static gboolean
 inline_forward(GMimeObject *root, const ParseCtx *ctx, Forward *fwd)
@@ -193,6 +260,8 @@ inline_forward(GMimeObject *root, const ParseCtx *ctx, Forward *fwd)
 			&fwd->note, &fwd->original)) {
 			fwd->forwarded = TRUE;
 			fwd->kind = FORWARD_KIND_INLINE;
+			if (pass == 0 && has_name_only(fwd->original))
+				fill_from_html(root, ctx, fwd->original);
 			parser_chain_fill(fwd->original, ctx, fwd->chain);
 			return TRUE;
 		}

@@ -18,6 +18,7 @@
 
 typedef struct {
 	gsize off, len;
+	char sep; /* the separator after the span, '\0' at the end */
 } Span;
 
 typedef struct {
@@ -39,9 +40,11 @@ is_close(char c)
 	return c == '>' || c == ']' || c == ')';
 }
 
-/* split_top - spans between ',' / ';' outside quotes (and brackets) */
+/* split_top - spans between separators (any of seps) outside quotes
+ * and, when brackets, outside <>, [] and () */
 static GArray *
-split_top(const char *s, gsize len, gboolean brackets, int *final_depth)
+split_top(const char *s, gsize len, const char *seps, gboolean brackets,
+    int *final_depth)
 {
 	GArray *spans = g_array_new(FALSE, FALSE, sizeof(Span));
 	gsize start = 0;
@@ -49,30 +52,45 @@ split_top(const char *s, gsize len, gboolean brackets, int *final_depth)
 	gboolean quoted = FALSE;
 
 	for (gsize i = 0; i <= len; i++) {
-		char c = i < len ? s[i] : ',';
+		char c = i < len ? s[i] : '\0';
 
-		if (quoted) {
+		if (quoted && i < len) {
 			if (c == '\\' && i + 1 < len)
 				i++;
-			else if (c == '"' || i == len)
+			else if (c == '"')
 				quoted = FALSE;
-			if (i < len)
-				continue;
+			continue;
 		}
-		if (c == '"' && i < len)
+		if (c == '"')
 			quoted = TRUE;
 		else if (brackets && is_open(c))
 			depth++;
 		else if (brackets && is_close(c) && depth > 0)
 			depth--;
-		else if ((c == ',' || c == ';') && (depth == 0 || i == len)) {
-			Span sp = { start, i - start };
+		else if (i == len ||
+			 (depth == 0 && c != '\0' && strchr(seps, c) != NULL)) {
+			Span sp = { start, i - start, c };
 
 			g_array_append_val(spans, sp);
 			start = i + 1;
 		}
 	}
 	*final_depth = depth;
+	return spans;
+}
+
+/* split_list - split_top(), and again without brackets when an unclosed
+ * '<' would swallow the rest of the list */
+static GArray *
+split_list(const char *s, gsize len, const char *seps)
+{
+	int depth = 0;
+	GArray *spans = split_top(s, len, seps, TRUE, &depth);
+
+	if (depth != 0) {
+		g_array_unref(spans);
+		spans = split_top(s, len, seps, FALSE, &depth);
+	}
 	return spans;
 }
 
@@ -341,39 +359,37 @@ is_empty_span(const char *s, gsize len)
 	return TRUE;
 }
 
+/* add_mailbox - one parsed mailbox appended, within the bound */
+static void
+add_mailbox(GPtrArray *out, const char *s, gsize len)
+{
+	FwdAddress *a = parser_mailbox_parse(s, (gssize)len);
+
+	if (a != NULL && out->len < SCAN_MAX_MAILBOXES)
+		g_ptr_array_add(out, a);
+	else
+		fwd_address_free(a);
+}
+
 /* flush_pending - name-only mailboxes for segments held back */
 static void
 flush_pending(GPtrArray *out, const char *s, GArray *pending)
 {
 	for (guint k = 0; k < pending->len; k++) {
 		const Span *sp = &g_array_index(pending, Span, k);
-		FwdAddress *a = parser_mailbox_parse(s + sp->off, sp->len);
 
-		if (a != NULL && out->len < SCAN_MAX_MAILBOXES)
-			g_ptr_array_add(out, a);
-		else
-			fwd_address_free(a);
+		add_mailbox(out, s + sp->off, sp->len);
 	}
 	g_array_set_size(pending, 0);
 }
 
-/* parser_mailbox_list - every mailbox of a list, in order */
-GPtrArray *
-parser_mailbox_list(const char *s, gssize slen)
+/* add_comma_list - a ','-separated list; "Last, First <addr>" is one
+ * mailbox whose name has a comma */
+static void
+add_comma_list(GPtrArray *out, const char *s, gsize len)
 {
-	gsize len = slen < 0 ? strlen(s) : (gsize)slen;
-	GPtrArray *out =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)fwd_address_free);
+	g_autoptr(GArray) spans = split_list(s, len, ",;");
 	g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(Span));
-	g_autoptr(GArray) spans = NULL;
-	int depth = 0;
-
-	spans = split_top(s, len, TRUE, &depth);
-	if (depth != 0) {
-		/* an unclosed '<' must not swallow the rest of the list */
-		g_array_unref(spans);
-		spans = split_top(s, len, FALSE, &depth);
-	}
 
 	for (guint i = 0; i < spans->len && out->len < SCAN_MAX_MAILBOXES;
 	     i++) {
@@ -383,26 +399,86 @@ parser_mailbox_list(const char *s, gssize slen)
 		if (is_empty_span(p, sp.len))
 			continue;
 		if (memchr(p, '@', sp.len) == NULL) {
-			/* maybe the first half of "Last, First <addr>" */
 			g_array_append_val(pending, sp);
 			continue;
 		}
 		if (pending->len > 0 && name_then_group(p, sp.len)) {
-			Span *first = &g_array_index(pending, Span, 0);
+			Span *last =
+			    &g_array_index(pending, Span, pending->len - 1);
 
-			sp.len = sp.off + sp.len - first->off;
-			sp.off = first->off;
-			g_array_set_size(pending, 0);
+			if (last->sep == ',') {
+				sp.len = sp.off + sp.len - last->off;
+				sp.off = last->off;
+				g_array_set_size(pending, pending->len - 1);
+			}
 		}
 		flush_pending(out, s, pending);
-		{
-			FwdAddress *a =
-			    parser_mailbox_parse(s + sp.off, sp.len);
-
-			if (a != NULL)
-				g_ptr_array_add(out, a);
-		}
+		add_mailbox(out, s + sp.off, sp.len);
 	}
 	flush_pending(out, s, pending);
+}
+
+/* semicolon_list - ';' separates mailboxes (Outlook): then a comma
+ * belongs to a name */
+static gboolean
+semicolon_list(const char *s, const GArray *spans)
+{
+	for (guint i = 0; i < spans->len; i++) {
+		const Span *sp = &g_array_index(spans, Span, i);
+
+		if (sp->sep != ';')
+			continue;
+		for (guint k = i + 1; k < spans->len; k++) {
+			const Span *next = &g_array_index(spans, Span, k);
+
+			if (!is_empty_span(s + next->off, next->len))
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* address_groups - how many groups of a span hold an address */
+static guint
+address_groups(const char *s, gsize len)
+{
+	g_autoptr(GArray) groups = find_groups(s, len);
+	guint n = 0;
+
+	for (guint i = 0; i < groups->len; i++) {
+		const Group *g = &g_array_index(groups, Group, i);
+		g_autofree char *a = g->mailto ? NULL : group_address(s, g);
+
+		n += a != NULL;
+	}
+	return n;
+}
+
+/* parser_mailbox_list - every mailbox of a list, in order */
+GPtrArray *
+parser_mailbox_list(const char *s, gssize slen)
+{
+	gsize len = slen < 0 ? strlen(s) : (gsize)slen;
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)fwd_address_free);
+	g_autoptr(GArray) spans = split_list(s, len, ",;");
+
+	if (!semicolon_list(s, spans)) {
+		add_comma_list(out, s, len);
+		return out;
+	}
+	g_array_unref(g_steal_pointer(&spans));
+	spans = split_list(s, len, ";");
+	for (guint i = 0; i < spans->len; i++) {
+		const Span *sp = &g_array_index(spans, Span, i);
+
+		if (is_empty_span(s + sp->off, sp->len))
+			continue;
+		/* "A <a>, B <b>; C <c>": a mixed list */
+		if (address_groups(s + sp->off, sp->len) > 1)
+			add_comma_list(out, s + sp->off, sp->len);
+		else
+			add_mailbox(out, s + sp->off, sp->len);
+	}
 	return out;
 }

@@ -80,6 +80,54 @@ next_nonblank(const Lines *ls, guint i, guint max)
 	return ls->n;
 }
 
+/* skip_rules - past blank lines and lines of dashes, at most max */
+static guint
+skip_rules(const Lines *ls, guint i, guint max)
+{
+	for (guint k = 0; k < max && i < ls->n; k++, i++) {
+		gsize len, d = 0;
+		const char *c = parser_line_content(&ls->v[i], &len);
+
+		while (d < len && c[d] == '-')
+			d++;
+		if (!parser_line_blank(&ls->v[i]) && (d < 4 || d != len))
+			break;
+	}
+	return i;
+}
+
+/* block_after - the header block under a separator; Gmail's "Forwarded
+ * conversation" puts a Subject and a rule of dashes above it */
+static gboolean
+block_after(const Lines *ls, guint i, Mark *m)
+{
+	guint j = next_nonblank(ls, i, BLANKS_AFTER_SEPARATOR);
+	Block second;
+
+	memset(&second, 0, sizeof(second));
+	if (j >= ls->n)
+		return FALSE;
+	if (parser_block_read(ls, j, &m->block) &&
+	    parser_block_valid(&m->block, TRUE))
+		return TRUE;
+	j = skip_rules(ls, MAX(m->block.end, j), BLANKS_AFTER_SEPARATOR);
+	if (m->block.seen == 1u << FIELD_SUBJECT && j < ls->n &&
+	    parser_block_read(ls, j, &second) &&
+	    parser_block_valid(&second, FALSE)) {
+		if (second.value[FIELD_SUBJECT] == NULL) {
+			second.value[FIELD_SUBJECT] =
+			    g_steal_pointer(&m->block.value[FIELD_SUBJECT]);
+			second.seen |= 1u << FIELD_SUBJECT;
+		}
+		parser_block_clear(&m->block);
+		m->block = second;
+		return TRUE;
+	}
+	parser_block_clear(&m->block);
+	parser_block_clear(&second);
+	return FALSE;
+}
+
 /* detect_separator - a separator line and the block under it */
 static gboolean
 detect_separator(const Lines *ls, guint i, const SepMatch *sep, Mark *m)
@@ -87,7 +135,6 @@ detect_separator(const Lines *ls, guint i, const SepMatch *sep, Mark *m)
 	gsize len;
 	const char *c = parser_line_content(&ls->v[i], &len);
 	gboolean block = FALSE;
-	guint j;
 
 	m->note_end = i;
 	m->resume = i + 1;
@@ -96,17 +143,10 @@ detect_separator(const Lines *ls, guint i, const SepMatch *sep, Mark *m)
 	if (sep->rest > 0) {
 		block =
 		    parser_block_run(c + sep->rest, len - sep->rest, &m->block);
-	} else if ((j = next_nonblank(ls, i + 1, BLANKS_AFTER_SEPARATOR)) <
-		   ls->n) {
-		block = parser_block_read(ls, j, &m->block) &&
-			parser_block_valid(&m->block, TRUE);
-		if (block) {
-			m->body_start = m->block.end;
-			m->depth = m->block.depth;
-			m->resume = m->block.end;
-		} else {
-			parser_block_clear(&m->block);
-		}
+	} else if ((block = block_after(ls, i + 1, m))) {
+		m->body_start = m->block.end;
+		m->depth = m->block.depth;
+		m->resume = m->block.end;
 	}
 	if (sep->kind == SEP_MUTT) {
 		m->mutt = TRUE;

@@ -24,6 +24,7 @@ static const char *const forward_phrases[] = {
 	"Begin forwarded message",
 	"Forwarded e-mail",
 	"Forwarded mail",
+	"Forwarded conversation",
 	"Weitergeleitete Nachricht",
 	"Anfang der weitergeleiteten Nachricht",
 	"Mensaje reenviado",

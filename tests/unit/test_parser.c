@@ -179,6 +179,27 @@ test_gmail(void)
 	g_assert_null(fwd->original->message_id);
 }
 
+/* test_gmail_conversation - Gmail's "Forwarded conversation": the
+ * subject sits above a rule, the first message's block under it */
+static void
+test_gmail_conversation(void)
+{
+	g_autoptr(Forward) fwd =
+	    parse_ok(HDR "Subject: Fwd: Lunch\n\n"
+			 "---------- Forwarded conversation ----------\n"
+			 "Subject: Lunch talk\n"
+			 "------------------------\n\n"
+			 "From: Alice <alice@a.example>\n"
+			 "Date: Mon, Mar 3, 2025 at 10:00 AM\n"
+			 "To: Bob <bob@b.example>\n\n\n"
+			 "Would you speak?\n");
+
+	g_assert_true(fwd->forwarded);
+	g_assert_cmpstr(fwd->original->from->address, ==, "alice@a.example");
+	g_assert_cmpstr(fwd->original->subject, ==, "Lunch talk");
+	g_assert_cmpstr(fwd->original->body, ==, "Would you speak?");
+}
+
 static const char outlook_body[] =
     "\nPlease see below.\n\n"
     "________________________________\n"
@@ -320,6 +341,35 @@ test_html_only(void)
 	g_assert_cmpstr(fwd->original->from->name, ==, "Ann Lee");
 	g_assert_cmpstr(fwd->original->from->address, ==, "ann@lee.example");
 	g_assert_cmpstr(fwd->original->body, ==, "We are hiring.");
+}
+
+/* test_name_only_html - a name-only sender in the text part takes the
+ * address from the HTML part's mailto: link */
+static void
+test_name_only_html(void)
+{
+	g_autoptr(Forward) fwd = parse_ok(
+	    HDR "Subject: FW: Budget\n"
+		"Content-Type: multipart/alternative; boundary=\"a\"\n\n"
+		"--a\nContent-Type: text/plain; charset=utf-8\n\n"
+		"FYI\n\nFrom: Tom Becker\nSent: Monday, March 3, 2025 10:00\n"
+		"To: Chris Member; Ann Lee\nSubject: Budget\n\nNumbers.\n"
+		"--a\nContent-Type: text/html; charset=utf-8\n\n"
+		"<p>FYI</p><div id=\"divRplyFwdMsg\"><b>From:</b> "
+		"<a href=\"mailto:tom.becker@t.example\">Tom Becker</a><br>"
+		"<b>Sent:</b> Monday, March 3, 2025 10:00<br><b>To:</b> "
+		"Chris Member; <a href=\"mailto:ann@l.example\">Ann Lee</a><br>"
+		"<b>Subject:</b> Budget</div><div>Numbers.</div>\n"
+		"--a--\n");
+
+	g_assert_true(fwd->forwarded);
+	g_assert_cmpstr(fwd->original->from->name, ==, "Tom Becker");
+	g_assert_cmpstr(
+	    fwd->original->from->address, ==, "tom.becker@t.example");
+	g_assert_null(addr_at(fwd->original->to, 0)->address);
+	g_assert_cmpstr(
+	    addr_at(fwd->original->to, 1)->address, ==, "ann@l.example");
+	g_assert_cmpstr(fwd->original->body, ==, "Numbers.");
 }
 
 /* test_nested_chain - a forward inside a forward: body keeps it, chain
@@ -633,12 +683,15 @@ main(int argc, char **argv)
 	    "/parser/parse/attachment-eml-file", test_attachment_eml_file);
 	g_test_add_func("/parser/parse/html-hint", test_html_hint);
 	g_test_add_func("/parser/parse/gmail", test_gmail);
+	g_test_add_func(
+	    "/parser/parse/gmail-conversation", test_gmail_conversation);
 	g_test_add_func("/parser/parse/outlook", test_outlook);
 	g_test_add_func("/parser/parse/attribution", test_attribution);
 	g_test_add_func("/parser/parse/apple-quoted", test_apple_quoted);
 	g_test_add_func("/parser/parse/yahoo", test_yahoo);
 	g_test_add_func("/parser/parse/mutt", test_mutt);
 	g_test_add_func("/parser/parse/html-only", test_html_only);
+	g_test_add_func("/parser/parse/name-only-html", test_name_only_html);
 	g_test_add_func("/parser/parse/nested-chain", test_nested_chain);
 	g_test_add_func("/parser/parse/note-signature", test_note_signature);
 	g_test_add_func("/parser/parse/not-forward", test_not_forward);

@@ -54,6 +54,26 @@ test_mailbox_list(void)
 	g_assert_cmpstr(behalf->address, ==, "ann@a.example");
 }
 
+/* test_mailbox_semicolons - in a ';' list a comma belongs to a name */
+static void
+test_mailbox_semicolons(void)
+{
+	g_autoptr(GPtrArray) names =
+	    parser_mailbox_list("Doe, John; Roe, Jane;", -1);
+	g_autoptr(GPtrArray) mixed = parser_mailbox_list(
+	    "Chris Member; Ann Lee <ann@l.example>; Doe, John <j@d.example>",
+	    -1);
+
+	g_assert_cmpuint(names->len, ==, 2);
+	g_assert_cmpstr(addr_at(names, 0)->name, ==, "Doe, John");
+	g_assert_cmpstr(addr_at(names, 1)->name, ==, "Roe, Jane");
+	g_assert_cmpuint(mixed->len, ==, 3);
+	g_assert_cmpstr(addr_at(mixed, 0)->name, ==, "Chris Member");
+	g_assert_null(addr_at(mixed, 0)->address);
+	g_assert_cmpstr(addr_at(mixed, 1)->address, ==, "ann@l.example");
+	g_assert_cmpstr(addr_at(mixed, 2)->name, ==, "Doe, John");
+}
+
 /* test_subject_kind - prefixes in several languages, tags skipped */
 static void
 test_subject_kind(void)
@@ -218,6 +238,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/parser/mailbox_list/forms", test_mailbox_list);
+	g_test_add_func(
+	    "/parser/mailbox_list/semicolons", test_mailbox_semicolons);
 	g_test_add_func("/parser/subject_kind/prefixes", test_subject_kind);
 	g_test_add_func("/parser/separator/lines", test_separator);
 	g_test_add_func(
