@@ -34,7 +34,10 @@
  *	PARSER_ERROR_UNREADABLE: the bytes are not a message at all (no
  *	header, or GMime cannot construct a message). A message that is
  *	simply not a forward is not an error: forwarded = FALSE.
- *	PARSER_ERROR_LIMIT: input over PARSER_MAX_INPUT.
+ *	PARSER_ERROR_LIMIT: input over PARSER_MAX_INPUT, or a message with
+ *	more than 1000 header fields. Deeper limits do not fail: MIME
+ *	nesting past 32 levels or 512 parts, and forwarded layers past 16,
+ *	are simply not looked at (parser/parser_scan.h).
  *
  * THREADS
  *	Reentrant; g_mime_init() must have been called once beforehand.

@@ -303,17 +303,32 @@ parser_message_set_date(FwdMessage *m, const char *raw, const ParseCtx *ctx)
 	}
 }
 
-/* move_list - mailboxes of a value appended to an array */
-static void
-move_list(const char *value, GPtrArray *to)
+/* field_text - a field's value with RFC 2047 words decoded (some
+ * clients copy the raw header into the forward); NULL when absent */
+static char *
+field_text(const Block *b, FieldKind f)
 {
+	const char *v = b->value[f];
+
+	if (v == NULL)
+		return NULL;
+	if (strstr(v, "=?") != NULL)
+		return g_mime_utils_header_decode_text(NULL, v);
+	return g_strdup(v);
+}
+
+/* move_list - mailboxes of a field appended to an array */
+static void
+move_list(const Block *b, FieldKind f, GPtrArray *to)
+{
+	g_autofree char *value = field_text(b, f);
 	g_autoptr(GPtrArray) list = NULL;
 
 	if (value == NULL)
 		return;
 	list = parser_mailbox_list(value, -1);
-	for (guint i = 0; i < list->len; i++)
-		g_ptr_array_add(to, g_ptr_array_steal_index(list, i--));
+	while (list->len > 0)
+		g_ptr_array_add(to, g_ptr_array_steal_index(list, 0));
 }
 
 /* parser_block_message - a FwdMessage from a header block (no body) */
@@ -321,19 +336,20 @@ FwdMessage *
 parser_block_message(const Block *b, const ParseCtx *ctx)
 {
 	FwdMessage *m = fwd_message_new();
+	g_autoptr(GPtrArray) from =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)fwd_address_free);
 
-	if (b->value[FIELD_FROM] != NULL) {
-		g_autoptr(GPtrArray) from =
-		    parser_mailbox_list(b->value[FIELD_FROM], -1);
+	move_list(b, FIELD_FROM, from);
+	if (from->len > 0)
+		m->from = g_ptr_array_steal_index(from, 0);
+	move_list(b, FIELD_TO, m->to);
+	move_list(b, FIELD_CC, m->cc);
+	move_list(b, FIELD_REPLY_TO, m->reply_to);
+	if (b->seen & BIT(FIELD_SUBJECT)) {
+		g_autofree char *subject = field_text(b, FIELD_SUBJECT);
 
-		if (from->len > 0)
-			m->from = g_ptr_array_steal_index(from, 0);
+		m->subject = parser_subject_original(subject);
 	}
-	move_list(b->value[FIELD_TO], m->to);
-	move_list(b->value[FIELD_CC], m->cc);
-	move_list(b->value[FIELD_REPLY_TO], m->reply_to);
-	if (b->seen & BIT(FIELD_SUBJECT))
-		m->subject = parser_subject_original(b->value[FIELD_SUBJECT]);
 	parser_message_set_date(m, b->value[FIELD_DATE], ctx);
 	return m;
 }

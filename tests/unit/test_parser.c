@@ -320,6 +320,21 @@ test_mutt(void)
 	g_assert_cmpstr(fwd->original->body, ==, "Can you review?");
 }
 
+/* test_encoded_words - raw RFC 2047 words copied into a forward block */
+static void
+test_encoded_words(void)
+{
+	g_autoptr(Forward) fwd = parse_ok(
+	    HDR "Subject: Fwd: x\n\n"
+		"----- Forwarded message from Ren <r@r.example> -----\n\n"
+		"From: =?utf-8?q?Ren=C3=A9e_Roy?= <r@r.example>\n"
+		"To: a@a.example\n"
+		"Subject: =?iso-8859-1?q?Caf=E9?= talk\n\nbody\n");
+
+	g_assert_cmpstr(fwd->original->from->name, ==, "Renée Roy");
+	g_assert_cmpstr(fwd->original->subject, ==, "Café talk");
+}
+
 /* test_html_only - an HTML-only body goes through the HTML reader */
 static void
 test_html_only(void)
@@ -690,6 +705,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/apple-quoted", test_apple_quoted);
 	g_test_add_func("/parser/parse/yahoo", test_yahoo);
 	g_test_add_func("/parser/parse/mutt", test_mutt);
+	g_test_add_func("/parser/parse/encoded-words", test_encoded_words);
 	g_test_add_func("/parser/parse/html-only", test_html_only);
 	g_test_add_func("/parser/parse/name-only-html", test_name_only_html);
 	g_test_add_func("/parser/parse/nested-chain", test_nested_chain);
