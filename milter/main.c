@@ -239,6 +239,10 @@ main(int argc, char **argv)
 	g_mime_init();
 	sender_init();
 	umask(007);
+	if (!milter_register(&error)) { /* before smfi_opensocket() */
+		log_error(NULL, "%s", error->message);
+		return EX_SOFTWARE;
+	}
 	open_socket(cfg);
 	drop_privileges(cfg);
 	if (!o.foreground && daemon(0, 0) != 0) {
@@ -260,10 +264,6 @@ main(int argc, char **argv)
 	log_info(NULL, "starting version=%s socket=%s store=%s",
 	    PACKAGE_VERSION, cfg->socket, cfg->store_path);
 	milter_runtime_set(cfg, store, worker);
-	if (!milter_register(&error)) {
-		log_error(NULL, "%s", error->message);
-		return EX_SOFTWARE;
-	}
 	rc = smfi_main();
 	stopping = TRUE;
 	pthread_kill(sig_thread, SIGUSR1);

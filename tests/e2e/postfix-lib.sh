@@ -13,7 +13,8 @@
 #
 # Needs: PA_BUILDDIR (passalong and passalong-milter), root (Postfix), the
 # postfix user. Postfix delivers every domain to Maildirs with the virtual
-# agent; nothing leaves 127.0.0.1.
+# agent (the mailboxes listed in pf_setup, plus $PF_MAILBOXES); nothing
+# leaves 127.0.0.1.
 
 pf_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -57,7 +58,8 @@ biff = no
 # every domain ends in a Maildir under $PF_DIR/mail/DOMAIN/USER/
 virtual_mailbox_domains = static:all
 virtual_mailbox_base = $PF_DIR/mail
-virtual_mailbox_maps = regexp:$PF_CONF/mailboxes
+virtual_mailbox_maps = texthash:$PF_CONF/mailboxes
+recipient_delimiter = +
 virtual_uid_maps = static:65534
 virtual_gid_maps = static:65534
 virtual_minimum_uid = 1
@@ -65,9 +67,12 @@ virtual_minimum_uid = 1
 milter_default_action = tempfail
 milter_protocol = 6
 CF
-	cat > "$PF_CONF/mailboxes" <<'MB'
-/^([^@+]+)(\+[^@]*)?@(.+)$/	$3/$1/
-MB
+	# virtual(8) allows no regexp substitution: one line per mailbox
+	for a in jane@friends.example dana@confs.example chris@members.example \
+	    bob@elsewhere.example someone@elsewhere.example \
+	    intros@intro.example.org share@intro.example.org ${PF_MAILBOXES:-}; do
+		printf '%s\t%s/%s/\n' "$a" "${a#*@}" "${a%@*}"
+	done > "$PF_CONF/mailboxes"
 	cat > "$PF_CONF/master.cf" <<MC
 127.0.0.1:$PF_PORT_IN inet n - n - - smtpd
   -o smtpd_milters=inet:127.0.0.1:$PF_MILTER_PORT

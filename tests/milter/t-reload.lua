@@ -1,5 +1,5 @@
--- SIGUSR1 reloads the configuration: a smaller max_message_size is in
--- force for the next message; a broken file is refused and the running
+-- SIGUSR1 reloads the configuration: a new sender_auth is in force for
+-- the next message; a broken file is refused and the running
 -- configuration kept.
 dofile(os.getenv("PA_LIB"))
 run("reload on SIGUSR1", function()
@@ -17,14 +17,18 @@ run("reload on SIGUSR1", function()
 	os.execute("printf '[milter]\\nbogus = 1\\n' >> " .. PA.conf)
 	reload("reload refused")
 	check(log_has("bogus: unknown key"), "the refusal does not name the key")
-	-- a good file with a 1 KiB cap (the forward is larger)
-	os.execute("sed 's/^max_message_size = .*/max_message_size = 1024/' " ..
-		PA.conf .. ".good > " .. PA.conf)
-	reload("configuration reloaded")
-	envelope(conn, "<chris@members.example>", "chris@members.example", "QR1")
+	-- before the reload, a member's envelope sender without AUTH is refused
+	envelope(conn, "<chris@members.example>", nil, "QR1")
 	rcpt(conn, "<share+jane@intro.example.org>")
 	local r = send_message(conn, PA.data .. "/forward-gmail.eml")
-	check(r == SMFIR_REPLYCODE, "expected a reply code, got " .. tostring(r))
-	check(log_has("QR1: reply 552 5.3.4"), "the new size cap is not in force")
+	check(r == SMFIR_REPLYCODE, "expected a refusal, got " .. tostring(r))
+	-- a good file that trusts the envelope sender (sender_auth = any)
+	os.execute("sed 's/^sender_auth = .*/sender_auth = auth,any/' " ..
+		PA.conf .. ".good > " .. PA.conf)
+	reload("configuration reloaded")
+	envelope(conn, "<chris@members.example>", nil, "QR2")
+	rcpt(conn, "<share+jane@intro.example.org>")
+	r = send_message(conn, PA.data .. "/forward-gmail.eml")
+	check(r == SMFIR_DISCARD, "the new sender_auth is not in force: " .. tostring(r))
 	mt.disconnect(conn)
 end)
