@@ -68,8 +68,9 @@ parser_text_prepare(const char *raw, gssize slen)
 	GString *out;
 	gsize len, i = 0;
 
+	/* an empty part's buffer may be NULL: the text is just empty */
 	if (raw == NULL)
-		return NULL;
+		return g_strdup("");
 	len = slen < 0 ? strlen(raw) : (gsize)slen;
 	out = g_string_sized_new(len + 1);
 	while (i < len) {

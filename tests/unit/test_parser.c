@@ -594,6 +594,16 @@ test_nul_bytes(void)
 	g_assert_cmpstr(fwd->original->body, ==, "beforeafter");
 }
 
+/* test_empty_flowed - an empty format=flowed part (found by fuzzing) */
+static void
+test_empty_flowed(void)
+{
+	g_autoptr(Forward) fwd =
+	    parse_ok("Content-Type:text/plain; format=flowed");
+
+	g_assert_false(fwd->forwarded);
+}
+
 /* test_charset_flowed - a declared charset, format=flowed, CRLF, BOM */
 static void
 test_charset_flowed(void)
@@ -718,6 +728,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/limit-large", test_limit_large);
 	g_test_add_func("/parser/parse/bad-bytes", test_bad_bytes);
 	g_test_add_func("/parser/parse/nul-bytes", test_nul_bytes);
+	g_test_add_func("/parser/parse/empty-flowed", test_empty_flowed);
 	g_test_add_func("/parser/parse/charset-flowed", test_charset_flowed);
 	g_test_add_func("/parser/parse_message/outlook-fr", test_parse_message);
 	g_test_add_func("/parser/forward_to_json/shape", test_json_shape);
