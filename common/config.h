@@ -1,0 +1,93 @@
+/*
+ * config.h - the configuration file (../shared/spec/cli.md)
+ *
+ * SYNOPSIS
+ *	g_autoptr(Config) cfg = config_load(path, &error);
+ *
+ * DESCRIPTION
+ *	An INI file read with GKeyFile. Every key has a type and a default;
+ *	unknown groups and keys, bad values and missing required values are
+ *	errors that name the file, the line and the key. All problems are
+ *	reported at once, one per line of the GError message, so that
+ *	"passalong-milter -n" can print them all.
+ *
+ * OWNERSHIP
+ *	config_load() returns a new Config (transfer full); config_free()
+ *	accepts NULL. Strings inside belong to the Config.
+ *
+ * ERRORS
+ *	CONFIG_ERROR_IO (cannot read), CONFIG_ERROR_INVALID (anything else).
+ *
+ * THREADS
+ *	A loaded Config is read-only and may be shared by threads; a reload
+ *	makes a new one.
+ */
+#ifndef PA_CONFIG_H
+#define PA_CONFIG_H
+
+#include <glib.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/passalong/passalong.conf"
+
+#define CONFIG_ERROR (config_error_quark())
+GQuark config_error_quark(void);
+typedef enum {
+	CONFIG_ERROR_IO,
+	CONFIG_ERROR_INVALID,
+} ConfigError;
+
+/* sender_auth methods, a bit set */
+enum {
+	SENDER_AUTH_AUTH = 1 << 0,   /* SMTP AUTH {auth_authen} is a member */
+	SENDER_AUTH_DMARC = 1 << 1,  /* trusted Authentication-Results */
+	SENDER_AUTH_SECRET = 1 << 2, /* per-member secret address */
+	SENDER_AUTH_ANY = 1 << 3,    /* envelope sender is a member (tests) */
+};
+
+typedef struct {
+	char *path; /* the file it came from, or NULL for defaults */
+
+	/* [gateway] */
+	char *domain;
+	char *share_localpart;
+	char *name; /* product name in display names: "X via NAME" */
+
+	/* [milter] */
+	char *socket;
+	guint64 max_message_size;
+	guint sender_auth; /* SENDER_AUTH_* bits */
+	char *authserv_id; /* trusted Authentication-Results id */
+	guint timeout;     /* libmilter I/O timeout, seconds */
+	char *user;        /* drop root to this user, or NULL */
+
+	/* [limits] (0 = no limit) */
+	guint shares_per_hour;
+	guint shares_per_day;
+	guint intros_per_friend_per_week;
+
+	/* [store] */
+	char *store_path;
+	guint busy_timeout; /* milliseconds SQLite waits on a lock */
+
+	/* [sender] */
+	gboolean sender_enabled;
+	char *smtp_url;
+	char *from_localpart;
+	guint retry_min;     /* first retry after this many seconds */
+	guint retry_max;     /* backoff never waits longer */
+	guint max_attempts;  /* then the item is failed */
+	guint poll_interval; /* worker wakes at least this often, seconds */
+
+	/* [digest] */
+	gboolean digest_enabled;
+} Config;
+
+Config *config_new_default(void);
+Config *config_load(const char *path, GError **error);
+void config_free(Config *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
+
+/* config_sender_auth_string - "auth,any" etc. for logs (transfer full) */
+char *config_sender_auth_string(guint bits);
+
+#endif /* PA_CONFIG_H */
