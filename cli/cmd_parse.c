@@ -82,10 +82,8 @@ parse_args(int argc, char **argv, const char **path)
 				return -1;
 		} else if (!strncmp(a, "--config=", 9)) {
 			continue;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			return -1;
-		} else if (*path != NULL) {
-			return -1;
+		} else if ((a[0] == '-' && a[1] != '\0') || *path != NULL) {
+			return -1; /* an unknown option, or a second file */
 		} else {
 			*path = a;
 		}

@@ -176,6 +176,15 @@ group_address(const char *s, const Group *g)
 	return g_strndup(p, len);
 }
 
+/* group_has_address - a group holds an address (a comment may not) */
+static gboolean
+group_has_address(const char *s, const Group *g)
+{
+	g_autofree char *a = group_address(s, g);
+
+	return a != NULL;
+}
+
 /* unquote_name - a display name without its quotes and escapes */
 static char *
 unquote_name(const char *s, gsize len)
@@ -302,9 +311,8 @@ parser_mailbox_parse(const char *s, gssize slen)
 		return parse_no_group(s, len);
 	for (guint i = 0; i < groups->len && first == NULL; i++) {
 		const Group *g = &g_array_index(groups, Group, i);
-		g_autofree char *a = NULL;
 
-		if (s[g->open] != '(' || (a = group_address(s, g)) != NULL)
+		if (s[g->open] != '(' || group_has_address(s, g))
 			first = g;
 	}
 	if (first == NULL)

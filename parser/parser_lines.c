@@ -347,17 +347,22 @@ parser_lines_note(const Lines *ls, guint to)
 char *
 parser_text_body(const char *text)
 {
-	g_autoptr(Lines) ls = parser_lines_new(text);
+	Lines *ls = parser_lines_new(text);
 	GString *out = g_string_new(NULL);
 	char *body;
 
 	for (guint i = 0; i < ls->n; i++) {
-		g_autofree char *l = rtrim_copy(ls->v[i].s, ls->v[i].len);
+		const Line *l = &ls->v[i];
+		gsize len = l->len;
 
+		while (
+		    len > 0 && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))
+			len--;
 		if (i > 0)
 			g_string_append_c(out, '\n');
-		g_string_append(out, l);
+		g_string_append_len(out, l->s, (gssize)len);
 	}
+	parser_lines_free(ls);
 	body = parser_text_trim(out->str, out->len);
 	g_string_free(out, TRUE);
 	return body;

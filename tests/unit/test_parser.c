@@ -473,12 +473,16 @@ static void
 test_limit_size(void)
 {
 	gsize len = PARSER_MAX_INPUT + 1;
-	g_autofree char *big = g_malloc(len);
+	GString *big = g_string_sized_new(len);
 	g_autoptr(GError) error = NULL;
+	Forward *fwd;
 
-	memset(big, 'a', len);
-	memcpy(big, "Subject: x\n\n", 12);
-	g_assert_null(parser_parse(big, len, &error));
+	g_string_append(big, "Subject: x\n\n");
+	g_string_set_size(big, len);
+	memset(big->str + 12, 'a', len - 12);
+	fwd = parser_parse(big->str, big->len, &error);
+	g_string_free(big, TRUE);
+	g_assert_null(fwd);
 	g_assert_error(error, PARSER_ERROR, PARSER_ERROR_LIMIT);
 }
 
