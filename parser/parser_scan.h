@@ -53,7 +53,7 @@
 #define PARSER_MAX_HEADERS 1000         /* header fields of the message */
 #define PARSER_MAX_CHAIN 16             /* nested forwarded layers */
 #define SCAN_MAX_BLOCK_LINES 40         /* lines of one header block */
-#define SCAN_MAX_MARKER_LINE 2048       /* longer lines are never markers */
+#define SCAN_MAX_MARKER_LINE 16384      /* longer lines are never markers */
 #define SCAN_MAX_MAILBOXES 500          /* per address list */
 #define SCAN_MAX_CHAIN_BYTES (8u << 20) /* text copied into chain bodies */
 
