@@ -190,7 +190,8 @@ static char *
 unquote_name(const char *s, gsize len)
 {
 	static const char *const pairs[][2] = { { "\"", "\"" }, { "'", "'" },
-		{ "«", "»" }, { "„", "”" }, { "“", "”" }, { "„", "“" } };
+		{ "«", "»" }, { "„", "”" }, { "“", "”" }, { "„", "“" },
+		{ "「", "」" } };
 	g_autofree char *t = parser_text_trim(s, len);
 	GString *out;
 

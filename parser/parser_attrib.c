@@ -54,6 +54,10 @@ static const AttribRow attribs[] = {
 	{ "", 'D', ", ", "님이 작성" },               /* ko, Gmail */
 	{ "Στις ", 'D', ", ο/η ", " έγραψε" },        /* el, Gmail */
 	{ "Στις ", 'D', ", ", " έγραψε" },            /* el */
+	{ "", 'D', "、", " のメール" },               /* ja, Outlook for Mac */
+	{ "在 ", 'D', "，", " 写入" },                /* zh-Hans, Outlook */
+	{ "於 ", 'D', "，", " 寫入" },                /* zh-Hant, Outlook */
+	{ "", 'D', ", ", "이(가) 작성한 메시지" },    /* ko, Outlook */
 };
 
 /* addr_group - [open, close] of the bracket group around the last '@' */
@@ -95,6 +99,7 @@ quote_open(const char *s, gsize end, gsize *open)
 	static const char *const pairs[][2] = {
 		{ "\"", "\"" },
 		{ "«", "»" },
+		{ "「", "」" },
 		{ "„", "”" },
 		{ "“", "”" },
 		{ "'", "'" },

@@ -157,6 +157,11 @@ test_attribution_lines(void)
 		    "Wed, Oct 27, 2021 at 9:31 AM", "John Doe <j@d.example>" },
 		{ "John Doe <j@d.example> 于2021年10月27日周三 上午9:31写道：",
 		    "2021年10月27日周三 上午9:31", "John Doe <j@d.example>" },
+		{ "在 2021/10/28 12:46，“John Doe”<j@d.example> 写入:",
+		    "2021/10/28 12:46", "“John Doe”<j@d.example>" },
+		{ "2021. 10. 28. 오후 12:46, \"John Doe\" <j@d.example>"
+		  "이(가) 작성한 메시지:",
+		    "2021. 10. 28. 오후 12:46", "\"John Doe\" <j@d.example>" },
 	};
 	char *date, *who;
 
