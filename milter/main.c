@@ -5,9 +5,9 @@
  * printed), open the milter socket, drop root to [milter] user, detach
  * unless -f, open the store, start the outbox worker, then hand over to
  * smfi_main(). Only here may the program exit on failure.
- * Signals: libmilter stops on SIGTERM, SIGINT and SIGHUP (after the
- * sessions in flight); SIGUSR1 reloads the configuration from a thread of
- * its own that waits for it with sigwait().
+ * Signals: the main thread waits for them all (see run()): SIGUSR1
+ * reloads the configuration; SIGTERM, SIGINT and SIGHUP stop after the
+ * messages in flight are finished.
  */
 #include "config.h"
 
@@ -39,9 +39,11 @@ typedef struct {
 	gboolean check_only;
 } Options;
 
-static pthread_t sig_thread;
-static volatile gboolean stopping;
+#define STOP_GRACE 60 /* seconds to finish messages in flight */
+
 static SenderWorker *worker;
+static int milter_rc = MI_SUCCESS;
+static volatile gboolean milter_done;
 
 /* usage - how to call the program */
 static void G_GNUC_NORETURN
@@ -183,39 +185,70 @@ reload(const char *path)
 	log_info(NULL, "configuration reloaded from %s", path);
 }
 
-/* signal_main - wait for SIGUSR1 and reload, until stopping */
+/* milter_main - libmilter's loop, in a thread of its own so that the
+ * main thread is free to take the stop signals first */
 static void *
-signal_main(void *arg)
+milter_main(void *arg)
 {
-	const char *path = arg;
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (stopping)
-			break;
-		reload(path);
-	}
+	(void)arg;
+	milter_rc = smfi_main();
+	milter_done = TRUE;
+	kill(getpid(), SIGTERM); /* wake the main thread if it still waits */
 	return NULL;
 }
 
-/* start_signal_thread - SIGUSR1 blocked everywhere, waited for here */
+/* signal_set - the signals the main thread waits for */
 static void
-start_signal_thread(const char *path)
+signal_set(sigset_t *set)
 {
-	sigset_t set;
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&sig_thread, NULL, signal_main, (void *)path) != 0) {
-		log_error(NULL, "cannot start the signal thread");
+/* run - start libmilter, then handle signals until asked to stop.
+ *
+ * The signals are blocked in every thread (threads inherit the mask), and
+ * the main thread waits for them with sigwait(). Linux offers a signal
+ * sent to the process to the thread-group leader first, so the main
+ * thread, not libmilter's own signal thread, sees SIGTERM: libmilter
+ * stops serving its sessions at once when it handles a stop itself, and
+ * a message in flight would be cut (the MTA would retry it; the stop
+ * would still lose nothing, but it would not be graceful). On a stop:
+ * new messages are refused with a 451, those in flight are finished
+ * (at most STOP_GRACE seconds), and only then is libmilter stopped. */
+static void
+run(const char *config_path)
+{
+	pthread_t tid;
+	sigset_t set;
+	int sig;
+
+	signal_set(&set);
+	if (pthread_create(&tid, NULL, milter_main, NULL) != 0) {
+		log_error(NULL, "cannot start the milter thread");
 		exit(EX_OSERR);
 	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1 && !milter_done) {
+			reload(config_path);
+			continue;
+		}
+		if (milter_done)
+			break;
+		log_info(NULL, "stopping: finishing the messages in flight");
+		milter_begin_stop();
+		if (!milter_wait_idle(STOP_GRACE))
+			log_warn(
+			    NULL, "stopping with messages still in flight");
+		smfi_stop();
+		break;
+	}
+	pthread_join(tid, NULL);
 }
 
 /* main - start the daemon */
@@ -226,7 +259,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	Config *cfg;
 	Store *store;
-	int rc;
+	sigset_t set;
 
 	parse_options(argc, argv, &o);
 	cfg = load_config(&o);
@@ -254,7 +287,8 @@ main(int argc, char **argv)
 		log_error(NULL, "cannot open the store: %s", error->message);
 		return EX_UNAVAILABLE;
 	}
-	start_signal_thread(o.config_path);
+	signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread */
 	if (cfg->sender_enabled &&
 	    (worker = sender_worker_start(cfg, &error)) == NULL) {
 		log_error(
@@ -264,14 +298,11 @@ main(int argc, char **argv)
 	log_info(NULL, "starting version=%s socket=%s store=%s",
 	    PACKAGE_VERSION, cfg->socket, cfg->store_path);
 	milter_runtime_set(cfg, store, worker);
-	rc = smfi_main();
-	stopping = TRUE;
-	pthread_kill(sig_thread, SIGUSR1);
-	pthread_join(sig_thread, NULL);
+	run(o.config_path);
 	milter_set_worker(NULL);
 	sender_worker_stop(worker);
 	milter_runtime_clear();
 	store_close(store);
 	log_info(NULL, "stopped");
-	return rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	return milter_rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
 }

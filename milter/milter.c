@@ -30,6 +30,12 @@ static ConfigRef *rt_cfg;
 static Store *rt_store;
 static SenderWorker *rt_worker;
 
+/* Messages between MAIL FROM and their end, for a graceful stop. */
+static GMutex flight_lock;
+static GCond flight_cond;
+static guint in_flight;
+static gboolean stopping;
+
 /* Per connection (smfi_setpriv); one message at a time. */
 typedef struct {
 	unsigned long steps; /* negotiated SMFIP_* */
@@ -40,6 +46,7 @@ typedef struct {
 	guint other_rcpts;
 	GByteArray *buf;
 	gboolean too_big;
+	gboolean flying; /* counted in in_flight */
 } ConnCtx;
 
 /* config_ref_clear - drop the Config of a ConfigRef */
@@ -137,10 +144,65 @@ wake_sender(void)
 	g_mutex_unlock(&rt_lock);
 }
 
+/* flight_begin - a message starts; FALSE when the daemon is stopping */
+static gboolean
+flight_begin(ConnCtx *c)
+{
+	gboolean ok;
+
+	g_mutex_lock(&flight_lock);
+	ok = !stopping;
+	if (ok && !c->flying) {
+		c->flying = TRUE;
+		in_flight++;
+	}
+	g_mutex_unlock(&flight_lock);
+	return ok;
+}
+
+/* flight_end - the message is done, one way or another */
+static void
+flight_end(ConnCtx *c)
+{
+	g_mutex_lock(&flight_lock);
+	if (c->flying) {
+		c->flying = FALSE;
+		in_flight--;
+		g_cond_broadcast(&flight_cond);
+	}
+	g_mutex_unlock(&flight_lock);
+}
+
+/* milter_begin_stop - refuse new messages from now on */
+void
+milter_begin_stop(void)
+{
+	g_mutex_lock(&flight_lock);
+	stopping = TRUE;
+	g_mutex_unlock(&flight_lock);
+}
+
+/* milter_wait_idle - wait until no message is in flight; FALSE on timeout */
+gboolean
+milter_wait_idle(guint seconds)
+{
+	gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+	gboolean idle;
+
+	g_mutex_lock(&flight_lock);
+	while (in_flight > 0 &&
+	       g_cond_wait_until(&flight_cond, &flight_lock, deadline))
+		;
+	idle = in_flight == 0;
+	g_mutex_unlock(&flight_lock);
+	return idle;
+}
+
 /* message_reset - forget the current message, keep the connection */
 static void
 message_reset(ConnCtx *c)
 {
+	flight_end(c);
 	g_clear_pointer(&c->qid, g_free);
 	g_clear_pointer(&c->auth_authen, g_free);
 	g_clear_pointer(&c->envfrom, g_free);
@@ -237,6 +299,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 
 	message_reset(c);
 	remember_qid(ctx, c);
+	if (!flight_begin(c))
+		return reply(ctx, c->qid, 451, "4.3.2",
+		    "The gateway is restarting; please try again shortly");
 	c->envfrom = g_strdup(argv[0] != NULL ? argv[0] : "");
 	c->auth_authen = auth != NULL && *auth != '\0' ? g_strdup(auth) : NULL;
 	c->share_rcpts = g_ptr_array_new_with_free_func(g_free);
@@ -289,8 +354,10 @@ mlfi_data(SMFICTX *ctx)
 	ConnCtx *c = conn_get(ctx);
 
 	remember_qid(ctx, c);
-	if (!has_share(c))
+	if (!has_share(c)) {
+		message_reset(c); /* no more callbacks for this message */
 		return SMFIS_ACCEPT;
+	}
 	start_collect(c);
 	return SMFIS_CONTINUE;
 }
@@ -335,8 +402,10 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	    (c->steps & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 
 	if (c->buf == NULL) { /* an MTA without the DATA stage */
-		if (!has_share(c))
+		if (!has_share(c)) {
+			message_reset(c);
 			return SMFIS_ACCEPT;
+		}
 		start_collect(c);
 	}
 	if (!append(c, name, strlen(name)) || !append(c, sep, strlen(sep)) ||
@@ -397,8 +466,10 @@ mlfi_eom(SMFICTX *ctx)
 	sfsistat rc;
 
 	remember_qid(ctx, c);
-	if (!has_share(c) || c->buf == NULL)
+	if (!has_share(c) || c->buf == NULL) {
+		message_reset(c);
 		return SMFIS_ACCEPT;
+	}
 	if (c->too_big) {
 		rc = too_big(ctx, c);
 		message_reset(c);

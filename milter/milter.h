@@ -23,6 +23,12 @@
  * ERRORS
  *	milter_register() fails when libmilter refuses the registration.
  *
+ *	Stopping: libmilter closes its sessions when smfi_main() returns,
+ *	so main() calls milter_begin_stop() first thing after a stop signal
+ *	(new messages are then answered 421-style tempfail) and
+ *	milter_wait_idle() until the messages in flight (MAIL FROM seen, not
+ *	yet ended) are done, bounded in time.
+ *
  * THREADS
  *	Callbacks run on libmilter's threads; the current Config is read
  *	through a reference count, so a reload never frees a Config in use.
@@ -41,5 +47,7 @@ void milter_set_worker(SenderWorker *worker);
 gboolean milter_register(GError **error);
 void milter_reload(Config *cfg);
 void milter_runtime_clear(void);
+void milter_begin_stop(void);
+gboolean milter_wait_idle(guint seconds);
 
 #endif /* PA_MILTER_H */
