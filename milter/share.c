@@ -233,11 +233,10 @@ find_sharer(const Config *cfg, Store *store, const ShareRequest *req,
 		if (m != NULL || (error != NULL && *error != NULL))
 			return m;
 	}
-	*claimed = g_strdup(
-	    n > 0 ? candidates[0]
-		  : (req->envelope_from != NULL && *req->envelope_from != '\0'
-			    ? req->envelope_from
-			    : "the sender"));
+	if (n > 0)
+		*claimed = g_strdup(candidates[0]);
+	else if ((*claimed = addr_normalize(req->envelope_from)) == NULL)
+		*claimed = g_strdup("the sender");
 	return NULL;
 }
 

@@ -56,6 +56,8 @@ void bind_text(sqlite3_stmt *st, int i, const char *s);
 char *column_text(sqlite3_stmt *st, int i);
 
 gboolean store_schema_migrate(Store *store, GError **error);
+gboolean share_find_id(Store *store, const char *sharer, const char *recipient,
+    const char *origin_key, gint64 *id, GError **error);
 /* outbox rows (store_outbox.c) */
 gboolean outbox_insert(Store *store, OutboxItem *item, gint64 share_id,
     gint64 now, GError **error);

@@ -68,30 +68,15 @@ gboolean
 store_share_exists(Store *store, const char *sharer, const char *recipient,
     const char *origin_key, gboolean *exists, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
-	gboolean ok = FALSE;
-	int rc;
+	gint64 id = 0;
+	gboolean ok;
 
 	g_return_val_if_fail(store != NULL && sharer != NULL &&
 				 recipient != NULL && origin_key != NULL,
 	    FALSE);
 	g_mutex_lock(&store->lock);
-	if (!stmt_prepare(store, &st,
-		"SELECT 1 FROM shares WHERE sharer = ? AND recipient = ?"
-		" AND origin_key = ?",
-		error))
-		goto out;
-	bind_text(st, 1, sharer);
-	bind_text(st, 2, recipient);
-	bind_text(st, 3, origin_key);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "looking for the share");
-		goto out;
-	}
-	*exists = rc == SQLITE_ROW;
-	ok = TRUE;
-out:
+	ok = share_find_id(store, sharer, recipient, origin_key, &id, error);
 	g_mutex_unlock(&store->lock);
+	*exists = id != 0;
 	return ok;
 }

@@ -18,9 +18,11 @@
 	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
 	" subject, note, origin_key, status, queue_id, created_at"
 
-/* find_share - the id of the share with the same key, 0 when none */
-static gboolean
-find_share(Store *store, const Share *share, gint64 *id, GError **error)
+/* share_find_id - the id of the share with this key, 0 when none; the
+ * caller holds store->lock */
+gboolean
+share_find_id(Store *store, const char *sharer, const char *recipient,
+    const char *origin_key, gint64 *id, GError **error)
 {
 	g_autoptr(sqlite3_stmt) st = NULL;
 	int rc;
@@ -31,9 +33,9 @@ find_share(Store *store, const Share *share, gint64 *id, GError **error)
 		" AND origin_key = ?",
 		error))
 		return FALSE;
-	bind_text(st, 1, share->sharer);
-	bind_text(st, 2, share->recipient);
-	bind_text(st, 3, share->origin_key);
+	bind_text(st, 1, sharer);
+	bind_text(st, 2, recipient);
+	bind_text(st, 3, origin_key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
@@ -126,7 +128,8 @@ store_share_record(Store *store, Share *share, GPtrArray *items,
 	g_mutex_lock(&store->lock);
 	if (!store_begin(store, error))
 		goto out;
-	if (!find_share(store, share, &existing, error))
+	if (!share_find_id(store, share->sharer, share->recipient,
+		share->origin_key, &existing, error))
 		goto fail;
 	if (existing != 0) {
 		store_rollback(store); /* nothing was written */
