@@ -15,6 +15,13 @@
 set -eu
 
 secs=${1:-60}
+case $secs in
+'' | *[!0-9]* | 0)
+	# libFuzzer takes -max_total_time=0 as "no limit": never that here
+	echo "fuzz: seconds must be a positive number, not '$secs'" >&2
+	exit 2
+	;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
