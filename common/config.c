@@ -399,12 +399,12 @@ check_values(const Config *cfg, const char *path, GString *errs)
 Config *
 config_load(const char *path, GError **error)
 {
-	g_autoptr(Config) cfg = config_new_default();
 	g_autofree char *text = NULL;
 	g_autofree char *group = NULL;
-	g_autoptr(GString) errs = g_string_new(NULL);
+	g_autoptr(GString) errs = NULL;
 	g_auto(GStrv) lines = NULL;
 	GError *io = NULL;
+	Config *cfg;
 
 	g_return_val_if_fail(path != NULL, NULL);
 	if (!g_file_get_contents(path, &text, NULL, &io)) {
@@ -418,6 +418,9 @@ config_load(const char *path, GError **error)
 		    "%s: not UTF-8 text", path);
 		return NULL;
 	}
+	/* no g_autoptr here: clang 14's analyzer cannot follow it */
+	cfg = config_new_default();
+	errs = g_string_new(NULL);
 	lines = g_strsplit(text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++)
 		parse_line(cfg, path, i + 1, lines[i], &group, errs);
@@ -426,8 +429,9 @@ config_load(const char *path, GError **error)
 		g_string_truncate(errs, errs->len - 1); /* last newline */
 		g_set_error_literal(
 		    error, CONFIG_ERROR, CONFIG_ERROR_INVALID, errs->str);
+		config_free(cfg);
 		return NULL;
 	}
 	cfg->path = g_strdup(path);
-	return g_steal_pointer(&cfg);
+	return cfg;
 }

@@ -41,7 +41,7 @@
 #include <glib.h>
 
 char *parser_html_to_text(const char *html, gsize len, GArray *fwd_starts);
-char *parser_date_to_rfc3339(const char *raw, int default_offset_min,
-    gboolean have_default);
+char *parser_date_to_rfc3339(
+    const char *raw, int default_offset_min, gboolean have_default);
 
 #endif /* PA_PARSER_INT_H */

@@ -97,7 +97,7 @@ check_envelope(const char *mail_from, GPtrArray *rcpts, char **detail)
 		why = "the envelope sender is not a safe address";
 	else if (rcpts == NULL || rcpts->len == 0)
 		why = "there is no recipient";
-	for (guint i = 0; why == NULL && i < rcpts->len; i++) {
+	for (guint i = 0; why == NULL && rcpts != NULL && i < rcpts->len; i++) {
 		if (!addr_is_safe(g_ptr_array_index(rcpts, i)))
 			why = "a recipient is not a safe address";
 	}

@@ -53,23 +53,23 @@ typedef enum {
 } TmplError;
 
 typedef struct {
-	const Config *cfg;		/* domain, from_localpart, name */
-	const char *member_address;	/* the sharer */
-	const char *member_name;	/* or NULL: the address is used */
-	const char *friend_address;	/* the recipient of the share */
-	const char *friend_name;	/* or NULL */
-	const char *requester_address;	/* who asked */
-	const char *requester_name;	/* or NULL */
-	const Forward *fwd;		/* note, original subject/body/date */
+	const Config *cfg;              /* domain, from_localpart, name */
+	const char *member_address;     /* the sharer */
+	const char *member_name;        /* or NULL: the address is used */
+	const char *friend_address;     /* the recipient of the share */
+	const char *friend_name;        /* or NULL */
+	const char *requester_address;  /* who asked */
+	const char *requester_name;     /* or NULL */
+	const Forward *fwd;             /* note, original subject/body/date */
 	const char *forward_message_id; /* the member's forward, or NULL */
-	gint64 now;			/* Date:, seconds since the epoch */
+	gint64 now;                     /* Date:, seconds since the epoch */
 } IntroContext;
 
 typedef struct {
-	char *kind;	  /* "intro" ... as in the outbox */
+	char *kind;       /* "intro" ... as in the outbox */
 	char *mail_from;  /* envelope sender: from_localpart@domain */
 	GPtrArray *rcpts; /* of char *: envelope recipients, no duplicates */
-	char *subject;	  /* the subject, decoded, for listings */
+	char *subject;    /* the subject, decoded, for listings */
 	char *message_id; /* without <> */
 	GBytes *message;  /* the complete message, CRLF line ends */
 } RenderedMail;
