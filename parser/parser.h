@@ -69,29 +69,29 @@ typedef struct {
 
 typedef struct {
 	FwdAddress *from;    /* NULL when no From was found */
-	GPtrArray *to;	     /* of FwdAddress *, never NULL */
-	GPtrArray *cc;	     /* of FwdAddress *, never NULL */
+	GPtrArray *to;       /* of FwdAddress *, never NULL */
+	GPtrArray *cc;       /* of FwdAddress *, never NULL */
 	GPtrArray *reply_to; /* of FwdAddress *, never NULL */
-	char *subject;	     /* without Fwd:/WG:/TR: ... prefixes */
-	char *date;	     /* RFC 3339 with offset, or NULL */
-	char *date_raw;	     /* as found, or NULL */
+	char *subject;       /* without Fwd:/WG:/TR: ... prefixes */
+	char *date;          /* RFC 3339 with offset, or NULL */
+	char *date_raw;      /* as found, or NULL */
 	char *message_id;    /* without <>, or NULL */
-	char *body;	     /* plain text, trimmed, or NULL */
+	char *body;          /* plain text, trimmed, or NULL */
 } FwdMessage;
 
 typedef struct {
 	gboolean forwarded;
 	ForwardKind kind;
-	char *note;	     /* the member's words above the forward, or NULL */
+	char *note; /* the member's words above the forward, or NULL */
 	FwdMessage *original; /* NULL when !forwarded */
-	GPtrArray *chain;    /* of FwdMessage *, inner layers, never NULL */
+	GPtrArray *chain;     /* of FwdMessage *, inner layers, never NULL */
 } Forward;
 
 Forward *parser_parse(const char *data, gsize len, GError **error);
 Forward *parser_parse_message(GMimeMessage *message, GError **error);
 
 const char *forward_kind_name(ForwardKind kind); /* "attachment" ... */
-char *forward_to_json(const Forward *fwd);	   /* transfer full */
+char *forward_to_json(const Forward *fwd);       /* transfer full */
 
 FwdAddress *fwd_address_new(const char *name, const char *address);
 void fwd_address_free(FwdAddress *a);
