@@ -447,6 +447,41 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 	return NULL;
 }
 
+/* record_in_store - every share with its intro, in ONE transaction;
+ * counts what was new and what an MTA retry had recorded before */
+static gboolean
+record_in_store(Store *store, const ShareRequest *req, const Forward *fwd,
+    GPtrArray *shares, GPtrArray *items, ShareVerdict *ok, GError **error)
+{
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autofree gboolean *created = g_new0(gboolean, shares->len);
+
+	for (guint i = 0; i < shares->len; i++) {
+		GPtrArray *one = g_ptr_array_new(); /* borrows the item */
+
+		g_ptr_array_add(one, items->pdata[i]);
+		g_ptr_array_add(lists, one);
+	}
+	if (!store_shares_record(store, shares, lists, created, error))
+		return FALSE;
+	for (guint i = 0; i < shares->len; i++) {
+		Share *s = shares->pdata[i];
+		g_autofree char *rq = util_header_safe(s->requester, 200);
+
+		log_info(req->qid,
+		    "share %s id=%" G_GINT64_FORMAT " sharer=%s friend=%s "
+		    "requester=%s kind=%s",
+		    created[i] ? "recorded" : "duplicate", s->id, s->sharer,
+		    s->recipient, rq, forward_kind_name(fwd->kind));
+		if (created[i])
+			ok->created++;
+		else
+			ok->duplicates++;
+	}
+	return TRUE;
+}
+
 /* record - store each share with its intro; fills the verdict's counts */
 static ShareVerdict *
 record(const Config *cfg, Store *store, const ShareRequest *req,
@@ -454,6 +489,7 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
     GPtrArray *friends)
 {
 	g_autoptr(ShareVerdict) ok = verdict_new(0, NULL, NULL);
+	g_autoptr(GError) error = NULL;
 
 	/* render everything first: a refusal must leave nothing behind */
 	g_autoptr(GPtrArray) shares =
@@ -477,28 +513,11 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 		g_ptr_array_add(shares, s);
 		g_ptr_array_add(items, item);
 	}
-	for (guint i = 0; i < shares->len; i++) {
-		g_autoptr(GPtrArray) one = g_ptr_array_new();
-		g_autoptr(GError) error = NULL;
-		Share *s = shares->pdata[i];
-		gboolean created = FALSE;
-		g_autofree char *rq = util_header_safe(s->requester, 200);
-
-		g_ptr_array_add(one, items->pdata[i]);
-		if (!store_share_record(store, s, one, &created, &error))
-			return store_failed(req->qid, "share record", error);
-		log_info(req->qid,
-		    "share %s id=%" G_GINT64_FORMAT " sharer=%s friend=%s "
-		    "requester=%s kind=%s",
-		    created ? "recorded" : "duplicate", s->id, s->sharer,
-		    s->recipient, rq, forward_kind_name(fwd->kind));
-		if (created)
-			ok->created++;
-		else
-			ok->duplicates++;
+	if (!record_in_store(store, req, fwd, shares, items, ok, &error))
+		return store_failed(req->qid, "share record", error);
+	for (guint i = 0; i < friends->len; i++)
 		g_ptr_array_add(ok->consumed,
 		    g_strdup(((Friend *)friends->pdata[i])->rcpt));
-	}
 	return g_steal_pointer(&ok);
 }
 

@@ -18,6 +18,13 @@
  *	exists (an MTA retry of the same message), writes nothing, sets
  *	*created = FALSE and fills share->id with the existing share's id.
  *	Only after it returned TRUE may the milter accept the message.
+ *
+ *	store_shares_record() does the same for a message shared with
+ *	several friends, in ONE transaction: shares->pdata[i] (Share *) goes
+ *	with lists->pdata[i] (a GPtrArray of OutboxItem *, or NULL), and
+ *	created[i] tells whether it was new. Any failure writes nothing at
+ *	all; a share already there is skipped (an MTA retry that adds a
+ *	friend records only the new one).
  *	On success it fills in what it decided: share->id, created_at (now
  *	when 0), status ("queued" when NULL); each item's id, share_id,
  *	status ("queued"), created_at and next_attempt_at (now when 0).
@@ -145,6 +152,8 @@ gboolean store_handle_is_valid(const char *handle);
 
 /* shares */
 gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
+    gboolean *created, GError **error);
+gboolean store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
     gboolean *created, GError **error);
 GPtrArray *store_share_list(Store *store, GError **error);
 

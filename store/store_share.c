@@ -114,42 +114,76 @@ unwind(Share *share, GPtrArray *items)
 	}
 }
 
-/* store_share_record - the share and its mail, at most once per key */
+/* record_all - the transaction's body for every share not yet there */
+static gboolean
+record_all(Store *store, GPtrArray *shares, GPtrArray *lists, gboolean *created,
+    gint64 now, GError **error)
+{
+	for (guint i = 0; i < shares->len; i++) {
+		Share *share = shares->pdata[i];
+		gint64 existing = 0;
+
+		if (!share_find_id(store, share->sharer, share->recipient,
+			share->origin_key, &existing, error))
+			return FALSE;
+		created[i] = existing == 0;
+		if (existing != 0)
+			share->id = existing; /* an MTA retry: nothing new */
+		else if (!record(store, share, lists->pdata[i], now, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* store_shares_record - several shares and their mail, one transaction */
+gboolean
+store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
+    gboolean *created, GError **error)
+{
+	gint64 now = util_now();
+	gboolean ok = FALSE;
+
+	g_return_val_if_fail(store != NULL && shares != NULL && lists != NULL &&
+				 shares->len == lists->len && created != NULL,
+	    FALSE);
+	for (guint i = 0; i < shares->len; i++)
+		created[i] = FALSE;
+	g_mutex_lock(&store->lock);
+	if (!store_begin(store, error))
+		goto out;
+	if (!record_all(store, shares, lists, created, now, error) ||
+	    !store_commit(store, error)) {
+		store_rollback(store);
+		for (guint i = 0; i < shares->len; i++) {
+			unwind(shares->pdata[i], lists->pdata[i]);
+			created[i] = FALSE;
+		}
+		goto out;
+	}
+	for (guint i = 0; i < shares->len; i++)
+		if (created[i])
+			settle(shares->pdata[i], lists->pdata[i], now);
+	ok = TRUE;
+out:
+	g_mutex_unlock(&store->lock);
+	return ok;
+}
+
+/* store_share_record - one share and its mail, at most once per key */
 gboolean
 store_share_record(Store *store, Share *share, GPtrArray *items,
     gboolean *created, GError **error)
 {
-	gint64 now = util_now(), existing = 0;
-	gboolean ok = FALSE;
+	g_autoptr(GPtrArray) shares = g_ptr_array_new();
+	g_autoptr(GPtrArray) lists = g_ptr_array_new();
+	gboolean made = FALSE, ok;
 
 	g_return_val_if_fail(store != NULL && share != NULL, FALSE);
+	g_ptr_array_add(shares, share);
+	g_ptr_array_add(lists, items);
+	ok = store_shares_record(store, shares, lists, &made, error);
 	if (created != NULL)
-		*created = FALSE;
-	g_mutex_lock(&store->lock);
-	if (!store_begin(store, error))
-		goto out;
-	if (!share_find_id(store, share->sharer, share->recipient,
-		share->origin_key, &existing, error))
-		goto fail;
-	if (existing != 0) {
-		store_rollback(store); /* nothing was written */
-		share->id = existing;
-		ok = TRUE;
-		goto out;
-	}
-	if (!record(store, share, items, now, error) ||
-	    !store_commit(store, error))
-		goto fail;
-	settle(share, items, now);
-	if (created != NULL)
-		*created = TRUE;
-	ok = TRUE;
-	goto out;
-fail:
-	store_rollback(store);
-	unwind(share, items);
-out:
-	g_mutex_unlock(&store->lock);
+		*created = made;
 	return ok;
 }
 

@@ -107,6 +107,23 @@ process(Fixture *f, const char *text, const char *auth, const char *from,
 	return share_process(f->cfg, f->store, &req);
 }
 
+/* process_two - share_process with two share recipients */
+static ShareVerdict *
+process_two(Fixture *f, const char *text, const char *rcpt1, const char *rcpt2)
+{
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	ShareRequest req = { .qid = "TEST2",
+		.auth_authen = "chris@members.example",
+		.envelope_from = "<chris@members.example>",
+		.share_rcpts = rcpts,
+		.data = text,
+		.len = strlen(text) };
+
+	g_ptr_array_add(rcpts, g_strdup(rcpt1));
+	g_ptr_array_add(rcpts, g_strdup(rcpt2));
+	return share_process(f->cfg, f->store, &req);
+}
+
 /* count - rows in a store listing */
 static guint
 count(GPtrArray *list)
@@ -352,6 +369,28 @@ test_process_friend_limit(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(v2->text, "introductions this week"));
 }
 
+static void
+test_process_two_friends(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
+	g_autoptr(ShareVerdict) v1 =
+	    process_two(f, msg, "<share+jane@intro.example.org>",
+		"<share+bob=else.example@intro.example.org>");
+	g_autoptr(ShareVerdict) v2 =
+	    process_two(f, msg, "<share+jane@intro.example.org>",
+		"<share+bob=else.example@intro.example.org>");
+
+	(void)data;
+	g_assert_cmpint(v1->code, ==, 0);
+	g_assert_cmpuint(v1->created, ==, 2);
+	g_assert_cmpuint(v1->consumed->len, ==, 2);
+	g_assert_cmpint(v2->code, ==, 0);
+	g_assert_cmpuint(v2->created, ==, 0);
+	g_assert_cmpuint(v2->duplicates, ==, 2);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 2);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 2);
+}
+
 /* main - the tests */
 int
 main(int argc, char **argv)
@@ -369,6 +408,7 @@ main(int argc, char **argv)
 	ADD("/share/process/no-forward", test_process_no_forward);
 	ADD("/share/process/automatic", test_process_automatic);
 	ADD("/share/process/self-and-requester", test_process_self);
+	ADD("/share/process/two-friends", test_process_two_friends);
 	ADD("/share/process/limits-per-member", test_process_limits);
 	ADD("/share/process/limits-per-friend", test_process_friend_limit);
 	return g_test_run();

@@ -423,6 +423,56 @@ test_share_rollback_sql(Fixture *f, gconstpointer data)
 	record_one(f->store, "<m3@example.org>", 0);
 }
 
+/* test_shares_record_atomic - two friends in one transaction: a bad
+ * item for the second leaves nothing of the first; then both at once,
+ * and a retry with one new friend records only that one */
+static void
+test_shares_record_atomic(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) a = make_share("<m9@example.org>");
+	g_autoptr(Share) b = make_share("<m9@example.org>");
+	g_autoptr(Share) c = make_share("<m9@example.org>");
+	g_autoptr(GPtrArray) shares = g_ptr_array_new();
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GError) error = NULL;
+	gboolean created[3] = { TRUE, TRUE, TRUE };
+
+	(void)data;
+	g_free(b->recipient);
+	b->recipient = g_strdup("second@example.com");
+	g_free(c->recipient);
+	c->recipient = g_strdup("third@example.com");
+	g_ptr_array_add(shares, a);
+	g_ptr_array_add(shares, b);
+	g_ptr_array_add(lists, items_new(make_item("intro", "I", 0), NULL));
+	g_ptr_array_add(lists, items_new(make_item("intro", NULL, 0), NULL));
+	g_assert_false(
+	    store_shares_record(f->store, shares, lists, created, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_false(created[0]);
+	g_assert_cmpint(a->id, ==, 0);
+	assert_empty(f->path);
+
+	g_clear_error(&error);
+	g_ptr_array_remove_index(lists, 1);
+	g_ptr_array_add(lists, items_new(make_item("intro", "I", 0), NULL));
+	g_assert_true(
+	    store_shares_record(f->store, shares, lists, created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created[0] && created[1]);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 2);
+
+	g_ptr_array_add(shares, c);
+	g_ptr_array_add(lists, items_new(make_item("intro", "I", 0), NULL));
+	g_assert_true(
+	    store_shares_record(f->store, shares, lists, created, &error));
+	g_assert_false(created[0] || created[1]);
+	g_assert_true(created[2]);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 3);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"), ==, 3);
+}
+
 /* test_share_busy - another writer holding the lock: BUSY, no write */
 static void
 test_share_busy(Fixture *f, gconstpointer data)
@@ -735,6 +785,7 @@ main(int argc, char **argv)
 	ADD("/store/share_record/create_once", test_share_record);
 	ADD("/store/share_record/rollback", test_share_rollback);
 	ADD("/store/share_record/rollback_sql", test_share_rollback_sql);
+	ADD("/store/shares_record/atomic", test_shares_record_atomic);
 	ADD("/store/share_record/busy", test_share_busy);
 	ADD("/store/outbox_claim/cycle", test_claim_cycle);
 	ADD("/store/outbox_claim/fail_intro", test_claim_fail_intro);
