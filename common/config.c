@@ -45,6 +45,8 @@ static const KeyDef keys[] = {
 	{ "gateway", "name", KEY_STRING, OFF(name), 0 },
 	{ "milter", "socket", KEY_STRING, OFF(socket), 0 },
 	{ "milter", "max_message_size", KEY_SIZE, OFF(max_message_size), 0 },
+	{ "milter", "spool_threshold", KEY_UINT, OFF(spool_threshold), 0 },
+	{ "milter", "spool_dir", KEY_STRING, OFF(spool_dir), 0 },
 	{ "milter", "sender_auth", KEY_AUTH, OFF(sender_auth), 0 },
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
 	{ "milter", "timeout", KEY_UINT, OFF(timeout), 86400 },
@@ -76,6 +78,7 @@ config_new_default(void)
 	cfg->name = g_strdup("passalong");
 	cfg->socket = g_strdup("unix:/run/passalong/milter.sock");
 	cfg->max_message_size = 10485760;
+	cfg->spool_threshold = 1048576;
 	cfg->sender_auth = SENDER_AUTH_AUTH;
 	cfg->timeout = 30;
 	cfg->shares_per_hour = 5;

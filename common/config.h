@@ -55,10 +55,12 @@ typedef struct {
 	/* [milter] */
 	char *socket;
 	guint64 max_message_size;
-	guint sender_auth; /* SENDER_AUTH_* bits */
-	char *authserv_id; /* trusted Authentication-Results id */
-	guint timeout;     /* libmilter I/O timeout, seconds */
-	char *user;        /* drop root to this user, or NULL */
+	guint spool_threshold; /* bytes kept in memory, then a file */
+	char *spool_dir;       /* where that file goes, or NULL: TMPDIR */
+	guint sender_auth;     /* SENDER_AUTH_* bits */
+	char *authserv_id;     /* trusted Authentication-Results id */
+	guint timeout;         /* libmilter I/O timeout, seconds */
+	char *user;            /* drop root to this user, or NULL */
 
 	/* [limits] (0 = no limit) */
 	guint shares_per_hour;

@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "milter/milter.h"
 #include "milter/share.h"
+#include "milter/spool.h"
 
 /* The config in force, shared by reference so a reload frees nothing in
  * use: each callback takes a reference for its own duration. */
@@ -44,9 +45,10 @@ typedef struct {
 	char *envfrom;
 	GPtrArray *share_rcpts; /* as the MTA wrote them */
 	guint other_rcpts;
-	GByteArray *buf;
-	gboolean too_big;
-	gboolean flying; /* counted in in_flight */
+	Spool *spool;          /* the share message, while collected */
+	gboolean too_big;      /* past max_message_size */
+	gboolean spool_failed; /* the spool file could not be written */
+	gboolean flying;       /* counted in in_flight */
 } ConnCtx;
 
 /* config_ref_clear - drop the Config of a ConfigRef */
@@ -207,9 +209,10 @@ message_reset(ConnCtx *c)
 	g_clear_pointer(&c->auth_authen, g_free);
 	g_clear_pointer(&c->envfrom, g_free);
 	g_clear_pointer(&c->share_rcpts, g_ptr_array_unref);
-	g_clear_pointer(&c->buf, g_byte_array_unref);
+	g_clear_pointer(&c->spool, spool_free);
 	c->other_rcpts = 0;
 	c->too_big = FALSE;
+	c->spool_failed = FALSE;
 }
 
 /* conn_get - this connection's context, made on first use */
@@ -343,8 +346,8 @@ start_collect(ConnCtx *c)
 {
 	g_autoptr(ConfigRef) ref = config_acquire();
 
-	c->buf = g_byte_array_sized_new(
-	    (guint)MIN(ref->cfg->max_message_size, 64 * 1024));
+	c->spool = spool_new(ref->cfg->spool_threshold,
+	    ref->cfg->max_message_size, ref->cfg->spool_dir);
 }
 
 /* mlfi_data - decide: no share recipient means nothing more to see */
@@ -366,29 +369,38 @@ mlfi_data(SMFICTX *ctx)
 static gboolean
 append(ConnCtx *c, const void *data, size_t len)
 {
-	g_autoptr(ConfigRef) ref = config_acquire();
+	g_autoptr(GError) error = NULL;
 
-	if (c->too_big || c->buf == NULL)
+	if (c->too_big || c->spool_failed || c->spool == NULL)
 		return FALSE;
-	if (c->buf->len + len > ref->cfg->max_message_size) {
+	if (spool_append(c->spool, data, len, &error))
+		return TRUE;
+	if (g_error_matches(error, SPOOL_ERROR, SPOOL_ERROR_TOO_BIG))
 		c->too_big = TRUE;
-		g_byte_array_set_size(c->buf, 0);
-		return FALSE;
+	else {
+		c->spool_failed = TRUE;
+		log_error(c->qid, "%s", error->message);
 	}
-	g_byte_array_append(c->buf, data, (guint)len);
-	return TRUE;
+	return FALSE;
 }
 
-/* too_big - the 552 reply */
+/* refuse - the reply for a message that could not be collected: 552
+ * when too big, 451 when the spool failed (the MTA keeps it) */
 static sfsistat
-too_big(SMFICTX *ctx, ConnCtx *c)
+refuse(SMFICTX *ctx, ConnCtx *c)
 {
-	g_autoptr(ConfigRef) ref = config_acquire();
-	g_autofree char *text = g_strdup_printf(
-	    "This message is larger than %" G_GUINT64_FORMAT
-	    " bytes, the limit for sharing; forward just the original request",
-	    ref->cfg->max_message_size);
+	g_autoptr(ConfigRef) ref = NULL;
+	g_autofree char *text = NULL;
 
+	if (!c->too_big)
+		return reply(ctx, c->qid, 451, "4.3.0",
+		    "Temporary failure storing your message; please try "
+		    "again later");
+	ref = config_acquire();
+	text = g_strdup_printf("This message is larger than %" G_GUINT64_FORMAT
+			       " bytes, the limit for sharing; forward just "
+			       "the original request",
+	    ref->cfg->max_message_size);
 	return reply(ctx, c->qid, 552, "5.3.4", text);
 }
 
@@ -401,7 +413,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	sfsistat cont =
 	    (c->steps & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 
-	if (c->buf == NULL) { /* an MTA without the DATA stage */
+	if (c->spool == NULL) { /* an MTA without the DATA stage */
 		if (!has_share(c)) {
 			message_reset(c);
 			return SMFIS_ACCEPT;
@@ -430,8 +442,8 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	ConnCtx *c = conn_get(ctx);
 
-	if (c->too_big || !append(c, chunk, len))
-		return too_big(ctx, c);
+	if (!append(c, chunk, len))
+		return refuse(ctx, c);
 	return SMFIS_CONTINUE;
 }
 
@@ -463,26 +475,35 @@ mlfi_eom(SMFICTX *ctx)
 	ConnCtx *c = conn_get(ctx);
 	g_autoptr(ConfigRef) ref = NULL;
 	g_autoptr(ShareVerdict) v = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *data;
+	gsize len = 0;
 	sfsistat rc;
 
 	remember_qid(ctx, c);
-	if (!has_share(c) || c->buf == NULL) {
+	if (!has_share(c) || c->spool == NULL) {
 		message_reset(c);
 		return SMFIS_ACCEPT;
 	}
-	if (c->too_big) {
-		rc = too_big(ctx, c);
+	if (c->too_big || c->spool_failed ||
+	    (data = spool_map(c->spool, &len, &error)) == NULL) {
+		if (error != NULL)
+			log_error(c->qid, "%s", error->message);
+		c->spool_failed = !c->too_big;
+		rc = refuse(ctx, c);
 		message_reset(c);
 		return rc;
 	}
+	if (spool_on_disk(c->spool))
+		log_info(c->qid, "spooled to disk size=%" G_GSIZE_FORMAT, len);
 	ref = config_acquire();
 	ShareRequest req = {
 		.qid = c->qid,
 		.auth_authen = c->auth_authen,
 		.envelope_from = c->envfrom,
 		.share_rcpts = c->share_rcpts,
-		.data = (const char *)c->buf->data,
-		.len = c->buf->len,
+		.data = data,
+		.len = len,
 	};
 	v = share_process(ref->cfg, rt_store, &req);
 	rc = v->code == 0 ? apply_verdict(ctx, c, v)
