@@ -90,10 +90,11 @@ teardown(Fixture *f, gconstpointer data)
 	g_free(f->dir);
 }
 
-/* process - run share_process on a message */
+/* process_to - run share_process on a message to several recipients
+ * (a NULL-terminated list) */
 static ShareVerdict *
-process(Fixture *f, const char *text, const char *auth, const char *from,
-    const char *rcpt)
+process_to(Fixture *f, const char *text, const char *auth, const char *from,
+    const char *const *rcpt_list)
 {
 	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
 	ShareRequest req = { .qid = "TEST1",
@@ -103,25 +104,19 @@ process(Fixture *f, const char *text, const char *auth, const char *from,
 		.data = text,
 		.len = strlen(text) };
 
-	g_ptr_array_add(rcpts, g_strdup(rcpt));
+	for (const char *const *r = rcpt_list; *r != NULL; r++)
+		g_ptr_array_add(rcpts, g_strdup(*r));
 	return share_process(f->cfg, f->store, &req);
 }
 
-/* process_two - share_process with two share recipients */
+/* process - run share_process on a message to one recipient */
 static ShareVerdict *
-process_two(Fixture *f, const char *text, const char *rcpt1, const char *rcpt2)
+process(Fixture *f, const char *text, const char *auth, const char *from,
+    const char *rcpt)
 {
-	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
-	ShareRequest req = { .qid = "TEST2",
-		.auth_authen = "chris@members.example",
-		.envelope_from = "<chris@members.example>",
-		.share_rcpts = rcpts,
-		.data = text,
-		.len = strlen(text) };
+	const char *const rcpts[] = { rcpt, NULL };
 
-	g_ptr_array_add(rcpts, g_strdup(rcpt1));
-	g_ptr_array_add(rcpts, g_strdup(rcpt2));
-	return share_process(f->cfg, f->store, &req);
+	return process_to(f, text, auth, from, rcpts);
 }
 
 /* count - rows in a store listing */
@@ -373,12 +368,12 @@ static void
 test_process_two_friends(Fixture *f, gconstpointer data)
 {
 	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
-	g_autoptr(ShareVerdict) v1 =
-	    process_two(f, msg, "<share+jane@intro.example.org>",
-		"<share+bob=else.example@intro.example.org>");
-	g_autoptr(ShareVerdict) v2 =
-	    process_two(f, msg, "<share+jane@intro.example.org>",
-		"<share+bob=else.example@intro.example.org>");
+	const char *const two[] = { "<share+jane@intro.example.org>",
+		"<share+bob=else.example@intro.example.org>", NULL };
+	g_autoptr(ShareVerdict) v1 = process_to(
+	    f, msg, "chris@members.example", "<chris@members.example>", two);
+	g_autoptr(ShareVerdict) v2 = process_to(
+	    f, msg, "chris@members.example", "<chris@members.example>", two);
 
 	(void)data;
 	g_assert_cmpint(v1->code, ==, 0);
