@@ -290,91 +290,63 @@ test_delivered(void)
 	g_assert_true(g_str_has_suffix(dump, want_end));
 }
 
-/* test_rcpt_4xx - a soft reject at RCPT is temporary */
+/* One reply the relay gives, and what sender_send() must make of it. */
+typedef struct {
+	const char *path;    /* the GTest path */
+	const char *opts[6]; /* smtp-sink options giving the reply */
+	gboolean two_rcpts;  /* send to a second recipient too */
+	SendResult want;
+	const char *detail;  /* the exact detail, or NULL */
+	const char *prefix;  /* or its first characters */
+	gboolean no_message; /* the relay must not have taken the message */
+} ReplyCase;
+
+static const ReplyCase reply_cases[] = {
+	/* a soft reject at RCPT is temporary */
+	{ "/sender/sender_send/rcpt_4xx",
+	    { "-r", "RCPT", "-b", "451 4.3.0 try later", NULL }, FALSE,
+	    SEND_RETRY, "451 4.3.0 try later", NULL, TRUE },
+	/* a hard reject at RCPT is final, the reply kept */
+	{ "/sender/sender_send/rcpt_5xx",
+	    { "-f", "RCPT", "-B", "550 5.1.1 no such user here", NULL }, TRUE,
+	    SEND_FAIL, "550 5.1.1 no such user here", NULL, FALSE },
+	/* a hard reject of the message itself is final */
+	{ "/sender/sender_send/data_5xx", { "-f", ".", NULL }, FALSE, SEND_FAIL,
+	    NULL, "5", FALSE },
+	/* 421 (closing) after MAIL is temporary */
+	{ "/sender/sender_send/reply_421", { "-Q", "MAIL", NULL }, FALSE,
+	    SEND_RETRY, NULL, "421", FALSE },
+	/* the server closes the connection without a reply */
+	{ "/sender/sender_send/hangup", { "-q", "DATA", NULL }, FALSE,
+	    SEND_RETRY, NULL, "", FALSE },
+};
+
+/* test_reply - one ReplyCase against a real smtp-sink */
 static void
-test_rcpt_4xx(void)
+test_reply(gconstpointer data)
 {
-	const char *opts[] = { "-r", "RCPT", "-b", "451 4.3.0 try later",
-		NULL };
-	g_autoptr(Sink) s = sink_start(opts);
-	g_autoptr(GPtrArray) rcpts = NULL;
-	g_autofree char *detail = NULL;
-	g_autofree char *dump = NULL;
-
-	if (s == NULL)
-		return;
-	rcpts = rcpts_of("jane@friends.example", NULL);
-	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, SEND_RETRY);
-	g_assert_cmpstr(detail, ==, "451 4.3.0 try later");
-	dump =
-	    sink_find(s, "Subject:", 1); /* the reply came: nothing to wait */
-	g_assert_null(dump);
-}
-
-/* test_rcpt_5xx - a hard reject at RCPT is final, the reply kept */
-static void
-test_rcpt_5xx(void)
-{
-	const char *opts[] = { "-f", "RCPT", "-B",
-		"550 5.1.1 no such user here", NULL };
-	g_autoptr(Sink) s = sink_start(opts);
-	g_autoptr(GPtrArray) rcpts = NULL;
-	g_autofree char *detail = NULL;
-
-	if (s == NULL)
-		return;
-	rcpts = rcpts_of("jane@friends.example", "john@acme.example", NULL);
-	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, SEND_FAIL);
-	g_assert_cmpstr(detail, ==, "550 5.1.1 no such user here");
-}
-
-/* test_data_5xx - a hard reject of the message itself is final */
-static void
-test_data_5xx(void)
-{
-	const char *opts[] = { "-f", ".", NULL };
-	g_autoptr(Sink) s = sink_start(opts);
+	const ReplyCase *c = data;
+	g_autoptr(Sink) s = sink_start(c->opts);
 	g_autoptr(GPtrArray) rcpts = NULL;
 	g_autofree char *detail = NULL;
 
 	if (s == NULL)
-		return;
-	rcpts = rcpts_of("jane@friends.example", NULL);
-	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, SEND_FAIL);
-	g_assert_true(g_str_has_prefix(detail, "5"));
-}
-
-/* test_reply_421 - 421 (closing) after MAIL is temporary */
-static void
-test_reply_421(void)
-{
-	const char *opts[] = { "-Q", "MAIL", NULL };
-	g_autoptr(Sink) s = sink_start(opts);
-	g_autoptr(GPtrArray) rcpts = NULL;
-	g_autofree char *detail = NULL;
-
-	if (s == NULL)
-		return;
-	rcpts = rcpts_of("jane@friends.example", NULL);
-	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, SEND_RETRY);
-	g_assert_true(g_str_has_prefix(detail, "421"));
-}
-
-/* test_hangup - the server closes the connection without a reply */
-static void
-test_hangup(void)
-{
-	const char *opts[] = { "-q", "DATA", NULL };
-	g_autoptr(Sink) s = sink_start(opts);
-	g_autoptr(GPtrArray) rcpts = NULL;
-	g_autofree char *detail = NULL;
-
-	if (s == NULL)
-		return;
-	rcpts = rcpts_of("jane@friends.example", NULL);
-	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, SEND_RETRY);
+		return; /* skipped: no smtp-sink */
+	rcpts = c->two_rcpts ? rcpts_of("jane@friends.example",
+				   "john@acme.example", NULL)
+			     : rcpts_of("jane@friends.example", NULL);
+	g_assert_cmpint(send_to(s->url, rcpts, &detail), ==, c->want);
 	g_assert_nonnull(detail);
 	g_assert_cmpstr(detail, !=, "");
+	if (c->detail != NULL)
+		g_assert_cmpstr(detail, ==, c->detail);
+	if (c->prefix != NULL)
+		g_assert_true(g_str_has_prefix(detail, c->prefix));
+	if (c->no_message) {
+		g_autofree char *dump = sink_find(s, "Subject:", 1);
+
+		g_assert_null(dump); /* the reply came: nothing to wait */
+	}
 }
 
 /* test_refused - nobody listens: temporary */
@@ -836,11 +808,9 @@ main(int argc, char **argv)
 	signal(SIGTRAP, on_abort); /* g_error(), G_DEBUG=fatal-criticals */
 	sender_init();
 	g_test_add_func("/sender/sender_send/delivered", test_delivered);
-	g_test_add_func("/sender/sender_send/rcpt_4xx", test_rcpt_4xx);
-	g_test_add_func("/sender/sender_send/rcpt_5xx", test_rcpt_5xx);
-	g_test_add_func("/sender/sender_send/data_5xx", test_data_5xx);
-	g_test_add_func("/sender/sender_send/reply_421", test_reply_421);
-	g_test_add_func("/sender/sender_send/hangup", test_hangup);
+	for (size_t i = 0; i < G_N_ELEMENTS(reply_cases); i++)
+		g_test_add_data_func(
+		    reply_cases[i].path, &reply_cases[i], test_reply);
 	g_test_add_func("/sender/sender_send/refused", test_refused);
 	g_test_add_func("/sender/sender_send/unsafe", test_unsafe);
 	g_test_add_func("/sender/sender_backoff/doubling", test_backoff);
