@@ -259,6 +259,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	Config *cfg;
 	Store *store;
+	g_autofree char *durability = NULL;
 	sigset_t set;
 
 	parse_options(argc, argv, &o);
@@ -295,8 +296,9 @@ main(int argc, char **argv)
 		    NULL, "cannot start the outbox worker: %s", error->message);
 		return EX_UNAVAILABLE;
 	}
-	log_info(NULL, "starting version=%s socket=%s store=%s",
-	    PACKAGE_VERSION, cfg->socket, cfg->store_path);
+	durability = store_durability(store);
+	log_info(NULL, "starting version=%s socket=%s store=%s (%s)",
+	    PACKAGE_VERSION, cfg->socket, cfg->store_path, durability);
 	milter_runtime_set(cfg, store, worker);
 	run(o.config_path);
 	milter_set_worker(NULL);

@@ -8,9 +8,11 @@
  *
  * DESCRIPTION
  *	One SQLite file in WAL mode. store_open() sets busy_timeout before
- *	any other pragma, turns on WAL and foreign keys, and creates or
- *	migrates the schema (PRAGMA user_version). Every statement uses bound
- *	parameters.
+ *	any other pragma, turns on WAL with synchronous=FULL (a commit is on
+ *	disk when it returns) and foreign keys, and creates or migrates the
+ *	schema (PRAGMA user_version). Every statement uses bound parameters.
+ *	store_durability() says what the connection runs with, as
+ *	"journal_mode=wal synchronous=full" (a new string), for the logs.
  *
  *	store_share_record() is the milter's one write per message: in ONE
  *	transaction (BEGIN IMMEDIATE) it inserts the share and its outbox
@@ -125,6 +127,7 @@ typedef struct {
 
 Store *store_open(const char *path, guint busy_timeout_ms, GError **error);
 void store_close(Store *store);
+char *store_durability(Store *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 
 Member *member_new(void);

@@ -170,6 +170,16 @@ test_open_twice(Fixture *f, gconstpointer data)
 	    ==, 1);
 }
 
+/* test_open_durable - WAL with synchronous=FULL: a commit is on disk */
+static void
+test_open_durable(Fixture *f, gconstpointer data)
+{
+	g_autofree char *d = store_durability(f->store);
+
+	(void)data;
+	g_assert_cmpstr(d, ==, "journal_mode=wal synchronous=full");
+}
+
 /* test_open_no_dir - a path in a missing folder is a clear error */
 static void
 test_open_no_dir(Fixture *f, gconstpointer data)
@@ -777,6 +787,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	ADD("/store/open/twice", test_open_twice);
+	ADD("/store/open/durable", test_open_durable);
 	ADD("/store/open/no_directory", test_open_no_dir);
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/member/lookup", test_member_lookup);
