@@ -22,7 +22,12 @@
  *
  * THREADS
  *	None of these lock; the public functions in store*.c take
- *	store->lock around them.
+ *	store->lock with STORE_LOCK(store), declared BEFORE any
+ *	g_autoptr(sqlite3_stmt) in the same scope: cleanups run in reverse
+ *	order, so statements are finalized while the lock is still held.
+ *	(A statement finalized after the unlock races with another
+ *	thread's use of the one connection, opened SQLITE_OPEN_NOMUTEX,
+ *	and corrupted the database under load.)
  */
 #ifndef PA_STORE_INT_H
 #define PA_STORE_INT_H
@@ -33,6 +38,11 @@
 #include "store/store.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
+/* hold store->lock until the end of the enclosing scope */
+#define STORE_LOCK(store)                                                      \
+	g_autoptr(GMutexLocker) store_locked_ G_GNUC_UNUSED =                  \
+	    g_mutex_locker_new(&(store)->lock)
 
 struct _Store {
 	sqlite3 *db;

@@ -19,11 +19,11 @@ static gboolean
 count_where(Store *store, const char *sql, const char *text, gint64 since,
     gint64 *count, GError **error)
 {
+	STORE_LOCK(store);
 	g_autoptr(sqlite3_stmt) st = NULL;
 	gboolean ok = FALSE;
 	int rc;
 
-	g_mutex_lock(&store->lock);
 	if (!stmt_prepare(store, &st, sql, error))
 		goto out;
 	bind_text(st, 1, text);
@@ -36,7 +36,6 @@ count_where(Store *store, const char *sql, const char *text, gint64 since,
 	*count = sqlite3_column_int64(st, 0);
 	ok = TRUE;
 out:
-	g_mutex_unlock(&store->lock);
 	return ok;
 }
 

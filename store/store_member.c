@@ -137,11 +137,11 @@ store_member_add(Store *store, const Member *m, gint64 *id, GError **error)
 static Member *
 member_by(Store *store, const char *sql, const char *value, GError **error)
 {
+	STORE_LOCK(store);
 	g_autoptr(sqlite3_stmt) st = NULL;
 	Member *m = NULL;
 	int rc;
 
-	g_mutex_lock(&store->lock);
 	if (!stmt_prepare(store, &st, sql, error))
 		goto out;
 	bind_text(st, 1, value);
@@ -151,7 +151,6 @@ member_by(Store *store, const char *sql, const char *value, GError **error)
 	else if (rc != SQLITE_DONE)
 		store_set_error(store, rc, error, "looking up a member");
 out:
-	g_mutex_unlock(&store->lock);
 	return m;
 }
 
@@ -187,6 +186,7 @@ store_member_by_handle(Store *store, const char *handle, GError **error)
 GPtrArray *
 store_member_list(Store *store, GError **error)
 {
+	STORE_LOCK(store);
 	g_autoptr(sqlite3_stmt) st = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 	GPtrArray *out = NULL;
@@ -194,7 +194,6 @@ store_member_list(Store *store, GError **error)
 
 	g_return_val_if_fail(store != NULL, NULL);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
-	g_mutex_lock(&store->lock);
 	if (!stmt_prepare(store, &st,
 		"SELECT " MEMBER_COLUMNS " FROM members ORDER BY id", error))
 		goto out;
@@ -206,6 +205,5 @@ store_member_list(Store *store, GError **error)
 	}
 	out = g_steal_pointer(&list);
 out:
-	g_mutex_unlock(&store->lock);
 	return out;
 }

@@ -212,6 +212,7 @@ share_from_row(sqlite3_stmt *st)
 GPtrArray *
 store_share_list(Store *store, GError **error)
 {
+	STORE_LOCK(store);
 	g_autoptr(sqlite3_stmt) st = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 	GPtrArray *out = NULL;
@@ -219,7 +220,6 @@ store_share_list(Store *store, GError **error)
 
 	g_return_val_if_fail(store != NULL, NULL);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
-	g_mutex_lock(&store->lock);
 	if (!stmt_prepare(store, &st,
 		"SELECT " SHARE_COLUMNS " FROM shares ORDER BY id", error))
 		goto out;
@@ -231,6 +231,5 @@ store_share_list(Store *store, GError **error)
 	}
 	out = g_steal_pointer(&list);
 out:
-	g_mutex_unlock(&store->lock);
 	return out;
 }

@@ -779,6 +779,68 @@ test_threads(Fixture *f, gconstpointer data)
 	    raw_int(f->path, "SELECT COUNT(*) FROM outbox"), ==, 160);
 }
 
+/* mixed - what a milter worker does: look up, count, check, record */
+static gpointer
+mixed(gpointer data)
+{
+	Writer *w = data;
+
+	for (int i = 0; i < 300; i++) {
+		g_autofree char *key = g_strdup_printf("<m%d-%d>", w->n, i);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Member) m =
+		    store_member_by_handle(w->store, "jane", &error);
+		g_autoptr(GPtrArray) all = NULL;
+		gint64 n = -1;
+		gboolean exists = TRUE;
+
+		g_assert_no_error(error);
+		g_assert_nonnull(m);
+		g_assert_true(store_share_count_by_sharer(
+		    w->store, "chris@members.example", 0, &n, &error));
+		g_assert_no_error(error);
+		g_assert_true(
+		    store_share_exists(w->store, "chris@members.example",
+			"jane@friends.example", key, &exists, &error));
+		g_assert_no_error(error);
+		g_assert_false(exists);
+		record_one(w->store, key, 1);
+		if (i % 50 == 0) {
+			all = store_member_list(w->store, &error);
+			g_assert_no_error(error);
+			g_clear_pointer(&all, g_ptr_array_unref);
+			all = store_share_list(w->store, &error);
+			g_assert_no_error(error);
+		}
+	}
+	return NULL;
+}
+
+/* test_threads_mixed - reads and writes from threads on ONE Store: every
+ * statement, its finalization included, runs under the store's lock */
+static void
+test_threads_mixed(Fixture *f, gconstpointer data)
+{
+	Writer w[4];
+	GThread *t[4];
+
+	(void)data;
+	add_member(f->store, "jane@friends.example", "jane");
+	for (int i = 0; i < 4; i++) {
+		w[i].store = f->store;
+		w[i].n = i;
+		t[i] = g_thread_new("mixed", mixed, &w[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 1200);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM "
+					 "pragma_integrity_check WHERE "
+					 "integrity_check = 'ok'"),
+	    ==, 1);
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 /* main - register the tests */
@@ -788,6 +850,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("/store/open/twice", test_open_twice);
 	ADD("/store/open/durable", test_open_durable);
+	ADD("/store/threads/mixed", test_threads_mixed);
 	ADD("/store/open/no_directory", test_open_no_dir);
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/member/lookup", test_member_lookup);
