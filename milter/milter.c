@@ -468,6 +468,27 @@ apply_verdict(SMFICTX *ctx, ConnCtx *c, const ShareVerdict *v)
 	return SMFIS_ACCEPT;
 }
 
+/* collected - the message as the policy takes it: in memory, or the
+ * spool file read in place (never mapped: a 2 MB share would count
+ * 2 MB of resident memory while it is parsed) */
+static gboolean
+collected(ConnCtx *c, ShareRequest *req)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (spool_on_disk(c->spool)) {
+		req->fd = spool_fd(c->spool);
+		req->len = spool_size(c->spool);
+		log_info(
+		    c->qid, "spooled to disk size=%" G_GSIZE_FORMAT, req->len);
+		return TRUE;
+	}
+	req->data = spool_map(c->spool, &req->len, &error);
+	if (req->data == NULL)
+		log_error(c->qid, "%s", error->message);
+	return req->data != NULL;
+}
+
 /* mlfi_eom - hand the whole message to the share policy */
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
@@ -475,9 +496,7 @@ mlfi_eom(SMFICTX *ctx)
 	ConnCtx *c = conn_get(ctx);
 	g_autoptr(ConfigRef) ref = NULL;
 	g_autoptr(ShareVerdict) v = NULL;
-	g_autoptr(GError) error = NULL;
-	const char *data;
-	gsize len = 0;
+	ShareRequest req = { .fd = -1 };
 	sfsistat rc;
 
 	remember_qid(ctx, c);
@@ -485,26 +504,17 @@ mlfi_eom(SMFICTX *ctx)
 		message_reset(c);
 		return SMFIS_ACCEPT;
 	}
-	if (c->too_big || c->spool_failed ||
-	    (data = spool_map(c->spool, &len, &error)) == NULL) {
-		if (error != NULL)
-			log_error(c->qid, "%s", error->message);
+	if (c->too_big || c->spool_failed || !collected(c, &req)) {
 		c->spool_failed = !c->too_big;
 		rc = refuse(ctx, c);
 		message_reset(c);
 		return rc;
 	}
-	if (spool_on_disk(c->spool))
-		log_info(c->qid, "spooled to disk size=%" G_GSIZE_FORMAT, len);
 	ref = config_acquire();
-	ShareRequest req = {
-		.qid = c->qid,
-		.auth_authen = c->auth_authen,
-		.envelope_from = c->envfrom,
-		.share_rcpts = c->share_rcpts,
-		.data = data,
-		.len = len,
-	};
+	req.qid = c->qid;
+	req.auth_authen = c->auth_authen;
+	req.envelope_from = c->envfrom;
+	req.share_rcpts = c->share_rcpts;
 	v = share_process(ref->cfg, rt_store, &req);
 	rc = v->code == 0 ? apply_verdict(ctx, c, v)
 			  : reply(ctx, c->qid, v->code, v->dsn, v->text);

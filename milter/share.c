@@ -10,7 +10,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/addr.h"
 #include "common/gmime-autoptr.h"
@@ -532,6 +534,24 @@ no_forward(const Config *cfg)
 	    cfg->share_localpart, cfg->domain);
 }
 
+/* message_stream - the message for GMime: its bytes, or its file read
+ * in place (parts then refer into the file instead of being copied) */
+static GMimeStream *
+message_stream(const ShareRequest *req)
+{
+	int fd;
+
+	if (req->data != NULL)
+		return g_mime_stream_mem_new_with_buffer(req->data, req->len);
+	fd = dup(req->fd); /* the stream closes its own */
+	if (fd < 0) {
+		log_error(req->qid, "cannot read the spooled message: %s",
+		    g_strerror(errno));
+		return NULL;
+	}
+	return g_mime_stream_fs_new_with_bounds(fd, 0, (gint64)req->len);
+}
+
 /* share_process - parse, authorise, resolve, render and record */
 ShareVerdict *
 share_process(const Config *cfg, Store *store, const ShareRequest *req)
@@ -546,7 +566,11 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	g_autofree char *claimed = NULL;
 
 	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
-	stream = g_mime_stream_mem_new_with_buffer(req->data, req->len);
+	stream = message_stream(req);
+	if (stream == NULL)
+		return verdict_new(451, "4.3.0",
+		    "Temporary failure reading your message; please try "
+		    "again later");
 	parser = g_mime_parser_new_with_stream(stream);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg == NULL)

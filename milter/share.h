@@ -23,7 +23,11 @@
  *	friend, renders one introduction per friend, and records the
  *	shares and their outbox mail in one store transaction. An MTA retry
  *	of a message already recorded creates nothing (the share's origin
- *	key, sharer and friend identify it).
+ *	key, sharer and friend identify it). The message comes as bytes in
+ *	memory (req->data) or, for a large one the milter spooled, as a
+ *	file (req->data NULL, req->fd): GMime then reads the file through a
+ *	stream and keeps parts as references into it, so a 2 MB
+ *	attachment is never copied into memory.
  *
  *	Replies: 0 = accept (the share recipients are in v->consumed, to be
  *	deleted); 550 5.7.1 not a member / not allowed; 550 5.6.0 no
@@ -54,8 +58,9 @@ typedef struct {
 	const char *auth_authen;   /* SMTP AUTH identity, or NULL */
 	const char *envelope_from; /* MAIL FROM, "" for the null sender */
 	GPtrArray *share_rcpts;    /* of char *: share recipients */
-	const char *data;          /* the whole message as received */
-	gsize len;
+	const char *data;          /* the whole message as received, or */
+	int fd;                    /* when data is NULL: a file holding it */
+	gsize len;                 /* its size */
 } ShareRequest;
 
 typedef struct {

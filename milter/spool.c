@@ -137,6 +137,22 @@ spool_append(Spool *sp, const void *data, gsize len, GError **error)
 	return TRUE;
 }
 
+/* spool_fd - the file once on disk, else -1 */
+int
+spool_fd(const Spool *sp)
+{
+	g_return_val_if_fail(sp != NULL, -1);
+	return sp->fd;
+}
+
+/* spool_size - bytes collected */
+guint64
+spool_size(const Spool *sp)
+{
+	g_return_val_if_fail(sp != NULL, 0);
+	return sp->size;
+}
+
 /* spool_map - the whole message as one read-only block */
 const char *
 spool_map(Spool *sp, gsize *len, GError **error)

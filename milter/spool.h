@@ -13,7 +13,9 @@
  *	the daemon dies), so N concurrent large messages cost N files, not
  *	N times max_message_size of memory. spool_map() gives the whole
  *	message as one read-only block (the memory buffer, or an mmap of
- *	the file) for the parser, valid until spool_free().
+ *	the file) for the parser, valid until spool_free(). Once on disk,
+ *	spool_fd() is the file (spool_size() bytes from offset 0, or -1
+ *	while in memory), for a reader that need not map it.
  *
  * OWNERSHIP
  *	spool_new() returns a new Spool (transfer full); spool_free()
@@ -44,6 +46,8 @@ typedef struct _Spool Spool;
 Spool *spool_new(gsize threshold, guint64 max, const char *dir);
 gboolean spool_append(Spool *sp, const void *data, gsize len, GError **error);
 const char *spool_map(Spool *sp, gsize *len, GError **error);
+int spool_fd(const Spool *sp);
+guint64 spool_size(const Spool *sp);
 gboolean spool_on_disk(const Spool *sp);
 void spool_free(Spool *sp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Spool, spool_free)

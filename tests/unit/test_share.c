@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/config.h"
 #include "milter/share.h"
@@ -190,6 +192,40 @@ test_process_accepted(Fixture *f, gconstpointer data)
 	item = items->pdata[0];
 	g_assert_cmpstr(item->kind, ==, "intro");
 	g_assert_cmpuint(item->rcpts->len, ==, 3);
+}
+
+/* test_process_from_file - a spooled message is read from its file in
+ * place, with the same outcome as from memory */
+static void
+test_process_from_file(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *path = g_build_filename(f->dir, "spooled", NULL);
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(ShareVerdict) v = NULL;
+	g_autoptr(GPtrArray) shares = NULL;
+	ShareRequest req = { .qid = "TEST2",
+		.auth_authen = "chris@members.example",
+		.envelope_from = "<chris@members.example>",
+		.share_rcpts = rcpts,
+		.len = strlen(msg) };
+
+	(void)data;
+	g_assert_true(g_file_set_contents(path, msg, -1, NULL));
+	req.fd = open(path, O_RDONLY);
+	g_assert_cmpint(req.fd, >=, 0);
+	g_ptr_array_add(rcpts, g_strdup("<share+jane@intro.example.org>"));
+	v = share_process(f->cfg, f->store, &req);
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpuint(v->created, ==, 1);
+	shares = store_share_list(f->store, NULL);
+	g_assert_cmpuint(shares->len, ==, 1);
+	g_assert_cmpstr(
+	    ((Share *)shares->pdata[0])->subject, ==, "Keynote in Porto");
+	/* the caller's descriptor is left open and usable */
+	g_assert_cmpint(lseek(req.fd, 0, SEEK_SET), ==, 0);
+	g_assert_cmpint(close(req.fd), ==, 0);
+	g_assert_cmpint(g_unlink(path), ==, 0);
 }
 
 static void
@@ -396,6 +432,7 @@ main(int argc, char **argv)
 	ADD("/share/check_rcpt/not-share", test_rcpt_not_share);
 	ADD("/share/check_rcpt/handles", test_rcpt_handles);
 	ADD("/share/process/accepted", test_process_accepted);
+	ADD("/share/process/from_file", test_process_from_file);
 	ADD("/share/process/duplicate", test_process_duplicate);
 	ADD("/share/process/stranger", test_process_stranger);
 	ADD("/share/process/any", test_process_any);
