@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -44,6 +45,19 @@ typedef struct {
 static SenderWorker *worker;
 static int milter_rc = MI_SUCCESS;
 static volatile gboolean milter_done;
+
+/* cap_arenas - one connection is one thread, and glibc gives each new
+ * thread its own malloc arena (up to 8 per core) that keeps what was
+ * freed: peak RSS then grows with the number of connections (52 MB
+ * with 20 concurrent 20 KB shares, bench/mta). Two arenas: 23 MB. */
+static void
+cap_arenas(void)
+{
+#ifdef M_ARENA_MAX
+	if (mallopt(M_ARENA_MAX, 2) != 1)
+		log_warn(NULL, "mallopt(M_ARENA_MAX) refused");
+#endif
+}
 
 /* usage - how to call the program */
 static void G_GNUC_NORETURN
@@ -270,6 +284,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_open("passalong-milter", o.foreground);
+	cap_arenas(); /* before any thread */
 	g_mime_init();
 	sender_init();
 	umask(007);
