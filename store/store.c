@@ -43,18 +43,44 @@ store_set_error(Store *store, int rc, GError **error, const char *what)
 	g_set_error(error, STORE_ERROR, code, "%s: %s", what, msg);
 }
 
-/* stmt_prepare - compile one constant SQL statement */
+/* stmt_prepare - the compiled statement for sql, from the cache or
+ * compiled now and kept; the caller holds store->lock */
 gboolean
-stmt_prepare(Store *store, sqlite3_stmt **out, const char *sql, GError **error)
+stmt_prepare(Store *store, StoreStmt **out, const char *sql, GError **error)
 {
-	int rc = sqlite3_prepare_v2(store->db, sql, -1, out, NULL);
+	sqlite3_stmt *st = g_hash_table_lookup(store->stmts, sql);
+	int rc;
 
-	if (rc != SQLITE_OK) {
-		store_set_error(store, rc, error, "preparing a statement");
-		*out = NULL;
-		return FALSE;
+	if (st == NULL) {
+		rc = sqlite3_prepare_v3(
+		    store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK) {
+			store_set_error(
+			    store, rc, error, "preparing a statement");
+			*out = NULL;
+			return FALSE;
+		}
+		g_hash_table_insert(store->stmts, g_strdup(sql), st);
 	}
+	*out = st;
 	return TRUE;
+}
+
+/* stmt_finalize - the cache's destructor for a statement */
+static void
+stmt_finalize(gpointer st)
+{
+	(void)sqlite3_finalize(st);
+}
+
+/* stmt_release - give a cached statement back: reset, no bindings */
+void
+stmt_release(StoreStmt *st)
+{
+	if (st == NULL)
+		return;
+	(void)sqlite3_reset(st); /* its error was reported by the step */
+	(void)sqlite3_clear_bindings(st);
 }
 
 /* stmt_done - step a statement that returns no rows */
@@ -146,7 +172,7 @@ column_text(sqlite3_stmt *st, int i)
 static gboolean
 pragmas(Store *store, guint busy_timeout_ms, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	const unsigned char *mode;
 	int rc;
 
@@ -188,6 +214,8 @@ store_open(const char *path, guint busy_timeout_ms, GError **error)
 	g_return_val_if_fail(path != NULL, NULL);
 	store = g_new0(Store, 1);
 	g_mutex_init(&store->lock);
+	store->stmts = g_hash_table_new_full(
+	    g_str_hash, g_str_equal, g_free, stmt_finalize);
 	store->path = g_strdup(path);
 	rc = sqlite3_open_v2(path, &store->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -215,7 +243,7 @@ store_open(const char *path, guint busy_timeout_ms, GError **error)
 static char *
 pragma_text(Store *store, const char *sql)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st, sql, NULL) ||
 	    sqlite3_step(st) != SQLITE_ROW)
@@ -251,6 +279,7 @@ store_close(Store *store)
 {
 	if (store == NULL)
 		return;
+	g_hash_table_destroy(store->stmts); /* finalizes: before the close */
 	if (store->db != NULL)
 		sqlite3_close_v2(store->db);
 	g_mutex_clear(&store->lock);

@@ -16,7 +16,7 @@
 static gboolean
 due_ids(Store *store, gint64 now, guint max, GArray *ids, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st,
@@ -45,7 +45,7 @@ due_ids(Store *store, gint64 now, guint max, GArray *ids, GError **error)
 static gboolean
 claim_ids(Store *store, GArray *ids, gint64 now, GPtrArray *out, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st,
 		"UPDATE outbox SET status = 'sending', claimed_at = ?2,"
@@ -107,7 +107,7 @@ out:
 static gboolean
 settle_share(Store *store, gint64 id, const char *status, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st,
 		"UPDATE shares SET status = ?2 WHERE id = (SELECT share_id"
@@ -124,7 +124,7 @@ static gboolean
 set_state(Store *store, const char *sql, gint64 id, gint64 at, const char *why,
     const char *share_status, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st, sql, error))
 		return FALSE;

@@ -20,7 +20,7 @@ count_where(Store *store, const char *sql, const char *text, gint64 since,
     gint64 *count, GError **error)
 {
 	STORE_LOCK(store);
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	gboolean ok = FALSE;
 	int rc;
 

@@ -75,7 +75,7 @@ static gboolean
 insert_member(Store *store, const Member *m, const char *address,
     const char *handle, gint64 *id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st,
@@ -138,7 +138,7 @@ static Member *
 member_by(Store *store, const char *sql, const char *value, GError **error)
 {
 	STORE_LOCK(store);
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	Member *m = NULL;
 	int rc;
 
@@ -187,7 +187,7 @@ GPtrArray *
 store_member_list(Store *store, GError **error)
 {
 	STORE_LOCK(store);
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 	GPtrArray *out = NULL;
 	int rc;

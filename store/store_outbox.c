@@ -50,7 +50,7 @@ check_item(const OutboxItem *item, GError **error)
 static gboolean
 insert_rcpts(Store *store, gint64 id, GPtrArray *rcpts, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st,
 		"INSERT INTO outbox_rcpts (outbox_id, position, address)"
@@ -73,7 +73,7 @@ gboolean
 outbox_insert(
     Store *store, OutboxItem *item, gint64 share_id, gint64 now, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	gint64 id;
 
 	if (!check_item(item, error) ||
@@ -145,7 +145,7 @@ out:
 static gboolean
 load_rcpts(Store *store, OutboxItem *item, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st,
@@ -189,7 +189,7 @@ item_from_row(sqlite3_stmt *st, gboolean with_message)
 OutboxItem *
 outbox_load(Store *store, gint64 id, gboolean with_message, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	g_autoptr(OutboxItem) item = NULL;
 	int rc;
 
@@ -228,7 +228,7 @@ store_outbox_get(Store *store, gint64 id, GError **error)
 static gboolean
 list_items(Store *store, GPtrArray *list, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st,

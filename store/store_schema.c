@@ -77,7 +77,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
 static gboolean
 user_version(Store *store, int *version, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st, "PRAGMA user_version", error))

@@ -24,7 +24,7 @@ gboolean
 share_find_id(Store *store, const char *sharer, const char *recipient,
     const char *origin_key, gint64 *id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	*id = 0;
@@ -50,7 +50,7 @@ share_find_id(Store *store, const char *sharer, const char *recipient,
 static gboolean
 insert_share(Store *store, Share *share, gint64 now, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 
 	if (!stmt_prepare(store, &st,
 		"INSERT INTO shares (sharer, recipient, recipient_name,"
@@ -213,7 +213,7 @@ GPtrArray *
 store_share_list(Store *store, GError **error)
 {
 	STORE_LOCK(store);
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 	GPtrArray *out = NULL;
 	int rc;

@@ -12,7 +12,7 @@
 static gboolean
 count_by_status(Store *store, const char *sql, GHashTable *into, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st, sql, error))
@@ -31,7 +31,7 @@ count_by_status(Store *store, const char *sql, GHashTable *into, GError **error)
 static gboolean
 count_members(Store *store, gint64 *n, GError **error)
 {
-	g_autoptr(sqlite3_stmt) st = NULL;
+	g_autoptr(StoreStmt) st = NULL;
 	int rc;
 
 	if (!stmt_prepare(store, &st, "SELECT COUNT(*) FROM members", error))
