@@ -737,8 +737,9 @@ print_table(const Bench *b, const char *dir, guint rounds,
 	    med[MODE_STORE][M_WALL] / med[MODE_SCHEMA][M_WALL],
 	    med[MODE_SCHEMA][M_WALL] / full);
 	printf("- plain FULL / NORMAL: **%.2f** (the price of durability: "
-	       "+%.0f µs per transaction)\n",
-	    full / normal, full - normal);
+	       "+%.0f µs per transaction, %.0f%% of the store's)\n",
+	    full / normal, full - normal,
+	    100 * (full - normal) / med[MODE_STORE][M_WALL]);
 	printf("- target: WAL with synchronous=FULL for share transactions: "
 	       "%s\n",
 	    strstr(dur, "journal_mode=wal synchronous=full") != NULL
