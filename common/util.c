@@ -61,8 +61,17 @@ util_text_clean(const char *text, gssize len)
 	p = text;
 	end = text + len;
 	while (p < end) {
+		const char *run = p;
 		gunichar c;
 
+		/* most text is printable ASCII: copy it a run at a time */
+		while (p < end &&
+		       ((*p >= 0x20 && *p < 0x7f) || *p == '\n' || *p == '\t'))
+			p++;
+		if (p > run) {
+			g_string_append_len(out, run, p - run);
+			continue;
+		}
 		if (*p == '\0') { /* NUL: dropped like other controls */
 			p++;
 			continue;

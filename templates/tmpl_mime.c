@@ -35,13 +35,22 @@ needs_qp(const char *text)
 	return FALSE;
 }
 
-/* text_part - a text/SUBTYPE part in UTF-8 */
+/* text_part - a text/SUBTYPE part in UTF-8; text is valid UTF-8 (the
+ * fields were cleaned). Not g_mime_text_part_set_text(): it scans the
+ * text for the smallest charset and converts to it (ISO-8859-1 when
+ * it fits), a sixth of the rendering time, and a trap for anyone who
+ * then labels the part UTF-8 */
 static GMimeTextPart *
 text_part(const char *subtype, const char *text)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+	g_autoptr(GMimeStream) stream =
+	    g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	g_autoptr(GMimeDataWrapper) content =
+	    g_mime_data_wrapper_new_with_stream(
+		stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
-	g_mime_text_part_set_text(part, text);
+	g_mime_part_set_content(GMIME_PART(part), content);
 	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 	    needs_qp(text) ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE

@@ -230,6 +230,59 @@ test_util_text_clean(void)
 	    "b\ncdefg\th");
 }
 
+/* clean_reference - util_text_clean() one character at a time */
+static char *
+clean_reference(const char *p, const char *end)
+{
+	GString *out = g_string_new(NULL);
+
+	while (p < end) {
+		gunichar c = g_utf8_get_char_validated(p, end - p);
+
+		if (*p == '\0')
+			p++;
+		else if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_unichar(out, 0xfffd);
+			p++;
+		} else {
+			if (!util_is_invisible(c))
+				g_string_append_unichar(out, c);
+			p = g_utf8_next_char(p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* test_util_text_clean_random - the ASCII fast path changes nothing:
+ * random mixes of ASCII, controls, DEL, UTF-8 and broken UTF-8 */
+static void
+test_util_text_clean_random(void)
+{
+	static const char *const pieces[] = { "plain text ", "\n", "\t", "\r",
+		"\x7f", "\x01", "\xc3\xa9", "\xe2\x80\xae", "\xc2\x85", "\xff",
+		"\xe2\x80", "\xf0\x9f\x98\x80", "~", "\0" };
+	GRand *r = g_rand_new_with_seed(20261122);
+
+	for (int n = 0; n < 2000; n++) {
+		g_autoptr(GString) in = g_string_new(NULL);
+		g_autofree char *want = NULL;
+		g_autofree char *got = NULL;
+		int parts = g_rand_int_range(r, 0, 12);
+
+		for (int i = 0; i < parts; i++) {
+			const char *piece = pieces[g_rand_int_range(
+			    r, 0, G_N_ELEMENTS(pieces))];
+
+			g_string_append_len(in, piece,
+			    *piece == '\0' ? 1 : (gssize)strlen(piece));
+		}
+		want = clean_reference(in->str, in->str + in->len);
+		got = util_text_clean(in->str, (gssize)in->len);
+		g_assert_cmpstr(got, ==, want);
+	}
+	g_rand_free(r);
+}
+
 static void
 test_util_header_safe(void)
 {
@@ -266,6 +319,7 @@ main(int argc, char **argv)
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
 	g_test_add_func("/addr/parse_share/cases", test_addr_share);
 	g_test_add_func("/util/text_clean/hostile", test_util_text_clean);
+	g_test_add_func("/util/text_clean/random", test_util_text_clean_random);
 	g_test_add_func("/util/header_safe/one-line", test_util_header_safe);
 	g_test_add_func("/util/rfc3339_utc/format", test_util_rfc3339);
 	return g_test_run();

@@ -423,6 +423,34 @@ test_non_ascii(void)
 					     "J\xc3\xbcrgen M\xc3\xbcller,"));
 }
 
+/* test_latin_text - text that fits ISO-8859-1 still goes out as UTF-8:
+ * both alternatives say charset=utf-8 and their bytes are UTF-8 */
+static void
+test_latin_text(void)
+{
+	g_autoptr(Setup) s = setup_new();
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *text = NULL;
+	g_autofree char *html = NULL;
+
+	s->ctx.friend_name = "Zo\xc3\xab";
+	s->ctx.requester_name = "J\xc3\xbcrgen";
+	s->ctx.member_name = "Chris";
+	g_free(s->fwd->note);
+	s->fwd->note = g_strdup("Un caf\xc3\xa9, Zo\xc3\xab?");
+	mail = render_ok(s);
+	msg = reparse(mail->message);
+	text = part_text(msg, 0);
+	html = part_text(msg, 1);
+	g_assert_true(g_utf8_validate(text, -1, NULL));
+	g_assert_true(
+	    g_str_has_prefix(text, "Hello Zo\xc3\xab and J\xc3\xbcrgen,"));
+	g_assert_nonnull(strstr(text, "Un caf\xc3\xa9, Zo\xc3\xab?"));
+	g_assert_true(g_utf8_validate(html, -1, NULL));
+	g_assert_nonnull(strstr(html, "Un caf\xc3\xa9, Zo\xc3\xab?"));
+}
+
 /* test_long_subject - the subject stays under 200 characters */
 static void
 test_long_subject(void)
@@ -785,6 +813,8 @@ main(int argc, char **argv)
 	g_test_add_func("/templates/tmpl_render_intro/markup", test_markup);
 	g_test_add_func(
 	    "/templates/tmpl_render_intro/non_ascii", test_non_ascii);
+	g_test_add_func(
+	    "/templates/tmpl_render_intro/latin_text", test_latin_text);
 	g_test_add_func(
 	    "/templates/tmpl_render_intro/long_subject", test_long_subject);
 	g_test_add_func(
