@@ -49,6 +49,7 @@ typedef struct {
 	gboolean too_big;      /* past max_message_size */
 	gboolean spool_failed; /* the spool file could not be written */
 	gboolean flying;       /* counted in in_flight */
+	gboolean stopping;     /* began while the daemon stops: refuse */
 } ConnCtx;
 
 /* config_ref_clear - drop the Config of a ConfigRef */
@@ -211,6 +212,7 @@ message_reset(ConnCtx *c)
 	g_clear_pointer(&c->share_rcpts, g_ptr_array_unref);
 	g_clear_pointer(&c->spool, spool_free);
 	c->other_rcpts = 0;
+	c->stopping = FALSE;
 	c->too_big = FALSE;
 	c->spool_failed = FALSE;
 }
@@ -269,9 +271,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf2, unsigned long *pf3)
 {
 	ConnCtx *c = conn_get(ctx);
+	/* no reply to MAIL either: every message pays a round trip per
+	 * reply, and MAIL's only refusal (a stop) can wait for RCPT */
 	unsigned long want = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
-			     SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
-			     SMFIP_NR_EOH | SMFIP_HDR_LEADSPC;
+			     SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
+			     SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_HDR_LEADSPC;
 
 	(void)f2;
 	(void)f3;
@@ -302,13 +306,11 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 
 	message_reset(c);
 	remember_qid(ctx, c);
-	if (!flight_begin(c))
-		return reply(ctx, c->qid, 451, "4.3.2",
-		    "The gateway is restarting; please try again shortly");
+	c->stopping = !flight_begin(c); /* refused at RCPT */
 	c->envfrom = g_strdup(argv[0] != NULL ? argv[0] : "");
 	c->auth_authen = auth != NULL && *auth != '\0' ? g_strdup(auth) : NULL;
 	c->share_rcpts = g_ptr_array_new_with_free_func(g_free);
-	return SMFIS_CONTINUE;
+	return (c->steps & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* mlfi_envrcpt - note share recipients; refuse bad ones right here */
@@ -320,6 +322,9 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	g_autoptr(ShareVerdict) v = NULL;
 
 	remember_qid(ctx, c);
+	if (c->stopping)
+		return reply(ctx, c->qid, 451, "4.3.2",
+		    "The gateway is restarting; please try again shortly");
 	if (argv[0] == NULL || c->share_rcpts == NULL)
 		return SMFIS_CONTINUE;
 	v = share_check_rcpt(ref->cfg, rt_store, c->qid, argv[0]);

@@ -1,5 +1,6 @@
 -- SIGTERM while a share is half-way through: the message in flight is
--- finished (recorded and answered), then the daemon exits.
+-- finished (recorded and answered), a message begun meanwhile gets 451
+-- (at RCPT: MAIL has no reply), then the daemon exits.
 dofile(os.getenv("PA_LIB"))
 run("SIGTERM finishes the message in flight", function()
 	local conn = start()
@@ -15,6 +16,12 @@ run("SIGTERM finishes the message in flight", function()
 	mt.eoh(conn)
 	os.execute("pkill -TERM -f '^" .. PA.milter .. " -f -c " .. PA.conf .. "$'")
 	mt.sleep(0.5)
+	local late = start()
+	envelope(late, "<alex@elsewhere.example>", nil, "QT2")
+	local r2 = rcpt(late, "<bob@elsewhere.example>")
+	check(r2 == SMFIR_REPLYCODE, "a message begun while stopping was not refused: " .. tostring(r2))
+	mt.disconnect(late)
+	check(log_has("QT2: reply 451 4.3.2"), "no 451 4.3.2 for the late message")
 	check(mt.bodystring(conn, (body:gsub("\n", "\r\n"))) == nil, "body failed")
 	check(mt.eom(conn) == nil, "EOM failed")
 	local r = mt.getreply(conn)
