@@ -223,13 +223,22 @@ append_escaped(GString *s, const char *text)
 
 		if (i > 0)
 			g_string_append(s, "<br>\n");
-		/* &apos; is XML; HTML 4 mail clients want &#39; */
-		for (const char *p = esc; *p; p++) {
-			if (g_str_has_prefix(p, "&apos;")) {
+		/* &apos; is XML; HTML 4 mail clients want &#39;. Copy the
+		 * runs between entities whole. */
+		for (const char *p = esc; *p;) {
+			const char *amp = strchr(p, '&');
+
+			if (amp == NULL) {
+				g_string_append(s, p);
+				break;
+			}
+			g_string_append_len(s, p, amp - p);
+			if (g_str_has_prefix(amp, "&apos;")) {
 				g_string_append(s, "&#39;");
-				p += strlen("&apos;") - 1;
+				p = amp + strlen("&apos;");
 			} else {
-				g_string_append_c(s, *p);
+				g_string_append_c(s, '&');
+				p = amp + 1;
 			}
 		}
 	}
