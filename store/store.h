@@ -76,7 +76,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds */
-#define STORE_SCHEMA_VERSION 1  /* PRAGMA user_version after store_open() */
+#define STORE_SCHEMA_VERSION 2  /* PRAGMA user_version after store_open() */
 
 typedef struct _Store Store;
 

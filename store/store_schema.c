@@ -69,6 +69,11 @@ static const char *const migrations[] = {
 	"  address TEXT NOT NULL,"
 	"  PRIMARY KEY (outbox_id, position)"
 	") WITHOUT ROWID;",
+	/* 1 -> 2: the rate-limit counts run for every share; without these
+	 * they scanned every share of the member, or of the whole table */
+	"CREATE INDEX shares_by_sharer ON shares (sharer, created_at);"
+	"CREATE INDEX shares_by_recipient ON shares"
+	"  (recipient COLLATE NOCASE, created_at);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -170,6 +170,71 @@ test_open_twice(Fixture *f, gconstpointer data)
 	    ==, 1);
 }
 
+/* plan_uses_index - whether SQLite answers sql with an index search on
+ * the person and the time */
+static gboolean
+plan_uses_index(const char *path, const char *sql)
+{
+	sqlite3 *db = raw_open(path);
+	g_autofree char *explain =
+	    g_strconcat("EXPLAIN QUERY PLAN ", sql, NULL);
+	sqlite3_stmt *st = NULL;
+	gboolean indexed = FALSE;
+
+	g_assert_cmpint(
+	    sqlite3_prepare_v2(db, explain, -1, &st, NULL), ==, SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+
+		g_test_message("%s: %s", sql, detail);
+		/* an index that narrows by time too, not just by person */
+		indexed = indexed || (strstr(detail, "INDEX") != NULL &&
+					 strstr(detail, "created_at>") != NULL);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return indexed;
+}
+
+/* test_limits_indexed - the rate-limit counts, run for every share, do
+ * not scan the whole shares table */
+static void
+test_limits_indexed(Fixture *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_true(plan_uses_index(f->path,
+	    "SELECT COUNT(*) FROM shares WHERE sharer = 'a@b' AND "
+	    "created_at >= 0"));
+	g_assert_true(plan_uses_index(f->path,
+	    "SELECT COUNT(*) FROM shares WHERE recipient = 'a@b' COLLATE "
+	    "NOCASE AND created_at >= 0"));
+}
+
+/* test_open_migrate_1 - a version 1 file gets the indexes of version 2 */
+static void
+test_open_migrate_1(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db;
+
+	(void)data;
+	store_close(f->store);
+	db = raw_open(f->path);
+	g_assert_cmpint(sqlite3_exec(db,
+			    "DROP INDEX shares_by_sharer; DROP INDEX "
+			    "shares_by_recipient; PRAGMA user_version = 1",
+			    NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	sqlite3_close(db);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(f->store), ==, 2);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master "
+					 "WHERE name IN ('shares_by_sharer', "
+					 "'shares_by_recipient')"),
+	    ==, 2);
+}
+
 /* test_open_durable - WAL with synchronous=FULL: a commit is on disk */
 static void
 test_open_durable(Fixture *f, gconstpointer data)
@@ -850,6 +915,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("/store/open/twice", test_open_twice);
 	ADD("/store/open/durable", test_open_durable);
+	ADD("/store/open/migrate_1", test_open_migrate_1);
+	ADD("/store/limits/indexed", test_limits_indexed);
 	ADD("/store/threads/mixed", test_threads_mixed);
 	ADD("/store/open/no_directory", test_open_no_dir);
 	ADD("/store/open/newer_schema", test_open_newer);
