@@ -13,8 +13,8 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <malloc.h>
 #include <libmilter/mfapi.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
