@@ -337,6 +337,22 @@ report(Run *r, gint64 elapsed_us, gint64 cpu_us, gint64 hwm_kb)
 	return r->errors == 0 && bad == 0;
 }
 
+/* run_clear - free what a run made; accepts a run half made */
+static void
+run_clear(Run *r)
+{
+	for (guint i = 0; r->msgs != NULL && i < r->o->messages; i++)
+		mta_message_free(r->msgs[i]);
+	g_free(r->msgs);
+	g_free(r->latency_us);
+	g_free(r->outcome);
+	g_free(r->deleted);
+	g_free(r->first_error);
+	if (r->tail != NULL)
+		g_bytes_unref(r->tail);
+	g_mutex_clear(&r->lock);
+}
+
 /* dump - one generated message on stdout, for a look or a test */
 static int
 dump(const Options *o)
@@ -366,8 +382,11 @@ main(int argc, char **argv)
 		return dump(&o);
 	r.o = &o;
 	g_mutex_init(&r.lock);
-	if (!generate(&r))
+	if (!generate(&r)) {
+		run_clear(&r);
+		g_ptr_array_unref(o.rcpts);
 		return 1;
+	}
 	r.latency_us = g_new0(gint64, o.messages);
 	r.outcome = g_new0(MtaOutcome, o.messages);
 	r.deleted = g_new0(guint, o.messages);
@@ -382,15 +401,7 @@ main(int argc, char **argv)
 	elapsed = g_get_monotonic_time() - t0;
 	ok = report(&r, elapsed, cpu0 < 0 ? -1 : proc_cpu_us(o.pid) - cpu0,
 	    proc_hwm_kb(o.pid));
-	for (guint i = 0; i < o.messages; i++)
-		mta_message_free(r.msgs[i]);
-	g_free(r.msgs);
-	g_free(r.latency_us);
-	g_free(r.outcome);
-	g_free(r.deleted);
-	g_free(r.first_error);
-	if (r.tail != NULL)
-		g_bytes_unref(r.tail);
+	run_clear(&r);
 	g_ptr_array_unref(o.rcpts);
 	return ok ? 0 : 1;
 }

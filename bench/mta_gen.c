@@ -237,7 +237,7 @@ mta_message_split(GBytes *message, GError **error)
 	gsize size = 0;
 	const char *data = g_bytes_get_data(message, &size);
 	const char *p = data, *end = data + size;
-	g_autoptr(MtaMessage) msg = g_new0(MtaMessage, 1);
+	MtaMessage *msg = g_new0(MtaMessage, 1);
 
 	msg->names = g_ptr_array_new_with_free_func(g_free);
 	msg->values = g_ptr_array_new_with_free_func(g_free);
@@ -253,11 +253,12 @@ mta_message_split(GBytes *message, GError **error)
 		if (len == 0) {
 			msg->body = g_bytes_new_from_bytes(message,
 			    (gsize)(nl + 1 - data), (gsize)(end - nl - 1));
-			return g_steal_pointer(&msg);
+			return msg;
 		}
 		add_field(msg, p, len);
 		p = nl + 1;
 	}
+	mta_message_free(msg);
 	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 	    "no empty line after the header");
 	return NULL;

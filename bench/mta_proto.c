@@ -29,16 +29,16 @@
 #define BODY_CHUNK 65535
 #define MACRO_STAGES 7 /* SMFIM_CONNECT .. SMFIM_EOH */
 
-/* Postfix's default macro lists, used where the milter names none. */
+/* Postfix's default macro lists, used where the milter names none
+ * (less what this MTA never has a value for). */
 static const char *const default_macros[MACRO_STAGES] = {
 	"j {daemon_name} {daemon_addr} v _", /* connect */
 	"{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer}",
-	"i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} "
-	"{mail_mailer}",
-	"{rcpt_addr} {rcpt_host} {rcpt_mailer}", /* rcpt */
-	"i",                                     /* data */
-	"i",                                     /* eom */
-	"",                                      /* eoh */
+	"i {auth_type} {auth_authen} {mail_addr} {mail_mailer}", /* mail */
+	"{rcpt_addr} {rcpt_host} {rcpt_mailer}",                 /* rcpt */
+	"i",                                                     /* data */
+	"i",                                                     /* eom */
+	"",                                                      /* eoh */
 };
 
 /* The command whose macros a 'D' packet defines, by SMFIM_* stage. */
@@ -202,7 +202,7 @@ negotiate(Conn *c, GError **error)
 	guint32 offer[3] = { htonl(SMFI_PROT_VERSION), htonl(0x1ff),
 		htonl(0x001fffff) };
 	guint32 got[3];
-	char cmd;
+	char cmd = 0;
 	gsize off = 12;
 
 	if (!send_cmd(c, SMFIC_OPTNEG, offer, sizeof offer, error) ||
@@ -264,7 +264,7 @@ static gboolean
 step(Conn *c, char cmd, const void *data, gsize len, guint32 nr, int stage,
     gboolean *done, GError **error)
 {
-	char r;
+	char r = 0;
 
 	*done = FALSE;
 	if (stage >= 0 && !send_macros(c, stage, NULL, error))
@@ -368,7 +368,7 @@ send_body(Conn *c, GBytes *const *parts, gboolean *done, GError **error)
 static gboolean
 end_of_message(Conn *c, GError **error)
 {
-	char r;
+	char r = 0;
 
 	if (!send_macros(c, SMFIM_EOM, NULL, error) ||
 	    !send_cmd(c, SMFIC_BODYEOB, NULL, 0, error))
