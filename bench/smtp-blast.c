@@ -133,7 +133,7 @@ message_text(int seq)
 	g_autofree char *date = rfc5322_now();
 	g_autofree char *ref = g_strdup_printf("%s-%d", opts.tag, seq);
 
-	if (strcmp(opts.kind, "plain") == 0) {
+	if (g_strcmp0(opts.kind, "plain") == 0) {
 		GString *s = g_string_new(NULL);
 		g_string_append_printf(s,
 		    "From: <%s>\nTo: <%s>\nDate: %s\n"
@@ -467,15 +467,15 @@ parse_args(int argc, char **argv)
 		opts.tag =
 		    g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time());
 	if (opts.from == NULL)
-		opts.from = g_strdup(strcmp(opts.kind, "plain") == 0
+		opts.from = g_strdup(g_strcmp0(opts.kind, "plain") == 0
 					 ? "x@elsewhere.example"
 					 : "chris@members.example");
 	if (opts.rcpt == NULL)
-		opts.rcpt = g_strdup(strcmp(opts.kind, "plain") == 0
+		opts.rcpt = g_strdup(g_strcmp0(opts.kind, "plain") == 0
 					 ? "bob@elsewhere.example"
 					 : "share+jane@intro.example.org");
-	if ((strcmp(opts.kind, "share") != 0 &&
-		strcmp(opts.kind, "plain") != 0) ||
+	if ((g_strcmp0(opts.kind, "share") != 0 &&
+		g_strcmp0(opts.kind, "plain") != 0) ||
 	    opts.sessions < 1 || opts.messages < 0 || opts.size < 0 ||
 	    opts.timeout < 1 || (!opts.print && argc != 2)) {
 		g_autofree char *help =
@@ -486,6 +486,7 @@ parse_args(int argc, char **argv)
 	return opts.print || resolve(argv[1]);
 }
 
+/* main - send, wait for every session, report */
 int
 main(int argc, char **argv)
 {
