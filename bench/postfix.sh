@@ -92,8 +92,13 @@ done
 dir=$(mktemp -d /tmp/passalong-bench.XXXXXX) || die "mktemp failed"
 pids=""
 master=""
+client="" # the load generator running now
 declare -A mpid # the milters' process ids by mode
 cleanup() {
+	if [ -n "$client" ]; then
+		kill -TERM "$client" 2>/dev/null
+		wait "$client" 2>/dev/null
+	fi
 	if [ -n "$master" ]; then
 		postfix -c "$dir/postfix" stop >/dev/null 2>&1
 		i=0
@@ -327,20 +332,25 @@ run() {
 	ordinary)
 		timeout $CLIENT_LIMIT smtp-source -s "$S" -m "$N" -l $ORD_SIZE \
 		    -f x@elsewhere.example -t bob@elsewhere.example \
-		    "127.0.0.1:$port" >"$log" 2>&1
+		    "127.0.0.1:$port" >"$log" 2>&1 &
 		;;
 	share)
 		timeout $CLIENT_LIMIT "$builddir/bench/smtp-blast" -s "$S" \
 		    -m "$N" -l $SHARE_SIZE -t "r$round-$mode-$$" \
-		    "127.0.0.1:$port" >"$log" 2>&1
+		    "127.0.0.1:$port" >"$log" 2>&1 &
 		;;
 	blast-plain)
 		timeout $CLIENT_LIMIT "$builddir/bench/smtp-blast" -k plain \
 		    -s "$S" -m "$N" -l $ORD_SIZE -t "c$round-$$" \
-		    "127.0.0.1:$port" >"$log" 2>&1
+		    "127.0.0.1:$port" >"$log" 2>&1 &
 		;;
 	esac
+	# in the background: wait returns at once on a signal, the trap
+	# then stops the client (a foreground one would run to its end)
+	client=$!
+	wait $client
 	rc=$?
+	client=""
 	[ $rc -eq 0 ] || {
 		tail -n 5 "$log" >&2
 		fail "$mail/$mode round $round: the client failed (exit $rc)"
