@@ -87,7 +87,7 @@ for f in $progs; do
 		die "$builddir/$f is missing (make $f)"
 done
 
-. "$srcdir/tests/e2e/postfix-lib.sh" # pf_free_port
+. "$srcdir/tests/e2e/postfix-lib.sh" # pf_free_port, pf_master_services
 
 dir=$(mktemp -d /tmp/passalong-bench.XXXXXX) || die "mktemp failed"
 pids=""
@@ -203,25 +203,7 @@ CF
   -o smtpd_milters=inet:127.0.0.1:$M_NULL
 127.0.0.1:$P_PA inet n - n - - smtpd
   -o smtpd_milters=inet:127.0.0.1:$M_PA
-pickup    unix n - n 60 1 pickup
-cleanup   unix n - n - 0 cleanup
-qmgr      unix n - n 300 1 qmgr
-tlsmgr    unix - - n 1000? 1 tlsmgr
-rewrite   unix - - n - - trivial-rewrite
-bounce    unix - - n - 0 bounce
-defer     unix - - n - 0 bounce
-trace     unix - - n - 0 bounce
-verify    unix - - n - 1 verify
-flush     unix n - n 1000? 0 flush
-proxymap  unix - - n - - proxymap
-smtp      unix - - n - - smtp
-relay     unix - - n - - smtp
-error     unix - - n - - error
-retry     unix - - n - - error
-discard   unix - - n - - discard
-anvil     unix - - n - 1 anvil
-scache    unix - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
+$(pf_master_services)
 MC
 	cat >"$CONF" <<PA
 [gateway]

@@ -8,6 +8,8 @@
 #   pf_start        start passalong-milter (-f, log in DIR/milter.log) and
 #                   Postfix (postfix -c DIR/postfix start)
 #   pf_stop         stop both and wait for them to exit (bounded)
+#   pf_master_services  print master.cf's lines for Postfix's own
+#                   services (bench/postfix.sh uses them too)
 #   pf_wait_mail D  wait (bounded, 60 s) for a message in Maildir D; prints
 #                   its path
 #
@@ -18,6 +20,34 @@
 
 pf_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# pf_master_services - master.cf's lines for Postfix's own services
+pf_master_services() {
+	cat <<'SVC'
+pickup    unix n - n 60 1 pickup
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+relay     unix - - n - - smtp
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+local     unix - n n - - local
+virtual   unix - n n - - virtual
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+SVC
 }
 
 pf_setup() {
@@ -78,28 +108,7 @@ CF
   -o smtpd_milters=inet:127.0.0.1:$PF_MILTER_PORT
 127.0.0.1:$PF_PORT_RELAY inet n - n - - smtpd
   -o smtpd_milters=
-pickup    unix n - n 60 1 pickup
-cleanup   unix n - n - 0 cleanup
-qmgr      unix n - n 300 1 qmgr
-tlsmgr    unix - - n 1000? 1 tlsmgr
-rewrite   unix - - n - - trivial-rewrite
-bounce    unix - - n - 0 bounce
-defer     unix - - n - 0 bounce
-trace     unix - - n - 0 bounce
-verify    unix - - n - 1 verify
-flush     unix n - n 1000? 0 flush
-proxymap  unix - - n - - proxymap
-smtp      unix - - n - - smtp
-relay     unix - - n - - smtp
-error     unix - - n - - error
-retry     unix - - n - - error
-discard   unix - - n - - discard
-local     unix - n n - - local
-virtual   unix - n n - - virtual
-lmtp      unix - - n - - lmtp
-anvil     unix - - n - 1 anvil
-scache    unix - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
+$(pf_master_services)
 MC
 	cat > "$PA_CONF" <<PA
 [gateway]
