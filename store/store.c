@@ -168,6 +168,27 @@ column_text(sqlite3_stmt *st, int i)
 	return s == NULL ? NULL : g_strdup((const char *)s);
 }
 
+/* store_list_rows - every row of sql, made by from_row, in order */
+GPtrArray *
+store_list_rows(Store *store, const char *sql, StoreRowFunc from_row,
+    GDestroyNotify free_row, const char *what, GError **error)
+{
+	STORE_LOCK(store);
+	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(free_row);
+	int rc;
+
+	if (!stmt_prepare(store, &st, sql, error))
+		return NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(list, from_row(st));
+	if (rc != SQLITE_DONE) {
+		store_set_error(store, rc, error, what);
+		return NULL;
+	}
+	return g_steal_pointer(&list);
+}
+
 /* pragmas - busy_timeout first, then WAL, synchronous, foreign keys */
 static gboolean
 pragmas(Store *store, guint busy_timeout_ms, GError **error)

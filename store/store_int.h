@@ -74,6 +74,11 @@ void store_rollback(Store *store);
 void bind_text(sqlite3_stmt *st, int i, const char *s);
 char *column_text(sqlite3_stmt *st, int i);
 
+/* every row of a constant query, each made by from_row; takes the lock */
+typedef gpointer (*StoreRowFunc)(sqlite3_stmt *st);
+GPtrArray *store_list_rows(Store *store, const char *sql, StoreRowFunc from_row,
+    GDestroyNotify free_row, const char *what, GError **error);
+
 gboolean store_schema_migrate(Store *store, GError **error);
 gboolean share_find_id(Store *store, const char *sharer, const char *recipient,
     const char *origin_key, gint64 *id, GError **error);

@@ -38,7 +38,7 @@ store_handle_is_valid(const char *handle)
 }
 
 /* member_from_row - a Member from a row of MEMBER_COLUMNS */
-static Member *
+static gpointer
 member_from_row(sqlite3_stmt *st)
 {
 	Member *m = member_new();
@@ -186,24 +186,9 @@ store_member_by_handle(Store *store, const char *handle, GError **error)
 GPtrArray *
 store_member_list(Store *store, GError **error)
 {
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
-	g_autoptr(GPtrArray) list = NULL;
-	GPtrArray *out = NULL;
-	int rc;
-
 	g_return_val_if_fail(store != NULL, NULL);
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
-	if (!stmt_prepare(store, &st,
-		"SELECT " MEMBER_COLUMNS " FROM members ORDER BY id", error))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(list, member_from_row(st));
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "listing members");
-		goto out;
-	}
-	out = g_steal_pointer(&list);
-out:
-	return out;
+	return store_list_rows(store,
+	    "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id",
+	    member_from_row, (GDestroyNotify)member_free, "listing members",
+	    error);
 }

@@ -188,7 +188,7 @@ store_share_record(Store *store, Share *share, GPtrArray *items,
 }
 
 /* share_from_row - a Share from a row of SHARE_COLUMNS */
-static Share *
+static gpointer
 share_from_row(sqlite3_stmt *st)
 {
 	Share *s = share_new();
@@ -212,24 +212,8 @@ share_from_row(sqlite3_stmt *st)
 GPtrArray *
 store_share_list(Store *store, GError **error)
 {
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
-	g_autoptr(GPtrArray) list = NULL;
-	GPtrArray *out = NULL;
-	int rc;
-
 	g_return_val_if_fail(store != NULL, NULL);
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
-	if (!stmt_prepare(store, &st,
-		"SELECT " SHARE_COLUMNS " FROM shares ORDER BY id", error))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(list, share_from_row(st));
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "listing shares");
-		goto out;
-	}
-	out = g_steal_pointer(&list);
-out:
-	return out;
+	return store_list_rows(store,
+	    "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id", share_from_row,
+	    (GDestroyNotify)share_free, "listing shares", error);
 }
