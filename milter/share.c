@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/addr.h"
+#include "common/authres.h"
 #include "common/gmime-autoptr.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -160,14 +161,27 @@ is_auto_submitted(GMimeMessage *msg)
 	return g_ascii_strncasecmp(v, "no", 2) != 0 || g_ascii_isalnum(v[2]);
 }
 
-/* header_from_address - the first address of the message's From, or NULL */
+/* sole_from_address - the address of the message's one author: exactly
+ * one From field holding exactly one mailbox, else NULL (DMARC speaks
+ * for one From domain; with two, which one it checked is a guess) */
 static char *
-header_from_address(GMimeMessage *msg)
+sole_from_address(GMimeMessage *msg)
 {
-	InternetAddressList *list = g_mime_message_get_from(msg);
+	GMimeHeaderList *headers =
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	int n = g_mime_header_list_get_count(headers), fields = 0;
+	InternetAddressList *list;
 	InternetAddress *ia;
 
-	if (list == NULL || internet_address_list_length(list) < 1)
+	for (int i = 0; i < n; i++)
+		if (g_ascii_strcasecmp(
+			g_mime_header_get_name(
+			    g_mime_header_list_get_header_at(headers, i)),
+			"From") == 0)
+			fields++;
+	list = g_mime_message_get_from(msg);
+	if (fields != 1 || list == NULL ||
+	    internet_address_list_length(list) != 1)
 		return NULL;
 	ia = internet_address_list_get_address(list, 0);
 	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
@@ -176,36 +190,90 @@ header_from_address(GMimeMessage *msg)
 	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
 }
 
-/* dmarc_passed - a trusted Authentication-Results says dmarc=pass for
- * the From domain */
-static gboolean
-dmarc_passed(GMimeMessage *msg, const char *authserv_id, const char *from)
+/* trusted_authres - the one Authentication-Results field with the
+ * operator's authserv-id, parsed; NULL (and why) when there is none,
+ * more than one (one of them the sender's: the verifier must strip
+ * those, RFC 8601 section 5, so two mean it did not) or it cannot be
+ * read. Fields of other ids are never looked at. */
+static AuthResults *
+trusted_authres(GMimeMessage *msg, const char *authserv_id, const char **why)
 {
 	GMimeHeaderList *headers =
 	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	const char *domain = strrchr(from, '@') + 1;
 	int n = g_mime_header_list_get_count(headers);
+	const char *value = NULL;
 
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
-		g_autofree char *v = NULL;
-		g_autofree char *want = NULL;
-		size_t idlen = strlen(authserv_id);
+		const char *raw = g_mime_header_get_raw_value(h);
+		g_autofree char *id = NULL;
 
 		if (g_ascii_strcasecmp(g_mime_header_get_name(h),
-			"Authentication-Results") != 0)
+			"Authentication-Results") != 0 ||
+		    raw == NULL)
 			continue;
-		v = util_header_safe(g_mime_header_get_value(h), 0);
-		if (g_ascii_strncasecmp(v, authserv_id, idlen) != 0 ||
-		    (v[idlen] != ';' && v[idlen] != ' '))
+		id = authres_parse_id(raw);
+		if (id == NULL || g_ascii_strcasecmp(id, authserv_id) != 0)
 			continue;
-		want = g_strdup_printf("header.from=%s", domain);
-		for (char *p = v; *p; p++)
-			*p = g_ascii_tolower(*p);
-		if (strstr(v, "dmarc=pass") != NULL && strstr(v, want) != NULL)
-			return TRUE;
+		if (value != NULL) {
+			*why = "more than one field with the trusted "
+			       "authserv-id";
+			return NULL;
+		}
+		value = raw;
 	}
-	return FALSE;
+	if (value == NULL) {
+		*why = "no field with the trusted authserv-id";
+		return NULL;
+	}
+	AuthResults *ar = authres_parse(value, NULL);
+	if (ar == NULL)
+		*why = "the trusted field cannot be read";
+	return ar;
+}
+
+/* dmarc_passed - the trusted field holds a dmarc result "pass" for
+ * exactly the From address's domain, and no other dmarc result for it */
+static gboolean
+dmarc_passed(const AuthResults *ar, const char *from, const char **why)
+{
+	const char *domain = strrchr(from, '@') + 1;
+	gboolean pass = FALSE;
+
+	for (guint i = 0; i < ar->results->len; i++) {
+		const AuthResResult *r = ar->results->pdata[i];
+		const char *d = authres_prop(r, "header", "from");
+
+		if (strcmp(r->method, "dmarc") != 0 || d == NULL ||
+		    g_ascii_strcasecmp(d, domain) != 0)
+			continue;
+		if (strcmp(r->result, "pass") != 0) {
+			*why = "dmarc did not pass";
+			return FALSE;
+		}
+		pass = TRUE;
+	}
+	if (!pass)
+		*why = "no dmarc=pass for the From domain";
+	return pass;
+}
+
+/* dmarc_author - the From address when the operator's verifier says
+ * DMARC passed for it, else NULL (why logged) */
+static char *
+dmarc_author(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
+{
+	g_autofree char *from = sole_from_address(msg);
+	g_autoptr(AuthResults) ar = NULL;
+	const char *why = NULL;
+
+	if (from == NULL)
+		why = "not exactly one From mailbox";
+	else if ((ar = trusted_authres(msg, cfg->authserv_id, &why)) != NULL &&
+		 dmarc_passed(ar, from, &why))
+		return g_steal_pointer(&from);
+	log_info(req->qid, "dmarc: not verified (%s)", why);
+	return NULL;
 }
 
 /* find_sharer - the member who sent this, per cfg->sender_auth; NULL
@@ -221,9 +289,8 @@ find_sharer(const Config *cfg, Store *store, const ShareRequest *req,
 	if (cfg->sender_auth & SENDER_AUTH_AUTH && req->auth_authen != NULL &&
 	    (auth = addr_normalize(req->auth_authen)) != NULL)
 		candidates[n++] = auth;
-	if (cfg->sender_auth & SENDER_AUTH_DMARC &&
-	    (hdr = header_from_address(msg)) != NULL &&
-	    dmarc_passed(msg, cfg->authserv_id, hdr))
+	if (cfg->sender_auth & SENDER_AUTH_DMARC && cfg->authserv_id != NULL &&
+	    (hdr = dmarc_author(cfg, req, msg)) != NULL)
 		candidates[n++] = hdr;
 	if (cfg->sender_auth & SENDER_AUTH_ANY &&
 	    (env = addr_normalize(req->envelope_from)) != NULL)

@@ -8,10 +8,15 @@
 # libFuzzer finds go to $FUZZ_WORK/corpus (default: a new directory under
 # /tmp), never into the repository; crashes to $FUZZ_WORK/artifacts/.
 #
+# FUZZ_TARGET=authres builds tests/fuzz/fuzz_authres.c (the
+# Authentication-Results parser, common/authres.c) instead; its seeds are
+# tests/fuzz/seeds-authres/* and the same regressions/.
+#
 # Environment: FUZZ_CC (default clang-14, else clang), FUZZ_WORK,
 # FUZZ_JOBS (processes, default 1), FUZZ_SEED (libFuzzer -seed, default
 # random), FUZZ_SKIP_REGRESSIONS, FUZZ_ARGS (more libFuzzer flags).
-# Exit: 0 nothing found, 77 no clang/libFuzzer, else libFuzzer's status.
+# Exit: 0 nothing found, 77 no clang/libFuzzer, else libFuzzer's status
+# (-error_exitcode=1: libFuzzer's own default, 77, would read as a skip).
 set -eu
 
 secs=${1:-60}
@@ -39,6 +44,16 @@ if [ -z "$cc" ]; then
 	exit 77
 fi
 
+target=${FUZZ_TARGET:-parser}
+case $target in
+parser) sources="$top/parser/*.c $top/common/*.c" ;;
+authres) sources="$top/common/authres.c" ;;
+*)
+	echo "fuzz: FUZZ_TARGET must be parser or authres, not '$target'" >&2
+	exit 2
+	;;
+esac
+
 work=${FUZZ_WORK:-$(mktemp -d /tmp/passalong-fuzz.XXXXXX)}
 mkdir -p "$work/corpus" "$work/artifacts" "$work/seeds" "$work/include"
 
@@ -61,18 +76,22 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$work/probe" \
 	exit 77
 fi
 
-# shellcheck disable=SC2046 # word splitting of pkg-config output wanted
+# shellcheck disable=SC2046,SC2086 # word splitting wanted
 "$cc" -g -O1 -std=c11 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$work/include" -I"$top" \
 	$(pkg-config --cflags glib-2.0 gmime-3.0 json-glib-1.0) \
-	-o "$work/fuzz_parser" "$here/fuzz_parser.c" \
-	"$top"/parser/*.c "$top"/common/*.c \
+	-o "$work/fuzz_$target" "$here/fuzz_$target.c" $sources \
 	$(pkg-config --libs glib-2.0 gmime-3.0 json-glib-1.0)
 
+if [ "$target" = parser ]; then
+	seeds="$top/tests/fixtures/parser/*.eml $top/../shared/corpus/crisp/eml/*.eml"
+else
+	seeds="$here/seeds-$target/*"
+fi
 # Seeds are linked, not copied: the corpus stays where it is.
-for f in "$top"/tests/fixtures/parser/*.eml "$here"/regressions/* \
-	"$top"/../shared/corpus/crisp/eml/*.eml; do
+# shellcheck disable=SC2086 # the globs in $seeds
+for f in $seeds "$here"/regressions/*; do
 	[ -f "$f" ] || continue
 	ln -sf "$f" "$work/seeds/$(echo "$f" | tr '/' '_')"
 done
@@ -81,7 +100,8 @@ done
 # (FUZZ_SKIP_REGRESSIONS=1 skips them, to fuzz on while one is open).
 if [ -z "${FUZZ_SKIP_REGRESSIONS:-}" ] &&
 	ls "$here"/regressions/* >/dev/null 2>&1; then
-	"$work/fuzz_parser" -rss_limit_mb=2048 "$here"/regressions/*
+	"$work/fuzz_$target" -rss_limit_mb=2048 -error_exitcode=1 \
+		"$here"/regressions/*
 fi
 
 flags=
@@ -89,9 +109,10 @@ flags=
 # several processes: libFuzzer's fork mode (it also goes on past a crash
 # with FUZZ_ARGS=-ignore_crashes=1)
 [ "${FUZZ_JOBS:-1}" -gt 1 ] && flags="$flags -fork=$FUZZ_JOBS"
-echo "fuzz: $secs s, work directory $work" >&2
+echo "fuzz: $target, $secs s, work directory $work" >&2
 # shellcheck disable=SC2086 # optional flags
-"$work/fuzz_parser" -max_total_time="$secs" -timeout=10 \
+"$work/fuzz_$target" -max_total_time="$secs" -timeout=10 \
 	-rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
+	-error_exitcode=1 \
 	-artifact_prefix="$work/artifacts/" $flags ${FUZZ_ARGS:-} \
 	"$work/corpus" "$work/seeds"

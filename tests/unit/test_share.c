@@ -304,6 +304,116 @@ test_process_dmarc(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(ok->created, ==, 1);
 }
 
+/* A forward whose header the test writes: From and other fields. */
+static const char dmarc_forward[] =
+    "%s"
+    "To: share+jane@intro.example.org\r\n"
+    "Subject: Fwd: Keynote in Porto\r\n"
+    "Message-ID: <t-share-dmarc@members.example>\r\n"
+    "\r\n"
+    "Jane, you would be perfect for this.\r\n"
+    "\r\n"
+    "---------- Forwarded message ---------\r\n"
+    "From: Pat Organizer <pat@events.example>\r\n"
+    "Subject: Keynote in Porto\r\n"
+    "\r\n"
+    "Would you give the keynote?\r\n";
+
+/* dmarc_verdict - the reply to a forward with this header, sender_auth
+ * dmarc, trusting mx.intro.example.org */
+static ShareVerdict *
+dmarc_verdict(Fixture *f, const char *header)
+{
+	g_autofree char *msg = g_strdup_printf(dmarc_forward, header);
+
+	f->cfg->sender_auth = SENDER_AUTH_DMARC;
+	g_free(f->cfg->authserv_id);
+	f->cfg->authserv_id = g_strdup("mx.intro.example.org");
+	return process(
+	    f, msg, NULL, "<x@y.example>", "<share+jane@intro.example.org>");
+}
+
+#define AR "Authentication-Results: "
+#define FROM_CHRIS "From: Chris Member <chris@members.example>\r\n"
+#define PASS "mx.intro.example.org; dmarc=pass header.from=members.example\r\n"
+
+/* test_process_dmarc_forged - issue 8 defect 1: each of these was
+ * taken for a DMARC pass by a substring test */
+static void
+test_process_dmarc_forged(Fixture *f, gconstpointer data)
+{
+	const char *forged[] = {
+		/* "dmarc=pass" in a comment of a failing result */
+		FROM_CHRIS AR "mx.intro.example.org; dmarc=fail (dmarc=pass "
+			      "header.from=members.example) "
+			      "header.from=members.example\r\n",
+		/* a result that only starts with "pass" */
+		FROM_CHRIS AR "mx.intro.example.org; dmarc=passive "
+			      "header.from=members.example\r\n",
+		/* a header.from that only starts with the member's domain */
+		FROM_CHRIS AR "mx.intro.example.org; dmarc=pass "
+			      "header.from=members.example.evil.example\r\n",
+		/* the sender's own field under the verifier's */
+		FROM_CHRIS AR "mx.intro.example.org; dmarc=fail "
+			      "header.from=members.example\r\n" AR PASS,
+		FROM_CHRIS AR PASS AR PASS,
+		/* two From fields */
+		FROM_CHRIS "From: mallory@evil.example\r\n" AR PASS,
+		/* several From addresses, the member first */
+		"From: chris@members.example, mallory@evil.example\r\n" AR PASS,
+		/* an SPF result whose smtp.mailfrom the sender chose */
+		FROM_CHRIS AR "mx.intro.example.org; spf=pass smtp.mailfrom="
+			      "\"dmarc=pass header.from=members.example\""
+			      "@evil.example\r\n",
+		FROM_CHRIS AR "mx.intro.example.org; spf=pass smtp.mailfrom="
+			      "dmarc=pass.header.from=members.example@evil."
+			      "example\r\n",
+		/* a field that cannot be read */
+		FROM_CHRIS AR "mx.intro.example.org; dmarc=pass "
+			      "header.from=members.example (\r\n",
+		/* a dmarc method that is not dmarc */
+		FROM_CHRIS AR "mx.intro.example.org; x-dmarc=pass "
+			      "header.from=members.example\r\n",
+		/* a group in From */
+		"From: team: chris@members.example;\r\n" AR PASS,
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(forged); i++) {
+		g_autoptr(ShareVerdict) v = dmarc_verdict(f, forged[i]);
+
+		g_test_message("header: %s", forged[i]);
+		g_assert_cmpint(v->code, ==, 550);
+		g_assert_cmpstr(v->dsn, ==, "5.7.1");
+	}
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+/* test_process_dmarc_genuine - what the operator's verifier writes */
+static void
+test_process_dmarc_genuine(Fixture *f, gconstpointer data)
+{
+	const char *genuine[] = {
+		FROM_CHRIS AR PASS,
+		/* a field of another verifier (other id) is not looked at */
+		FROM_CHRIS AR "MX.Intro.Example.ORG;\r\n\tspf=pass "
+			      "smtp.mailfrom=chris@members.example;\r\n"
+			      "\tdkim=pass header.d=members.example;\r\n"
+			      "\tdmarc=pass (p=reject) header.from=Members."
+			      "Example\r\n" AR "relay.members.example; "
+			      "dmarc=fail header.from=members.example\r\n",
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(genuine); i++) {
+		g_autoptr(ShareVerdict) v = dmarc_verdict(f, genuine[i]);
+
+		g_test_message("header: %s", genuine[i]);
+		g_assert_cmpint(v->code, ==, 0);
+	}
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+}
+
 static void
 test_process_no_forward(Fixture *f, gconstpointer data)
 {
@@ -437,6 +547,8 @@ main(int argc, char **argv)
 	ADD("/share/process/stranger", test_process_stranger);
 	ADD("/share/process/any", test_process_any);
 	ADD("/share/process/dmarc", test_process_dmarc);
+	ADD("/share/process/dmarc-forged", test_process_dmarc_forged);
+	ADD("/share/process/dmarc-genuine", test_process_dmarc_genuine);
 	ADD("/share/process/no-forward", test_process_no_forward);
 	ADD("/share/process/automatic", test_process_automatic);
 	ADD("/share/process/self-and-requester", test_process_self);
