@@ -1,11 +1,14 @@
 /*
  * tmpl_mime.c - the introduction as a MIME message, written with CRLF
  *
- * Every header is set through GMime, which folds long values and
- * encodes non-ASCII words by RFC 2047; display names are quoted by
- * GMime, never by hand. Each alternative is UTF-8, quoted-printable
- * whenever a line would be long or a byte is not ASCII, so no line of
- * the result comes near the 998-octet limit.
+ * Every header is set through GMime; the ones that carry text from mail
+ * (Subject, From, To, Cc, Reply-To) then get their folded value from
+ * rfc2047_encode_text() and rfc2047_encode_mailboxes(), because GMime
+ * 3.2.13 writes long non-ASCII values as runs of padded B words that it
+ * cannot read back whole itself (common/rfc2047.h). Display names are
+ * quoted or encoded there, never by hand here. Each alternative is
+ * UTF-8, quoted-printable whenever a line would be long or a byte is
+ * not ASCII, so no line of the result comes near the 998-octet limit.
  *
  * Trust: the fields are clean but untrusted; they reach the message
  * only as header values and text content, never as header names.
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "common/gmime-autoptr.h"
+#include "common/rfc2047.h"
 #include "templates/tmpl_int.h"
 
 #define QP_LINE 76 /* longer lines are sent quoted-printable */
@@ -90,6 +94,49 @@ set_people(GMimeMessage *msg, const IntroFields *f)
 	    f->requester_address);
 }
 
+/* set_folded - give header NAME the folded value (GMime's raw form:
+ * a leading space, LF line ends; the writer makes them CRLF) */
+static void
+set_folded(GMimeObject *obj, const char *name, const char *folded)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = g_mime_header_list_get_header(list, name);
+	g_autofree char *raw = g_strdup_printf(" %s\n", folded);
+
+	g_assert(h != NULL); /* set through GMime just before */
+	g_mime_header_set_raw_value(h, raw);
+}
+
+/* set_subject - the Subject, folded by the encoder */
+static void
+set_subject(GMimeMessage *msg, const char *subject)
+{
+	g_autofree char *v = rfc2047_encode_text("Subject", subject);
+
+	g_mime_message_set_subject(msg, subject, "utf-8");
+	set_folded(GMIME_OBJECT(msg), "Subject", v);
+}
+
+/* fold_people - From, To, Cc and Reply-To written by the encoder */
+static void
+fold_people(GMimeObject *obj, const IntroFields *f)
+{
+	const Rfc2047Mailbox from[] = { { f->from_display, f->from_address } };
+	const Rfc2047Mailbox to[] = { { f->friend_name, f->friend_address },
+		{ f->requester_name, f->requester_address } };
+	const Rfc2047Mailbox cc[] = { { f->member_name, f->member_address } };
+	g_autofree char *v_from = rfc2047_encode_mailboxes("From", from, 1);
+	g_autofree char *v_to = rfc2047_encode_mailboxes("To", to, 2);
+	g_autofree char *v_cc = rfc2047_encode_mailboxes("Cc", cc, 1);
+	g_autofree char *v_reply = rfc2047_encode_mailboxes("Reply-To", to, 2);
+
+	set_folded(obj, "From", v_from);
+	set_folded(obj, "To", v_to);
+	if (f->cc_member)
+		set_folded(obj, "Cc", v_cc);
+	set_folded(obj, "Reply-To", v_reply);
+}
+
 /* intro_message_build - the complete introduction (transfer full) */
 GMimeMessage *
 intro_message_build(const IntroFields *f, const char *text, const char *html,
@@ -105,7 +152,8 @@ intro_message_build(const IntroFields *f, const char *text, const char *html,
 
 	g_assert(date != NULL); /* checked by intro_fields_new() */
 	set_people(msg, f);
-	g_mime_message_set_subject(msg, f->subject, "utf-8");
+	set_subject(msg, f->subject);
+	fold_people(obj, f);
 	g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, message_id);
 	if (f->in_reply_to != NULL) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/gmime-autoptr.h"
+#include "common/rfc2047.h"
 #include "templates/tmpl_int.h"
 
 #define LINE_MAX_OCTETS 998
@@ -130,6 +131,23 @@ check_list(InternetAddressList *list, const char *const *want, const char *what,
 	return TRUE;
 }
 
+/* check_subject - the Subject reads back as the intended text, decoded
+ * by rfc2047_decode(): GMime 3.2.13 reads only part of some runs of
+ * encoded words that other readers read whole */
+static gboolean
+check_subject(GMimeObject *obj, const char *want, GError **error)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = g_mime_header_list_get_header(list, "Subject");
+	g_autofree char *v = NULL;
+
+	if (h != NULL)
+		v = rfc2047_decode(g_mime_header_get_raw_value(h));
+	if (v == NULL || strcmp(v, want) != 0)
+		return fail(error, "the subject did not survive");
+	return TRUE;
+}
+
 /* check_headers - the header fields a receiver relies on */
 static gboolean
 check_headers(GMimeMessage *msg, const TmplExpect *want, GError **error)
@@ -153,9 +171,8 @@ check_headers(GMimeMessage *msg, const TmplExpect *want, GError **error)
 	    !check_list(g_mime_message_get_to(msg), want->to, "To", error) ||
 	    !check_list(g_mime_message_get_cc(msg), want->cc, "Cc", error))
 		return FALSE;
-	v = g_mime_message_get_subject(msg);
-	if (v == NULL || strcmp(v, want->subject) != 0)
-		return fail(error, "the subject did not survive");
+	if (!check_subject(obj, want->subject, error))
+		return FALSE;
 	v = g_mime_message_get_message_id(msg);
 	if (v == NULL || strcmp(v, want->message_id) != 0)
 		return fail(error, "the Message-ID did not survive");
