@@ -361,6 +361,8 @@ outbox_item_new(void)
 	OutboxItem *item = g_new0(OutboxItem, 1);
 
 	item->rcpts = g_ptr_array_new_with_free_func(g_free);
+	item->states =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_free);
 	return item;
 }
 
@@ -379,6 +381,9 @@ outbox_item_free(OutboxItem *item)
 		g_bytes_unref(item->message);
 	g_free(item->status);
 	g_free(item->last_error);
+	if (item->states != NULL)
+		g_ptr_array_unref(item->states);
+	g_free(item->member);
 	g_free(item);
 }
 

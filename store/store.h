@@ -39,10 +39,25 @@
  *	part included: Jane@example.net and jane@EXAMPLE.NET are one member.
  *
  *	Outbox items go queued -> sending (claimed) -> sent | failed, or back
- *	to queued with a later next_attempt_at after a temporary failure. A
- *	claim older than STORE_CLAIM_TIMEOUT seconds (a crashed sender) is
- *	claimable again. When an item of kind "intro" is sent, its share
- *	becomes "introduced"; when it fails for good, "failed".
+ *	to queued with a later next_attempt_at after a temporary failure.
+ *	store_outbox_claim() takes up to max due items for lease seconds:
+ *	each claim adds one to the item's claim counter (its fencing
+ *	token, returned in item->claim) and sets lease_until = now + lease;
+ *	an item whose lease ran out (a crashed sender) is due again.
+ *	store_outbox_extend() moves lease_until; store_outbox_record()
+ *	writes every recipient's outcome (item->states) and, when outcome
+ *	is not NULL, the item's own, queues outcome->notices and adds
+ *	outcome->suppress to the suppression list, in ONE transaction.
+ *	Both are fenced: when the item is no longer 'sending' under
+ *	item->claim they write nothing and fail with STORE_ERROR_STALE.
+ *	store_outbox_claim_due() and store_outbox_mark_*() are the older
+ *	unfenced forms (a STORE_CLAIM_TIMEOUT lease; every recipient takes
+ *	the item's outcome). When an item of kind "intro" is sent, its
+ *	share becomes "introduced"; when it fails for good, "failed".
+ *
+ *	store_suppression_add() records (or refreshes) an address that
+ *	bounced for good; store_suppression_has() says whether an address
+ *	is there, without ASCII case.
  *
  * OWNERSHIP
  *	Returned objects and arrays are new (transfer full); arrays free
@@ -54,7 +69,9 @@
  *	member's address or handle already taken), STORE_ERROR_FAILED
  *	(anything else SQLite reported, its message included),
  *	STORE_ERROR_INVALID (a value the store will not write: an address
- *	that addr_normalize() refuses, a handle outside [a-z0-9._-]).
+ *	that addr_normalize() refuses, a handle outside [a-z0-9._-]),
+ *	STORE_ERROR_STALE (a fenced write by a sender whose claim was
+ *	taken over: its lease ran out and the item was claimed again).
  *
  * THREADS
  *	A Store is one connection guarded by its own mutex: any thread may
@@ -73,10 +90,11 @@ typedef enum {
 	STORE_ERROR_CONSTRAINT,
 	STORE_ERROR_FAILED,
 	STORE_ERROR_INVALID, /* an argument the store refuses to write */
+	STORE_ERROR_STALE,   /* the claim is no longer the caller's */
 } StoreError;
 
-#define STORE_CLAIM_TIMEOUT 600 /* seconds */
-#define STORE_SCHEMA_VERSION 2  /* PRAGMA user_version after store_open() */
+#define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
+#define STORE_SCHEMA_VERSION 3  /* PRAGMA user_version after store_open() */
 
 typedef struct _Store Store;
 
@@ -104,6 +122,15 @@ typedef struct {
 	gint64 created_at;
 } Share;
 
+/* One envelope recipient of an outbox item and its own outcome. */
+typedef struct {
+	char *address;
+	char *status; /* queued (not tried), deferred (4xx), sent, failed */
+	int code;     /* the server's reply code, 0 when there was none */
+	char *text;   /* the server's reply or the reason, one line, or NULL */
+	guint attempts;
+} OutboxRcpt;
+
 typedef struct {
 	gint64 id;
 	gint64 share_id;  /* 0 when not tied to a share */
@@ -117,7 +144,22 @@ typedef struct {
 	gint64 next_attempt_at;
 	char *last_error; /* or NULL */
 	gint64 created_at;
+	/* read back by the store, ignored when queueing: */
+	GPtrArray *states; /* of OutboxRcpt *, one per rcpts entry, in order */
+	char *member;      /* the sharer of its share, or NULL */
+	gint64 claim;      /* fencing token of the latest claim */
+	gint64 lease_until;
 } OutboxItem;
+
+/* What a sender decided for a claimed item (store_outbox_record()). */
+typedef struct {
+	const char *status;     /* queued (again), sent or failed */
+	gint64 now;             /* sent_at when sent; notices' created_at */
+	gint64 next_attempt_at; /* when queued */
+	const char *last_error; /* or NULL */
+	GPtrArray *notices;     /* of OutboxItem *, queued with it, or NULL */
+	GPtrArray *suppress;    /* of OutboxRcpt *: addresses to suppress */
+} OutboxOutcome;
 
 typedef struct {
 	gint64 members;
@@ -136,10 +178,14 @@ Share *share_new(void);
 void share_free(Share *s);
 OutboxItem *outbox_item_new(void);
 void outbox_item_free(OutboxItem *item);
+OutboxItem *outbox_item_copy(const OutboxItem *item);
+OutboxRcpt *outbox_rcpt_new(const char *address);
+void outbox_rcpt_free(OutboxRcpt *r);
 void store_stats_free(StoreStats *stats);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Member, member_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Share, share_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxItem, outbox_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxRcpt, outbox_rcpt_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreStats, store_stats_free)
 
 /* members */
@@ -184,6 +230,19 @@ gboolean store_outbox_mark_retry(
     Store *store, gint64 id, gint64 next_at, const char *why, GError **error);
 gboolean store_outbox_mark_failed(
     Store *store, gint64 id, const char *why, GError **error);
+/* leases and fencing (store_claim.c) */
+GPtrArray *store_outbox_claim(
+    Store *store, gint64 now, guint lease, guint max, GError **error);
+gboolean store_outbox_extend(
+    Store *store, gint64 id, gint64 claim, gint64 lease_until, GError **error);
+gboolean store_outbox_record(Store *store, const OutboxItem *item,
+    const OutboxOutcome *outcome, GError **error);
+
+/* suppression: addresses that bounced for good (store_outbox.c) */
+gboolean store_suppression_add(Store *store, const char *address, int code,
+    const char *reason, gint64 outbox_id, GError **error);
+gboolean store_suppression_has(
+    Store *store, const char *address, gboolean *has, GError **error);
 
 /* stats */
 StoreStats *store_stats(Store *store, GError **error);

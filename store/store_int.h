@@ -88,5 +88,7 @@ gboolean outbox_insert(Store *store, OutboxItem *item, gint64 share_id,
 void outbox_settle(OutboxItem *item, gint64 now);
 OutboxItem *outbox_load(
     Store *store, gint64 id, gboolean with_message, GError **error);
+gboolean suppression_insert(Store *store, const char *address, int code,
+    const char *reason, gint64 outbox_id, gint64 now, GError **error);
 
 #endif /* PA_STORE_INT_H */

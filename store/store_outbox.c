@@ -7,6 +7,11 @@
  * store_outbox_add() (mail not tied to a share). The state changes of
  * delivery are in store_claim.c.
  *
+ * Each recipient row also carries that recipient's own outcome (see
+ * store_claim.c). The suppression list (addresses that bounced for
+ * good) is here too: it is written by the sender's outcomes and read
+ * by the milter before it accepts a share.
+ *
  * Trust: the envelope is checked here once more with addr_is_safe(), so
  * that nothing unfit for an SMTP command is ever queued.
  */
@@ -18,7 +23,9 @@
 
 #define ITEM_COLUMNS                                                           \
 	"id, share_id, kind, mail_from, subject, status, attempts,"            \
-	" next_attempt_at, last_error, created_at"
+	" next_attempt_at, last_error, created_at, claim, lease_until,"        \
+	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id)"
+#define MESSAGE_COLUMN 13 /* after ITEM_COLUMNS */
 
 /* check_item - what every queued item needs before it is written */
 static gboolean
@@ -141,7 +148,76 @@ out:
 	return ok;
 }
 
-/* load_rcpts - the recipients of row id into item->rcpts */
+/* outbox_rcpt_new - a recipient not tried yet */
+OutboxRcpt *
+outbox_rcpt_new(const char *address)
+{
+	OutboxRcpt *r = g_new0(OutboxRcpt, 1);
+
+	r->address = g_strdup(address);
+	r->status = g_strdup("queued");
+	return r;
+}
+
+/* outbox_rcpt_free - release an OutboxRcpt; accepts NULL */
+void
+outbox_rcpt_free(OutboxRcpt *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->address);
+	g_free(r->status);
+	g_free(r->text);
+	g_free(r);
+}
+
+/* rcpt_copy - a deep copy of an OutboxRcpt, for g_ptr_array_copy() */
+static gpointer
+rcpt_copy(gconstpointer src, gpointer unused)
+{
+	const OutboxRcpt *r = src;
+	OutboxRcpt *c = outbox_rcpt_new(r->address);
+
+	(void)unused;
+	g_free(c->status);
+	c->status = g_strdup(r->status);
+	c->code = r->code;
+	c->text = g_strdup(r->text);
+	c->attempts = r->attempts;
+	return c;
+}
+
+/* str_copy - g_strdup() for g_ptr_array_copy() */
+static gpointer
+str_copy(gconstpointer src, gpointer unused)
+{
+	(void)unused;
+	return g_strdup(src);
+}
+
+/* outbox_item_copy - a deep copy, message shared (transfer full) */
+OutboxItem *
+outbox_item_copy(const OutboxItem *item)
+{
+	OutboxItem *c = outbox_item_new();
+
+	g_return_val_if_fail(item != NULL, c);
+	*c = *item;
+	c->kind = g_strdup(item->kind);
+	c->mail_from = g_strdup(item->mail_from);
+	c->rcpts = g_ptr_array_copy(item->rcpts, str_copy, NULL);
+	g_ptr_array_set_free_func(c->rcpts, g_free);
+	c->subject = g_strdup(item->subject);
+	c->message = item->message ? g_bytes_ref(item->message) : NULL;
+	c->status = g_strdup(item->status);
+	c->last_error = g_strdup(item->last_error);
+	c->states = g_ptr_array_copy(item->states, rcpt_copy, NULL);
+	g_ptr_array_set_free_func(c->states, (GDestroyNotify)outbox_rcpt_free);
+	c->member = g_strdup(item->member);
+	return c;
+}
+
+/* load_rcpts - the recipients of row id into item->rcpts and ->states */
 static gboolean
 load_rcpts(Store *store, OutboxItem *item, GError **error)
 {
@@ -149,13 +225,23 @@ load_rcpts(Store *store, OutboxItem *item, GError **error)
 	int rc;
 
 	if (!stmt_prepare(store, &st,
-		"SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
-		" ORDER BY position",
+		"SELECT address, status, code, text, attempts"
+		" FROM outbox_rcpts WHERE outbox_id = ? ORDER BY position",
 		error))
 		return FALSE;
 	sqlite3_bind_int64(st, 1, item->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(item->rcpts, column_text(st, 0));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		OutboxRcpt *r = outbox_rcpt_new(NULL);
+
+		r->address = column_text(st, 0);
+		g_free(r->status);
+		r->status = column_text(st, 1);
+		r->code = sqlite3_column_int(st, 2);
+		r->text = column_text(st, 3);
+		r->attempts = (guint)sqlite3_column_int64(st, 4);
+		g_ptr_array_add(item->rcpts, g_strdup(r->address));
+		g_ptr_array_add(item->states, r);
+	}
 	if (rc != SQLITE_DONE) {
 		store_set_error(store, rc, error, "reading recipients");
 		return FALSE;
@@ -179,9 +265,13 @@ item_from_row(sqlite3_stmt *st, gboolean with_message)
 	item->next_attempt_at = sqlite3_column_int64(st, 7);
 	item->last_error = column_text(st, 8);
 	item->created_at = sqlite3_column_int64(st, 9);
+	item->claim = sqlite3_column_int64(st, 10);
+	item->lease_until = sqlite3_column_int64(st, 11);
+	item->member = column_text(st, 12);
 	if (with_message)
-		item->message = g_bytes_new(sqlite3_column_blob(st, 10),
-		    (gsize)sqlite3_column_bytes(st, 10));
+		item->message =
+		    g_bytes_new(sqlite3_column_blob(st, MESSAGE_COLUMN),
+			(gsize)sqlite3_column_bytes(st, MESSAGE_COLUMN));
 	return item;
 }
 
@@ -262,4 +352,79 @@ store_outbox_list(Store *store, GError **error)
 	store_rollback(store);
 	g_mutex_unlock(&store->lock);
 	return ok ? g_steal_pointer(&list) : NULL;
+}
+
+/* store_suppression_add - an address that bounced for good; refreshed
+ * when it is there already */
+gboolean
+store_suppression_add(Store *store, const char *address, int code,
+    const char *reason, gint64 outbox_id, GError **error)
+{
+	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
+	STORE_LOCK(store);
+	return suppression_insert(
+	    store, address, code, reason, outbox_id, util_now(), error);
+}
+
+/* suppression_insert - one suppression row; the caller holds the lock */
+gboolean
+suppression_insert(Store *store, const char *address, int code,
+    const char *reason, gint64 outbox_id, gint64 now, GError **error)
+{
+	g_autoptr(StoreStmt) st = NULL;
+	g_autofree char *addr = addr_normalize(address);
+
+	if (addr == NULL) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
+		    "cannot suppress \"%s\": not an address", address);
+		return FALSE;
+	}
+	if (!stmt_prepare(store, &st,
+		"INSERT INTO suppression (address, code, reason, outbox_id,"
+		" created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT (address) DO UPDATE SET code = excluded.code,"
+		" reason = excluded.reason, outbox_id = excluded.outbox_id,"
+		" created_at = excluded.created_at",
+		error))
+		return FALSE;
+	bind_text(st, 1, addr);
+	sqlite3_bind_int(st, 2, code);
+	bind_text(st, 3, reason);
+	if (outbox_id != 0)
+		sqlite3_bind_int64(st, 4, outbox_id);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, now);
+	return stmt_done(store, st, "adding a suppression", error);
+}
+
+/* store_suppression_has - whether address bounced for good before */
+gboolean
+store_suppression_has(
+    Store *store, const char *address, gboolean *has, GError **error)
+{
+	g_autofree char *addr = NULL;
+	int rc;
+
+	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
+	g_return_val_if_fail(has != NULL, FALSE);
+	*has = FALSE;
+	addr = addr_normalize(address);
+	if (addr == NULL)
+		return TRUE; /* not an address: never suppressed */
+	STORE_LOCK(store);
+	g_autoptr(StoreStmt) st = NULL;
+
+	if (!stmt_prepare(store, &st,
+		"SELECT 1 FROM suppression WHERE address = ?", error))
+		return FALSE;
+	bind_text(st, 1, addr);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_set_error(
+		    store, rc, error, "reading the suppression list");
+		return FALSE;
+	}
+	*has = rc == SQLITE_ROW;
+	return TRUE;
 }

@@ -9,7 +9,8 @@
  *
  * Timestamps are integer seconds since the epoch (UTC). Outbox
  * recipients live in a child table, in order, so that a recipient is
- * never parsed back out of a string.
+ * never parsed back out of a string; each carries its own delivery
+ * outcome (schema 3), since a relay may take one and refuse another.
  */
 #include "config.h"
 
@@ -74,6 +75,35 @@ static const char *const migrations[] = {
 	"CREATE INDEX shares_by_sharer ON shares (sharer, created_at);"
 	"CREATE INDEX shares_by_recipient ON shares"
 	"  (recipient COLLATE NOCASE, created_at);",
+	/* 2 -> 3: leases and fencing for claims (lease_until, claim), each
+	 * recipient's own outcome, and the addresses that bounced for good.
+	 * A recipient is queued (not tried yet), deferred (4xx, tried
+	 * again), sent or failed; rows already settled keep their outcome
+	 * on every recipient. A claim in flight keeps the old timeout. */
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE outbox SET lease_until = claimed_at + 600"
+	"  WHERE status = 'sending';"
+	"DROP INDEX outbox_claimed;"
+	"CREATE INDEX outbox_lease ON outbox (status, lease_until);"
+	"ALTER TABLE outbox_rcpts ADD COLUMN status TEXT NOT NULL"
+	"  DEFAULT 'queued' CHECK (status IN ('queued', 'deferred', 'sent',"
+	"  'failed'));"
+	"ALTER TABLE outbox_rcpts ADD COLUMN code INTEGER;"
+	"ALTER TABLE outbox_rcpts ADD COLUMN text TEXT;"
+	"ALTER TABLE outbox_rcpts ADD COLUMN attempts INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE outbox_rcpts SET status = (SELECT status FROM outbox"
+	"  WHERE outbox.id = outbox_rcpts.outbox_id)"
+	"  WHERE outbox_id IN (SELECT id FROM outbox"
+	"  WHERE status IN ('sent', 'failed'));"
+	"CREATE TABLE suppression ("
+	"  address TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
+	"  code INTEGER,"
+	"  reason TEXT,"
+	"  outbox_id INTEGER,"
+	"  created_at INTEGER NOT NULL"
+	");",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -210,6 +210,18 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
+/* DOWN_TO_2 - undo migration 3 on a fresh file (a version 2 file) */
+#define DOWN_TO_2                                                              \
+	"DROP TABLE suppression; DROP INDEX outbox_lease;"                     \
+	"CREATE INDEX outbox_claimed ON outbox (status, claimed_at);"          \
+	"ALTER TABLE outbox DROP COLUMN lease_until;"                          \
+	"ALTER TABLE outbox DROP COLUMN claim;"                                \
+	"ALTER TABLE outbox_rcpts DROP COLUMN status;"                         \
+	"ALTER TABLE outbox_rcpts DROP COLUMN code;"                           \
+	"ALTER TABLE outbox_rcpts DROP COLUMN text;"                           \
+	"ALTER TABLE outbox_rcpts DROP COLUMN attempts;"                       \
+	"PRAGMA user_version = 2;"
+
 /* test_open_migrate_1 - a version 1 file gets the indexes of version 2 */
 static void
 test_open_migrate_1(Fixture *f, gconstpointer data)
@@ -221,18 +233,62 @@ test_open_migrate_1(Fixture *f, gconstpointer data)
 	store_close(f->store);
 	db = raw_open(f->path);
 	g_assert_cmpint(sqlite3_exec(db,
-			    "DROP INDEX shares_by_sharer; DROP INDEX "
-			    "shares_by_recipient; PRAGMA user_version = 1",
+			    DOWN_TO_2 "DROP INDEX shares_by_sharer; DROP INDEX "
+				      "shares_by_recipient; PRAGMA "
+				      "user_version = 1",
 			    NULL, NULL, NULL),
 	    ==, SQLITE_OK);
 	sqlite3_close(db);
 	f->store = store_open(f->path, 5000, &error);
 	g_assert_no_error(error);
-	g_assert_cmpint(store_schema_version(f->store), ==, 2);
+	g_assert_cmpint(store_schema_version(f->store), ==, 3);
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master "
 					 "WHERE name IN ('shares_by_sharer', "
 					 "'shares_by_recipient')"),
 	    ==, 2);
+}
+
+/* test_open_migrate_2 - version 3 gives rows in flight a lease and
+ * settled rows' recipients their outcome */
+static void
+test_open_migrate_2(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db;
+
+	(void)data;
+	store_close(f->store);
+	db = raw_open(f->path);
+	g_assert_cmpint(
+	    sqlite3_exec(db,
+		DOWN_TO_2
+		"INSERT INTO outbox (id, kind, mail_from, message,"
+		" status, attempts, next_attempt_at, claimed_at,"
+		" created_at) VALUES"
+		" (1, 'notice', 'a@b.example', 'm', 'sending', 1,"
+		" 0, 1000, 0),"
+		" (2, 'notice', 'a@b.example', 'm', 'sent', 1, 0,"
+		" NULL, 0),"
+		" (3, 'notice', 'a@b.example', 'm', 'queued', 0,"
+		" 0, NULL, 0);"
+		"INSERT INTO outbox_rcpts VALUES (1, 0, 'x@y.example'),"
+		" (2, 0, 'x@y.example'), (3, 0, 'x@y.example');",
+		NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	sqlite3_close(db);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(f->store), ==, 3);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT lease_until FROM outbox WHERE id = 1"), ==,
+	    1600);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts WHERE"
+			     " (outbox_id = 2 AND status = 'sent') OR"
+			     " (outbox_id IN (1, 3) AND status = 'queued')"),
+	    ==, 3);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM suppression"), ==, 0);
 }
 
 /* test_open_durable - WAL with synchronous=FULL: a commit is on disk */
@@ -725,6 +781,177 @@ test_claim_max(Fixture *f, gconstpointer data)
 	expect_claim(f->store, 10, 3);
 }
 
+/* set_state - give recipient i of item an outcome */
+static void
+set_state(
+    OutboxItem *item, guint i, const char *status, int code, const char *text)
+{
+	OutboxRcpt *r = g_ptr_array_index(item->states, i);
+
+	g_free(r->status);
+	r->status = g_strdup(status);
+	r->code = code;
+	g_free(r->text);
+	r->text = g_strdup(text);
+	r->attempts++;
+}
+
+/* test_claim_lease - a claim lasts its lease, is fenced, can be kept */
+static void
+test_claim_lease(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) first = NULL;
+	g_autoptr(GPtrArray) again = NULL;
+	g_autoptr(GPtrArray) none = NULL;
+	OutboxItem *a, *b, *b2;
+
+	(void)data;
+	record_one(f->store, "<l1@example.org>", 100);
+	first = store_outbox_claim(f->store, 100, 60, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(first->len, ==, 2);
+	a = first->pdata[0];
+	b = first->pdata[1];
+	g_assert_cmpint(a->claim, ==, 1);
+	g_assert_cmpint(a->lease_until, ==, 160);
+	g_assert_cmpuint(a->states->len, ==, 2);
+	g_assert_cmpstr(
+	    ((OutboxRcpt *)a->states->pdata[0])->status, ==, "queued");
+	g_assert_cmpstr(a->member, ==, "member@example.net");
+	none = store_outbox_claim(f->store, 160, 60, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(none->len, ==, 0); /* the lease holds to its end */
+	g_assert_true(store_outbox_extend(f->store, a->id, 1, 200, &error));
+	g_assert_no_error(error);
+	again = store_outbox_claim(f->store, 170, 60, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(again->len, ==, 1); /* b's lease ran out, a's not */
+	b2 = again->pdata[0];
+	g_assert_cmpint(b2->id, ==, b->id);
+	g_assert_cmpint(b2->claim, ==, 2);
+	g_assert_cmpuint(b2->attempts, ==, 2);
+	/* the first claimant of b is fenced off */
+	g_assert_false(store_outbox_extend(f->store, b->id, 1, 300, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
+	g_clear_error(&error);
+	set_state(b, 0, "sent", 250, "250 ok");
+	set_state(b, 1, "sent", 250, "250 ok");
+	g_assert_false(store_outbox_record(f->store, b, NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
+	g_clear_error(&error);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"
+					 " WHERE status = 'queued'"),
+	    ==, 4);
+	set_state(b2, 0, "sent", 250, "250 ok");
+	g_assert_true(store_outbox_record(f->store, b2, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"
+			     " WHERE status = 'sent' AND code = 250"),
+	    ==, 1);
+}
+
+/* test_record_outcome - recipients, item, share, notice, suppression
+ * in one write */
+static void
+test_record_outcome(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) got = NULL;
+	g_autoptr(GPtrArray) notices =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	g_autoptr(GPtrArray) suppress =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_free);
+	g_autofree char *st = NULL;
+	OutboxItem *intro, *notice;
+	OutboxRcpt *gone = outbox_rcpt_new("Asker@Example.ORG");
+	OutboxOutcome o = { 0 };
+	gboolean has = TRUE;
+	gint64 sid;
+
+	(void)data;
+	sid = record_one(f->store, "<o1@example.org>", 100);
+	got = store_outbox_claim(f->store, 100, 60, 1, &error);
+	g_assert_no_error(error);
+	intro = got->pdata[0];
+	g_assert_cmpstr(intro->kind, ==, "intro");
+	set_state(intro, 0, "sent", 250, "250 2.0.0 queued");
+	set_state(intro, 1, "failed", 550, "550 5.1.1 no such user");
+	notice = make_item("notice", "N", 0);
+	g_ptr_array_set_size(notice->rcpts, 0);
+	g_ptr_array_add(notice->rcpts, g_strdup("member@example.net"));
+	g_ptr_array_add(notices, notice);
+	gone->code = 550;
+	gone->text = g_strdup("550 5.1.1 no such user");
+	g_ptr_array_add(suppress, gone);
+	o = (OutboxOutcome){ .status = "sent",
+		.now = 130,
+		.last_error = "550 5.1.1 no such user",
+		.notices = notices,
+		.suppress = suppress };
+	g_assert_true(store_outbox_record(f->store, intro, &o, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(notice->id, >, intro->id);
+	st = share_status(f->store, sid);
+	g_assert_cmpstr(st, ==, "introduced");
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox WHERE kind = 'notice'"
+			     " AND status = 'queued' AND share_id IS NOT NULL"),
+	    ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT sent_at FROM outbox WHERE kind = 'intro'"),
+	    ==, 130);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT code FROM outbox_rcpts WHERE address ="
+			     " 'asker@example.org' AND status = 'failed'"
+			     " AND outbox_id = (SELECT id FROM outbox"
+			     "  WHERE kind = 'intro')"),
+	    ==, 550);
+	g_assert_true(
+	    store_suppression_has(f->store, "asker@EXAMPLE.org", &has, &error));
+	g_assert_no_error(error);
+	g_assert_true(has);
+	g_assert_true(store_suppression_has(
+	    f->store, "friend@example.com", &has, &error));
+	g_assert_false(has);
+	/* recorded once: a second write under the same claim is stale */
+	g_assert_false(store_outbox_record(f->store, intro, &o, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
+	g_assert_cmpint(
+	    raw_int(
+		f->path, "SELECT COUNT(*) FROM outbox WHERE kind = 'notice'"),
+	    ==, 1);
+}
+
+/* test_suppression - add, refresh, look up without case */
+static void
+test_suppression(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean has = TRUE;
+
+	(void)data;
+	g_assert_true(
+	    store_suppression_has(f->store, "gone@example.org", &has, &error));
+	g_assert_false(has);
+	g_assert_true(store_suppression_add(
+	    f->store, "Gone@Example.org", 550, "550 gone", 0, &error));
+	g_assert_true(store_suppression_add(
+	    f->store, "gone@example.org", 551, "551 moved", 0, &error));
+	g_assert_no_error(error);
+	g_assert_true(
+	    store_suppression_has(f->store, "GONE@example.ORG", &has, &error));
+	g_assert_true(has);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM suppression"), ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT code FROM suppression"), ==, 551);
+	g_assert_false(store_suppression_add(
+	    f->store, "not an address", 550, NULL, 0, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+}
+
 /* test_outbox_add - mail tied to no share; list and get */
 static void
 test_outbox_add(Fixture *f, gconstpointer data)
@@ -916,6 +1143,7 @@ main(int argc, char **argv)
 	ADD("/store/open/twice", test_open_twice);
 	ADD("/store/open/durable", test_open_durable);
 	ADD("/store/open/migrate_1", test_open_migrate_1);
+	ADD("/store/open/migrate_2", test_open_migrate_2);
 	ADD("/store/limits/indexed", test_limits_indexed);
 	ADD("/store/threads/mixed", test_threads_mixed);
 	ADD("/store/open/no_directory", test_open_no_dir);
@@ -932,6 +1160,9 @@ main(int argc, char **argv)
 	ADD("/store/outbox_claim/fail_intro", test_claim_fail_intro);
 	ADD("/store/outbox_claim/stale", test_claim_stale);
 	ADD("/store/outbox_claim/max", test_claim_max);
+	ADD("/store/outbox_claim/lease", test_claim_lease);
+	ADD("/store/outbox_record/outcome", test_record_outcome);
+	ADD("/store/suppression/add_has", test_suppression);
 	ADD("/store/outbox_add/list_get", test_outbox_add);
 	ADD("/store/stats/counts", test_stats);
 	ADD("/store/share_record/threads", test_threads);
