@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "common/rfc2047.h"
 #include "common/util.h"
 #include "parser/parser_int.h"
 #include "parser/parser_scan.h"
@@ -313,7 +314,7 @@ field_text(const Block *b, FieldKind f)
 	if (v == NULL)
 		return NULL;
 	if (strstr(v, "=?") != NULL)
-		return g_mime_utils_header_decode_text(NULL, v);
+		return rfc2047_decode(v); /* GMime's loses padded runs */
 	return g_strdup(v);
 }
 

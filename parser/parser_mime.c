@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/gmime-autoptr.h"
+#include "common/rfc2047.h"
 #include "common/util.h"
 #include "parser/parser_int.h"
 #include "parser/parser_scan.h"
@@ -297,12 +298,56 @@ parser_find_body(GMimeObject *root, gboolean html)
 	return w.found;
 }
 
+/* header_text - the first NAME header, decoded by rfc2047_decode() (not
+ * g_mime_message_get_subject(): GMime 3.2.13 drops what follows a
+ * padded word in a run of encoded words); NULL when absent */
+static char *
+header_text(GMimeMessage *msg, const char *name)
+{
+	GMimeHeaderList *list =
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	GMimeHeader *h = g_mime_header_list_get_header(list, name);
+
+	if (h == NULL || g_mime_header_get_raw_value(h) == NULL)
+		return NULL;
+	return rfc2047_decode(g_mime_header_get_raw_value(h));
+}
+
+/* header_addresses - every NAME header's mailboxes, each run of encoded
+ * words first made one word GMime reads whole (rfc2047_recode()) */
+static InternetAddressList *
+header_addresses(GMimeMessage *msg, const char *name)
+{
+	GMimeHeaderList *list =
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	InternetAddressList *all = internet_address_list_new();
+	GMimeParserOptions *options = g_mime_parser_options_new();
+	const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+
+	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	for (int i = 0; i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		g_autofree char *raw = NULL;
+		g_autoptr(InternetAddressList) one = NULL;
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0 ||
+		    g_mime_header_get_raw_value(h) == NULL)
+			continue;
+		raw = rfc2047_recode(g_mime_header_get_raw_value(h));
+		one = internet_address_list_parse(options, raw);
+		if (one != NULL)
+			internet_address_list_append(all, one);
+	}
+	g_mime_parser_options_free(options);
+	return all;
+}
+
 /* parser_ctx_from_message - subject and date offset of a message */
 void
 parser_ctx_from_message(GMimeMessage *msg, ParseCtx *ctx, char **subject)
 {
 	GDateTime *dt = g_mime_message_get_date(msg);
-	const char *s = g_mime_message_get_subject(msg);
+	g_autofree char *s = header_text(msg, "Subject");
 
 	*subject = s != NULL ? util_header_safe(s, 0) : NULL;
 	ctx->subject = *subject;
@@ -339,6 +384,15 @@ add_list(InternetAddressList *list, GPtrArray *to, guint depth)
 	}
 }
 
+/* add_header_list - the mailboxes of every NAME header to an array */
+static void
+add_header_list(GMimeMessage *msg, const char *name, GPtrArray *to)
+{
+	g_autoptr(InternetAddressList) list = header_addresses(msg, name);
+
+	add_list(list, to, 0);
+}
+
 /* attached_body - the body of an attached message, as prepared text */
 static char *
 attached_body(GMimeMessage *msg)
@@ -372,14 +426,15 @@ parser_message_from_mime(GMimeMessage *msg, const ParseCtx *ctx)
 	    g_ptr_array_new_with_free_func((GDestroyNotify)fwd_address_free);
 	GDateTime *dt = g_mime_message_get_date(msg);
 	const char *id = g_mime_message_get_message_id(msg);
+	g_autofree char *subject = header_text(msg, "Subject");
 
-	add_list(g_mime_message_get_from(msg), from, 0);
+	add_header_list(msg, "From", from);
 	if (from->len > 0)
 		m->from = g_ptr_array_steal_index(from, 0);
-	add_list(g_mime_message_get_to(msg), m->to, 0);
-	add_list(g_mime_message_get_cc(msg), m->cc, 0);
-	add_list(g_mime_message_get_reply_to(msg), m->reply_to, 0);
-	m->subject = parser_subject_original(g_mime_message_get_subject(msg));
+	add_header_list(msg, "To", m->to);
+	add_header_list(msg, "Cc", m->cc);
+	add_header_list(msg, "Reply-To", m->reply_to);
+	m->subject = parser_subject_original(subject);
 	parser_message_set_date(
 	    m, g_mime_object_get_header(GMIME_OBJECT(msg), "Date"), ctx);
 	if (dt != NULL) {
