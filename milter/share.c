@@ -30,6 +30,17 @@ typedef struct {
 	char *name;    /* or NULL */
 } Friend;
 
+/* Who asked in the first place, and who passed the request on. */
+typedef struct {
+	char *address;           /* as it will be mailed (addr_mailable()) */
+	char *name;              /* or NULL */
+	const FwdMessage *layer; /* the message they wrote (borrowed) */
+	GPtrArray *passed_by;    /* of FwdAddress * (borrowed), nearest
+				    the requester first */
+} Requester;
+
+#define REQUESTER_MAX_PASSERS 5
+
 /* friend_free - release a Friend */
 static void
 friend_free(Friend *f)
@@ -90,6 +101,45 @@ store_failed(const char *qid, const char *what, const GError *error)
 	    "Temporary failure recording your share; please try again later");
 }
 
+/* source_routed - a recipient "<@relay:local@D>" for the gateway's
+ * domain: the route would name a host to pass through (RFC 5321 C) */
+static gboolean
+source_routed(const Config *cfg, const char *rcpt)
+{
+	const char *p = rcpt, *colon;
+
+	while (*p == ' ' || *p == '<')
+		p++;
+	if (*p != '@' || (colon = strchr(p, ':')) == NULL)
+		return FALSE;
+	g_autofree char *rest = addr_normalize(colon + 1);
+	if (rest == NULL) {
+		size_t n = strlen(colon + 1);
+		g_autofree char *bare = g_strndup(colon + 1, n);
+
+		if (n > 0 && bare[n - 1] == '>')
+			bare[n - 1] = '\0';
+		rest = addr_normalize(bare);
+	}
+	return rest != NULL && addr_in_domain(rest, cfg->domain);
+}
+
+/* check_target - the friend a share+local=domain address names is
+ * someone the gateway may mail (addr_mailable()), else a 550 */
+static ShareVerdict *
+check_target(const Config *cfg, const char *target)
+{
+	AddrProblem problem;
+	g_autofree char *ok = addr_mailable(target, cfg->domain, &problem);
+
+	if (ok != NULL)
+		return verdict_new(0, NULL, NULL);
+	return verdict_new(550, problem == ADDR_NOT_ASCII ? "5.1.3" : "5.1.1",
+	    "Sharing with %s is not possible: %s; name the friend's own "
+	    "address, as share+name=example.com@%s",
+	    target, addr_problem_text(problem), cfg->domain);
+}
+
 /* share_check_rcpt - refuse a malformed or unknown share address at RCPT */
 ShareVerdict *
 share_check_rcpt(
@@ -101,6 +151,10 @@ share_check_rcpt(
 	ShareAddrKind kind;
 
 	g_return_val_if_fail(cfg != NULL && rcpt != NULL, NULL);
+	if (source_routed(cfg, rcpt))
+		return verdict_new(550, "5.1.1",
+		    "Source routes are not accepted here; send to the share "
+		    "address itself");
 	g_autofree char *addr = addr_normalize(rcpt);
 
 	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
@@ -121,12 +175,7 @@ share_check_rcpt(
 			    target, cfg->domain);
 		return verdict_new(0, NULL, NULL);
 	case SHARE_ADDR_ADDRESS:
-		if (addr_in_domain(target, cfg->domain))
-			return verdict_new(550, "5.1.1",
-			    "Sharing with an address of %s itself is not "
-			    "possible",
-			    cfg->domain);
-		return verdict_new(0, NULL, NULL);
+		return check_target(cfg, target);
 	case SHARE_ADDR_PLAIN:
 		return verdict_new(550, "5.1.1",
 		    "Say who to share with: send to %s+HANDLE@%s or "
@@ -325,6 +374,15 @@ resolve_friend(const Config *cfg, Store *store, const char *qid,
 	if (kind == SHARE_ADDR_HANDLE) {
 		m = store_member_by_handle(store, target, &error);
 	} else if (kind == SHARE_ADDR_ADDRESS) {
+		AddrProblem problem;
+		char *ok = addr_mailable(target, cfg->domain, &problem);
+
+		if (ok == NULL) {
+			*verdict = check_target(cfg, target);
+			return NULL;
+		}
+		g_free(target);
+		target = ok;
 		m = store_member_by_address(store, target, &error);
 	} else {
 		*verdict = share_check_rcpt(cfg, store, qid, rcpt);
@@ -370,18 +428,123 @@ origin_key(const Forward *fwd)
 	return g_strconcat("sha256:", g_checksum_get_string(sum), NULL);
 }
 
-/* requester_of - the address and name of who asked (transfer none) */
+/* requester_free - release a Requester */
+static void
+requester_free(Requester *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->address);
+	g_free(r->name);
+	if (r->passed_by != NULL)
+		g_ptr_array_unref(r->passed_by);
+	g_free(r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Requester, requester_free)
+
+/* layer_at - layer i of a forward: 0 the original, then its chain */
+static const FwdMessage *
+layer_at(const Forward *fwd, guint i)
+{
+	return i == 0 ? fwd->original : fwd->chain->pdata[i - 1];
+}
+
+/* asker_of - the mailbox of who asked and the layer they wrote: the
+ * innermost layer with a From address, else the original's Reply-To
+ * (transfer none); NULL when no layer shows an address */
 static const FwdAddress *
-requester_of(const Forward *fwd)
+asker_of(const Forward *fwd, guint *layer)
 {
 	const FwdMessage *o = fwd->original;
 
-	if (o->from != NULL && o->from->address != NULL)
-		return o->from;
+	for (guint i = fwd->chain->len + 1; i-- > 0;) {
+		const FwdMessage *m = layer_at(fwd, i);
+
+		if (m->from != NULL && m->from->address != NULL) {
+			*layer = i;
+			return m->from;
+		}
+	}
+	*layer = 0;
 	if (o->reply_to->len > 0 &&
 	    ((FwdAddress *)o->reply_to->pdata[0])->address != NULL)
 		return o->reply_to->pdata[0];
 	return NULL;
+}
+
+/* listed - whether address is in list (of FwdAddress *), no case */
+static gboolean
+listed(const GPtrArray *list, const char *address)
+{
+	for (guint i = 0; i < list->len; i++)
+		if (g_ascii_strcasecmp(
+			((const FwdAddress *)list->pdata[i])->address,
+			address) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* passers_of - who passed the request on between the asker (layer
+ * `from`) and the member, nearest the asker first; never the asker or
+ * the member, each once, at most REQUESTER_MAX_PASSERS */
+static GPtrArray *
+passers_of(
+    const Forward *fwd, guint from, const char *asker, const char *member)
+{
+	GPtrArray *list = g_ptr_array_new();
+
+	for (guint i = from; i-- > 0 && list->len < REQUESTER_MAX_PASSERS;) {
+		const FwdAddress *a = layer_at(fwd, i)->from;
+
+		if (a == NULL || a->address == NULL ||
+		    g_ascii_strcasecmp(a->address, asker) == 0 ||
+		    g_ascii_strcasecmp(a->address, member) == 0 ||
+		    listed(list, a->address))
+			continue;
+		g_ptr_array_add(list, (gpointer)a);
+	}
+	return list;
+}
+
+/* find_requester - who asked, as the gateway will mail them; NULL and
+ * a 550 5.6.0 verdict when no layer shows a mailbox it may mail */
+static Requester *
+find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
+    ShareVerdict **verdict)
+{
+	g_autoptr(Requester) r = g_new0(Requester, 1);
+	AddrProblem problem;
+	guint layer = 0;
+	const FwdAddress *who = asker_of(fwd, &layer);
+
+	if (who == NULL) {
+		*verdict = verdict_new(550, "5.6.0",
+		    "The forwarded message does not show the address of who "
+		    "sent it; forward it as an attachment so the address is "
+		    "kept");
+		return NULL;
+	}
+	r->address = addr_mailable(who->address, cfg->domain, &problem);
+	if (r->address == NULL && problem == ADDR_OWN_DOMAIN)
+		*verdict = verdict_new(550, "5.6.0",
+		    "The forwarded message comes from %s itself; forward the "
+		    "original request instead",
+		    cfg->domain);
+	else if (r->address == NULL)
+		*verdict = verdict_new(550, "5.6.0",
+		    "The forwarded message comes from %s, who cannot be "
+		    "introduced: %s",
+		    who->address, addr_problem_text(problem));
+	if (r->address == NULL)
+		return NULL;
+	/* a display name that holds an address would pass for another
+	 * person's address in the introduction: no name then */
+	if (who->name != NULL && strchr(who->name, '@') == NULL)
+		r->name = g_strdup(who->name);
+	r->layer = layer_at(fwd, layer);
+	r->passed_by = passers_of(fwd, layer, r->address, sharer->address);
+	return g_steal_pointer(&r);
 }
 
 /* outbox_from_mail - an outbox item for a rendered message */
@@ -400,11 +563,18 @@ outbox_from_mail(RenderedMail *mail)
 	return item;
 }
 
-/* check_people - refuse introductions that make no sense */
+/* check_people - refuse introductions that make no sense, or that would
+ * need SMTPUTF8 for a member's address */
 static ShareVerdict *
-check_people(const Config *cfg, const Member *sharer, const Friend *f,
-    const FwdAddress *req)
+check_people(const Member *sharer, const Friend *f, const Requester *req)
 {
+	if (!g_str_is_ascii(sharer->address) || !g_str_is_ascii(f->address))
+		return verdict_new(550, "5.6.0",
+		    "The address %s is not ASCII, and this gateway does not "
+		    "send internationalised (SMTPUTF8) mail; ask the operator "
+		    "to record an ASCII address",
+		    g_str_is_ascii(sharer->address) ? f->address
+						    : sharer->address);
 	if (g_ascii_strcasecmp(f->address, sharer->address) == 0)
 		return verdict_new(550, "5.7.1",
 		    "You cannot share with yourself; address the share to "
@@ -414,26 +584,20 @@ check_people(const Config *cfg, const Member *sharer, const Friend *f,
 		    "The friend you named (%s) is the person who sent the "
 		    "original message; share it with someone else",
 		    f->address);
-	if (addr_in_domain(req->address, cfg->domain))
-		return verdict_new(550, "5.6.0",
-		    "The forwarded message comes from %s itself; forward the "
-		    "original request instead",
-		    cfg->domain);
 	return NULL;
 }
 
 /* build_share - the share and intro for one friend; NULL + verdict */
 static Share *
 build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
-    const Forward *fwd, const Member *sharer, const Friend *f, const char *key,
-    OutboxItem **item, ShareVerdict **verdict)
+    const Forward *fwd, const Member *sharer, const Requester *rq,
+    const Friend *f, const char *key, OutboxItem **item, ShareVerdict **verdict)
 {
-	const FwdAddress *rq = requester_of(fwd);
 	g_autoptr(RenderedMail) mail = NULL;
 	g_autoptr(GError) error = NULL;
 	Share *s;
 
-	*verdict = check_people(cfg, sharer, f, rq);
+	*verdict = check_people(sharer, f, rq);
 	if (*verdict != NULL)
 		return NULL;
 	IntroContext ctx = {
@@ -463,7 +627,9 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 	s->recipient_name = g_strdup(f->name);
 	s->requester = g_strdup(rq->address);
 	s->requester_name = g_strdup(rq->name);
-	s->subject = g_strdup(fwd->original->subject);
+	s->subject =
+	    g_strdup(rq->layer->subject != NULL ? rq->layer->subject
+						: fwd->original->subject);
 	s->note = g_strdup(fwd->note);
 	s->origin_key = g_strdup(key);
 	s->status = g_strdup("queued");
@@ -555,7 +721,7 @@ record_in_store(Store *store, const ShareRequest *req, const Forward *fwd,
 static ShareVerdict *
 record(const Config *cfg, Store *store, const ShareRequest *req,
     GMimeMessage *msg, const Forward *fwd, const Member *sharer,
-    GPtrArray *friends)
+    const Requester *rq, GPtrArray *friends)
 {
 	g_autoptr(ShareVerdict) ok = verdict_new(0, NULL, NULL);
 	g_autoptr(GError) error = NULL;
@@ -575,8 +741,8 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 
 		if (v != NULL)
 			return v;
-		s = build_share(cfg, req, msg, fwd, sharer, friends->pdata[i],
-		    key, &item, &v);
+		s = build_share(cfg, req, msg, fwd, sharer, rq,
+		    friends->pdata[i], key, &item, &v);
 		if (s == NULL)
 			return v;
 		g_ptr_array_add(shares, s);
@@ -630,7 +796,9 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	g_autoptr(Member) sharer = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) friends = NULL;
+	g_autoptr(Requester) rq = NULL;
 	g_autofree char *claimed = NULL;
+	ShareVerdict *refusal = NULL;
 
 	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
 	stream = message_stream(req);
@@ -670,11 +838,9 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	fwd = parser_parse_message(msg, &error);
 	if (fwd == NULL || !fwd->forwarded)
 		return no_forward(cfg);
-	if (requester_of(fwd) == NULL)
-		return verdict_new(550, "5.6.0",
-		    "The forwarded message does not show the address of who "
-		    "sent it; forward it as an attachment so the address is "
-		    "kept");
+	rq = find_requester(cfg, fwd, sharer, &refusal);
+	if (rq == NULL)
+		return refusal;
 	friends = g_ptr_array_new_with_free_func((GDestroyNotify)friend_free);
 	for (guint i = 0; i < req->share_rcpts->len; i++) {
 		ShareVerdict *v = NULL;
@@ -685,5 +851,5 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 			return v;
 		g_ptr_array_add(friends, f);
 	}
-	return record(cfg, store, req, msg, fwd, sharer, friends);
+	return record(cfg, store, req, msg, fwd, sharer, rq, friends);
 }

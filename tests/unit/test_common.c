@@ -214,6 +214,67 @@ test_addr_share(void)
 	}
 }
 
+/* test_addr_mailable - issue 8 defects 5 and 8: what the gateway may
+ * mail, and why not */
+static void
+test_addr_mailable(void)
+{
+	struct {
+		const char *addr;
+		AddrProblem problem;
+		const char *out;
+	} cases[] = {
+		{ "jane@friends.example", ADDR_OK, "jane@friends.example" },
+		{ "<Jane.Doe+x@Friends.Example>", ADDR_OK,
+		    "Jane.Doe+x@friends.example" },
+		{ "a=b@friends.example", ADDR_OK, "a=b@friends.example" },
+		{ "jane@b\xc3\xbc"
+		  "cher.example",
+		    ADDR_NOT_ASCII, NULL },
+		{ "jane@xn--bcher-kva.example", ADDR_OK,
+		    "jane@xn--bcher-kva.example" },
+		{ "d\xc3\xa4n\xc3\xa4@confs.example", ADDR_NOT_ASCII, NULL },
+		{ "a=b@c", ADDR_BAD_DOMAIN, NULL },
+		{ "x@192.0.2.1", ADDR_BAD_DOMAIN, NULL },
+		{ "x@-bad.example", ADDR_BAD_DOMAIN, NULL },
+		{ "x@bad-.example", ADDR_BAD_DOMAIN, NULL },
+		{ "x@a_b.example", ADDR_BAD_DOMAIN, NULL },
+		{ "x@[192.0.2.1]", ADDR_ROUTING, NULL },
+		{ "x@[IPv6:2001:db8::1]", ADDR_ROUTING, NULL },
+		{ "a%b.example@c.example", ADDR_ROUTING, NULL },
+		{ "b.example!a@c.example", ADDR_ROUTING, NULL },
+		{ "a:b@c.example", ADDR_ROUTING, NULL },
+		{ ".a@c.example", ADDR_SYNTAX, NULL },
+		{ "a..b@c.example", ADDR_SYNTAX, NULL },
+		{ "no-at-sign", ADDR_SYNTAX, NULL },
+		{ "root@localhost", ADDR_RESERVED, NULL },
+		{ "x@mail.localhost", ADDR_RESERVED, NULL },
+		{ "x@printer.local", ADDR_RESERVED, NULL },
+		{ "x@nothing.invalid", ADDR_RESERVED, NULL },
+		{ "x@db.internal", ADDR_RESERVED, NULL },
+		{ "x@1.2.0.192.in-addr.arpa", ADDR_RESERVED, NULL },
+		{ "x@intro.example.org", ADDR_OWN_DOMAIN, NULL },
+		{ "postmaster@mx.intro.example.org", ADDR_OWN_DOMAIN, NULL },
+		{ "x@MX.Intro.Example.Org", ADDR_OWN_DOMAIN, NULL },
+		{ "x@notintro.example.org", ADDR_OK, "x@notintro.example.org" },
+		{ "postmaster@friends.example", ADDR_ROLE, NULL },
+		{ "MAILER-DAEMON@friends.example", ADDR_ROLE, NULL },
+		{ "root+cron@friends.example", ADDR_ROLE, NULL },
+		{ "rooted@friends.example", ADDR_OK, "rooted@friends.example" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		AddrProblem p = ADDR_OK;
+		g_autofree char *out =
+		    addr_mailable(cases[i].addr, "intro.example.org", &p);
+
+		g_test_message("case %s", cases[i].addr);
+		g_assert_cmpint(p, ==, cases[i].problem);
+		g_assert_cmpstr(out, ==, cases[i].out);
+		g_assert_nonnull(addr_problem_text(p));
+	}
+}
+
 static void
 test_util_text_clean(void)
 {
@@ -318,6 +379,7 @@ main(int argc, char **argv)
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
 	g_test_add_func("/addr/parse_share/cases", test_addr_share);
+	g_test_add_func("/addr/mailable/cases", test_addr_mailable);
 	g_test_add_func("/util/text_clean/hostile", test_util_text_clean);
 	g_test_add_func("/util/text_clean/random", test_util_text_clean_random);
 	g_test_add_func("/util/header_safe/one-line", test_util_header_safe);

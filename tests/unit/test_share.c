@@ -171,6 +171,49 @@ test_rcpt_handles(Fixture *f, gconstpointer data)
 	g_assert_cmpint(bad->code, ==, 550);
 }
 
+/* test_rcpt_refused - issue 8 defects 5 and 8: share addresses naming
+ * someone the gateway must not mail are refused at RCPT */
+static void
+test_rcpt_refused(Fixture *f, gconstpointer data)
+{
+	struct {
+		const char *rcpt;
+		const char *dsn;
+	} refused[] = {
+		{ "<share+a=b=c@intro.example.org>", "5.1.1" },
+		{ "<share+root=localhost@intro.example.org>", "5.1.1" },
+		{ "<share+postmaster=mx.intro.example.org@intro.example.org>",
+		    "5.1.1" },
+		{ "<share+x=mx.Intro.Example.org@intro.example.org>", "5.1.1" },
+		{ "<share+x=[192.0.2.1]@intro.example.org>", "5.1.1" },
+		{ "<share+x=192.0.2.1@intro.example.org>", "5.1.1" },
+		{ "<share+a%b.example=c.example@intro.example.org>", "5.1.1" },
+		{ "<share+b.example!a=c.example@intro.example.org>", "5.1.1" },
+		{ "<share+x=printer.local@intro.example.org>", "5.1.1" },
+		{ "<share+postmaster=friends.example@intro.example.org>",
+		    "5.1.1" },
+		{ "<@relay.example:share+x=c.example@intro.example.org>",
+		    "5.1.1" },
+		{ "<share+d\xc3\xa4n\xc3\xa4=x.org@intro.example.org>",
+		    "5.1.3" },
+		{ "<share+pat=b\xc3\xbc"
+		  "cher.example@intro.example.org>",
+		    "5.1.3" },
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autoptr(ShareVerdict) v =
+		    share_check_rcpt(f->cfg, f->store, NULL, refused[i].rcpt);
+
+		g_test_message("rcpt %s", refused[i].rcpt);
+		g_assert_nonnull(v);
+		g_assert_cmpint(v->code, ==, 550);
+		g_assert_cmpstr(v->dsn, ==, refused[i].dsn);
+		g_assert_cmpuint(strlen(v->text), >, 20);
+	}
+}
+
 static void
 test_process_accepted(Fixture *f, gconstpointer data)
 {
@@ -302,6 +345,112 @@ test_process_dmarc(Fixture *f, gconstpointer data)
 	    "<share+jane@intro.example.org>");
 	g_assert_cmpint(ok->code, ==, 0);
 	g_assert_cmpuint(ok->created, ==, 1);
+}
+
+/* A forward whose original's From line the test writes. */
+static const char forward_from[] =
+    "From: \"Chris Member\" <chris@members.example>\r\n"
+    "To: share+jane@intro.example.org\r\n"
+    "Subject: Fwd: Keynote in Porto\r\n"
+    "Message-ID: <t-share-from@members.example>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Jane, you would be perfect for this.\r\n"
+    "\r\n"
+    "---------- Forwarded message ---------\r\n"
+    "From: %s\r\n"
+    "Date: Fri, Nov 13, 2026 at 4:05 PM\r\n"
+    "Subject: Keynote in Porto\r\n"
+    "To: Chris Member <chris@members.example>\r\n"
+    "\r\n"
+    "Would you give the keynote at our conference in May?\r\n";
+
+/* process_from - a member's share of a forward from this From line */
+static ShareVerdict *
+process_from(Fixture *f, const char *from, const char *rcpt)
+{
+	g_autofree char *msg = g_strdup_printf(forward_from, from);
+
+	return process(
+	    f, msg, "chris@members.example", "<chris@members.example>", rcpt);
+}
+
+/* test_process_requester_refused - issue 8 defects 5 and 8: a
+ * requester the gateway must not mail is refused in the session */
+static void
+test_process_requester_refused(Fixture *f, gconstpointer data)
+{
+	const char *refused[] = {
+		"Pat <pat@events>",
+		"Pat <pat@localhost>",
+		"MAILER-DAEMON@mail.events.example",
+		"Pat <pat@mx.intro.example.org>",
+		"D\xc3\xa4n\xc3\xa4 <d\xc3\xa4n\xc3\xa4@confs.example>",
+		"Pat <pat@b\xc3\xbc"
+		"cher.example>",
+		"Pat <pat%events.example@relay.example>",
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autoptr(ShareVerdict) v = process_from(
+		    f, refused[i], "<share+jane@intro.example.org>");
+
+		g_test_message("from %s", refused[i]);
+		g_assert_cmpint(v->code, ==, 550);
+		g_assert_cmpstr(v->dsn, ==, "5.6.0");
+	}
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
+/* test_process_requester_mailbox - the requester is the mailbox, never
+ * an address-like display name */
+static void
+test_process_requester_mailbox(Fixture *f, gconstpointer data)
+{
+	g_autoptr(ShareVerdict) v =
+	    process_from(f, "\"victim@bank.example\" <pat@events.example>",
+		"<share+jane@intro.example.org>");
+	g_autoptr(ShareVerdict) w = process_from(f, "Pat <pat@events.example>",
+	    "<share+bob=else.example@intro.example.org>");
+	g_autoptr(GPtrArray) shares = NULL;
+	const Share *s;
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpint(w->code, ==, 0);
+	shares = store_share_list(f->store, NULL);
+	g_assert_cmpuint(shares->len, ==, 2);
+	for (guint i = 0; i < shares->len; i++) {
+		s = shares->pdata[i];
+		if (g_strcmp0(s->recipient, "jane@friends.example") == 0) {
+			g_assert_cmpstr(s->requester, ==, "pat@events.example");
+			g_assert_null(s->requester_name);
+		} else {
+			g_assert_cmpstr(s->requester, ==, "pat@events.example");
+			g_assert_cmpstr(s->requester_name, ==, "Pat");
+		}
+	}
+}
+
+/* test_process_member_not_ascii - a member address that would need
+ * SMTPUTF8 is refused with a sentence, not sent raw */
+static void
+test_process_member_not_ascii(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	Member jorg = { .address = (char *)"j\xc3\xb6rg@friends.example",
+		.handle = (char *)"jorg" };
+	g_autoptr(ShareVerdict) v = NULL;
+
+	(void)data;
+	g_assert_true(store_member_add(f->store, &jorg, NULL, &error));
+	v = process_from(
+	    f, "Pat <pat@events.example>", "<share+jorg@intro.example.org>");
+	g_assert_cmpint(v->code, ==, 550);
+	g_assert_cmpstr(v->dsn, ==, "5.6.0");
+	g_assert_nonnull(strstr(v->text, "SMTPUTF8"));
 }
 
 /* A forward whose header the test writes: From and other fields. */
@@ -541,6 +690,7 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
 	ADD("/share/check_rcpt/not-share", test_rcpt_not_share);
 	ADD("/share/check_rcpt/handles", test_rcpt_handles);
+	ADD("/share/check_rcpt/refused", test_rcpt_refused);
 	ADD("/share/process/accepted", test_process_accepted);
 	ADD("/share/process/from_file", test_process_from_file);
 	ADD("/share/process/duplicate", test_process_duplicate);
@@ -549,6 +699,9 @@ main(int argc, char **argv)
 	ADD("/share/process/dmarc", test_process_dmarc);
 	ADD("/share/process/dmarc-forged", test_process_dmarc_forged);
 	ADD("/share/process/dmarc-genuine", test_process_dmarc_genuine);
+	ADD("/share/process/requester-refused", test_process_requester_refused);
+	ADD("/share/process/requester-mailbox", test_process_requester_mailbox);
+	ADD("/share/process/member-not-ascii", test_process_member_not_ascii);
 	ADD("/share/process/no-forward", test_process_no_forward);
 	ADD("/share/process/automatic", test_process_automatic);
 	ADD("/share/process/self-and-requester", test_process_self);
