@@ -9,13 +9,20 @@
  * OpenDKIM).
  *
  * Trust: the file is the operator's; it is still checked fully, since a
- * typo must not start a daemon with a silently different policy.
+ * typo must not start a daemon with a silently different policy: a key
+ * set twice or a group opened twice is refused rather than merged (as
+ * GKeyFile would, the last value winning), and every string that can
+ * reach a header field, an SMTP command or a socket call is checked for
+ * control characters and shape here, once, so that a gateway mistake is
+ * found by "passalong-milter -n" and not by every share at run time.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "common/config.h"
 
@@ -27,6 +34,7 @@ typedef enum {
 	KEY_SIZE,
 	KEY_BOOL,
 	KEY_AUTH,
+	KEY_MODE,
 } KeyType;
 
 typedef struct {
@@ -51,6 +59,9 @@ static const KeyDef keys[] = {
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
 	{ "milter", "timeout", KEY_UINT, OFF(timeout), 86400 },
 	{ "milter", "user", KEY_STRING, OFF(user), 0 },
+	{ "milter", "socket_group", KEY_STRING, OFF(socket_group), 0 },
+	{ "milter", "socket_mode", KEY_MODE, OFF(socket_mode), 0 },
+	{ "milter", "pid_file", KEY_STRING, OFF(pid_file), 0 },
 	{ "limits", "shares_per_hour", KEY_UINT, OFF(shares_per_hour), 0 },
 	{ "limits", "shares_per_day", KEY_UINT, OFF(shares_per_day), 0 },
 	{ "limits", "intros_per_friend_per_week", KEY_UINT,
@@ -81,6 +92,7 @@ config_new_default(void)
 	cfg->spool_threshold = 1048576;
 	cfg->sender_auth = SENDER_AUTH_AUTH;
 	cfg->timeout = 30;
+	cfg->socket_mode = 0660;
 	cfg->shares_per_hour = 5;
 	cfg->shares_per_day = 20;
 	cfg->intros_per_friend_per_week = 3;
@@ -104,6 +116,9 @@ config_free(Config *cfg)
 	if (cfg == NULL)
 		return;
 	g_free(cfg->path);
+	g_free(cfg->group);
+	if (cfg->lines != NULL)
+		g_hash_table_destroy(cfg->lines);
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type == KEY_STRING)
 			g_free(G_STRUCT_MEMBER(char *, cfg, keys[i].offset));
@@ -199,6 +214,251 @@ parse_bool(const char *value, gboolean *out)
 	return FALSE;
 }
 
+/* parse_mode - permission bits in octal, as chmod takes them */
+static gboolean
+parse_mode(const char *value, guint *out)
+{
+	guint v = 0;
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 4)
+		return FALSE;
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '7')
+			return FALSE;
+		v = v * 8 + (guint)(*p - '0');
+	}
+	if (v > 0777)
+		return FALSE;
+	*out = v;
+	return TRUE;
+}
+
+/* control_char - the first control character in value, or 0 */
+static unsigned char
+control_char(const char *value)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return *p;
+	return 0;
+}
+
+/* check_domain - a host name of letters, digits, hyphens and dots */
+static gboolean
+check_domain(const char *value, char **why)
+{
+	g_auto(GStrv) labels = g_strsplit(value, ".", -1);
+	guint n = g_strv_length(labels);
+	gboolean ok = n >= 2 && strlen(value) <= 253;
+
+	for (guint i = 0; ok && i < n; i++) {
+		size_t len = strlen(labels[i]);
+
+		ok = len > 0 && len <= 63 && labels[i][0] != '-' &&
+		     labels[i][len - 1] != '-';
+		for (size_t j = 0; ok && j < len; j++)
+			ok = g_ascii_isalnum(labels[i][j]) ||
+			     labels[i][j] == '-';
+	}
+	if (ok && strspn(labels[n - 1], "0123456789") == strlen(labels[n - 1]))
+		ok = FALSE; /* an address, not a name */
+	if (!ok)
+		*why = g_strdup_printf("\"%s\" is not a domain name (letters, "
+				       "digits, hyphens and dots, as "
+				       "intro.example.org)",
+		    value);
+	return ok;
+}
+
+/* check_localpart - a dot-atom (RFC 5322 atext, dots between) */
+static gboolean
+check_localpart(const char *value, char **why)
+{
+	static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+	size_t n = strlen(value);
+	gboolean ok = n > 0 && n <= 64 && value[0] != '.' &&
+		      value[n - 1] != '.' && strstr(value, "..") == NULL;
+
+	for (const char *p = value; ok && *p != '\0'; p++)
+		ok = g_ascii_isalnum(*p) || *p == '.' ||
+		     ((unsigned char)*p < 0x80 && strchr(atext, *p) != NULL);
+	if (!ok)
+		*why = g_strdup_printf("\"%s\" is not a plain local part "
+				       "(letters, digits, dots between, and "
+				       "!#$%%&'*+-/=?^_`{|}~; at most 64)",
+		    value);
+	return ok;
+}
+
+/* check_share_localpart - a local part that + and = can extend */
+static gboolean
+check_share_localpart(const char *value, char **why)
+{
+	if (!check_localpart(value, why))
+		return FALSE;
+	if (strpbrk(value, "+=") != NULL) {
+		*why = g_strdup("must not contain + or = (they separate "
+				"the handle or the address)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_name - the product name of display names: one short line */
+static gboolean
+check_name(const char *value, char **why)
+{
+	if (g_utf8_strlen(value, -1) > 64) {
+		*why = g_strdup("longer than 64 characters");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_token - an authserv-id: a host name or a similar token */
+static gboolean
+check_token(const char *value, char **why)
+{
+	for (const char *p = value; *p != '\0'; p++) {
+		if (!g_ascii_isalnum(*p) && strchr(".-_:", *p) == NULL) {
+			*why = g_strdup_printf("\"%s\" is not an authserv-id "
+					       "(a name such as "
+					       "mx.example.org)",
+			    value);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* account_ok - a user or group name as useradd(8) allows it */
+static gboolean
+account_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 32 || name[0] == '-')
+		return FALSE;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p) && strchr("._-", *p) == NULL)
+			return FALSE;
+	return TRUE;
+}
+
+/* check_account - one user or group name */
+static gboolean
+check_account(const char *value, char **why)
+{
+	if (!account_ok(value)) {
+		*why = g_strdup_printf(
+		    "\"%s\" is not a user or group name", value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_user - NAME or NAME:GROUP */
+static gboolean
+check_user(const char *value, char **why)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ":", 3);
+
+	if (g_strv_length(parts) > 2 || !account_ok(parts[0]) ||
+	    (parts[1] != NULL && !account_ok(parts[1]))) {
+		*why =
+		    g_strdup_printf("\"%s\" is not USER or USER:GROUP", value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_abs_path - the daemon works from /: relative paths would move */
+static gboolean
+check_abs_path(const char *value, char **why)
+{
+	if (value[0] != '/') {
+		*why = g_strdup_printf("\"%s\" is not an absolute path", value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_socket - a socket libmilter can open */
+static gboolean
+check_socket(const char *value, char **why)
+{
+	ConfigSocket sock = { 0 };
+	gboolean ok = config_socket_parse(value, &sock, why);
+
+	config_socket_clear(&sock);
+	return ok;
+}
+
+/* check_smtp_url - smtp:// or smtps://, a host, a port if any */
+static gboolean
+check_smtp_url(const char *value, char **why)
+{
+	g_autoptr(GUri) uri = g_uri_parse(value, G_URI_FLAGS_NONE, NULL);
+	const char *scheme = uri != NULL ? g_uri_get_scheme(uri) : NULL;
+	const char *host = uri != NULL ? g_uri_get_host(uri) : NULL;
+
+	if (scheme == NULL || (g_ascii_strcasecmp(scheme, "smtp") != 0 &&
+				  g_ascii_strcasecmp(scheme, "smtps") != 0)) {
+		*why = g_strdup("must start with smtp:// or smtps://");
+		return FALSE;
+	}
+	if (host == NULL || *host == '\0') {
+		*why = g_strdup_printf("\"%s\" names no host", value);
+		return FALSE;
+	}
+	if (g_uri_get_port(uri) == 0) {
+		*why = g_strdup_printf("\"%s\": port 0", value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* the shape each string key must have, beyond "no control character" */
+static const struct {
+	const char *group;
+	const char *key;
+	gboolean (*ok)(const char *value, char **why);
+} string_rules[] = {
+	{ "gateway", "domain", check_domain },
+	{ "gateway", "share_localpart", check_share_localpart },
+	{ "gateway", "name", check_name },
+	{ "milter", "socket", check_socket },
+	{ "milter", "spool_dir", check_abs_path },
+	{ "milter", "authserv_id", check_token },
+	{ "milter", "user", check_user },
+	{ "milter", "socket_group", check_account },
+	{ "milter", "pid_file", check_abs_path },
+	{ "store", "path", check_abs_path },
+	{ "sender", "smtp_url", check_smtp_url },
+	{ "sender", "from_localpart", check_localpart },
+};
+
+/* check_string - a string value's problem, or NULL */
+static char *
+check_string(const KeyDef *def, const char *value)
+{
+	unsigned char c = control_char(value);
+	char *why = NULL;
+
+	if (*value == '\0')
+		return g_strdup("empty value");
+	if (c != 0)
+		return g_strdup_printf(
+		    "contains a control character (0x%02x)", c);
+	for (size_t i = 0; i < G_N_ELEMENTS(string_rules); i++)
+		if (strcmp(string_rules[i].group, def->group) == 0 &&
+		    strcmp(string_rules[i].key, def->key) == 0 &&
+		    !string_rules[i].ok(value, &why))
+			return why;
+	return NULL;
+}
+
 /* set_value - store one value by its table entry; NULL or a problem */
 static char *
 set_value(Config *cfg, const KeyDef *def, const char *value)
@@ -211,8 +471,8 @@ set_value(Config *cfg, const KeyDef *def, const char *value)
 
 	switch (def->type) {
 	case KEY_STRING:
-		if (*value == '\0')
-			return g_strdup("empty value");
+		if ((bad = check_string(def, value)) != NULL)
+			return bad;
 		sp = &G_STRUCT_MEMBER(char *, cfg, def->offset);
 		g_free(*sp);
 		*sp = g_strdup(value);
@@ -244,6 +504,11 @@ set_value(Config *cfg, const KeyDef *def, const char *value)
 			g_free(bad);
 			return msg;
 		}
+		G_STRUCT_MEMBER(guint, cfg, def->offset) = bits;
+		return NULL;
+	case KEY_MODE:
+		if (!parse_mode(value, &bits))
+			return g_strdup("not a mode in octal (as 0660)");
 		G_STRUCT_MEMBER(guint, cfg, def->offset) = bits;
 		return NULL;
 	}
@@ -286,116 +551,185 @@ strip_comment(char *value)
 	g_strstrip(value);
 }
 
-/* parse_line - one line of the file; appends problems to errs */
+/* the state of one pass over a file */
+typedef struct {
+	Config *cfg;
+	const char *path;
+	char *group;        /* the [group] the lines are in, or NULL */
+	GHashTable *groups; /* group -> line where it was opened */
+	guint settings;     /* key = value lines seen */
+	GString *errs;
+} Parse;
+
+/* key_id - the lines table's key for group/key (transfer full) */
+static char *
+key_id(const char *group, const char *key)
+{
+	return g_strconcat(group, "/", key, NULL);
+}
+
+/* config_where - where a key was set, for messages */
+char *
+config_where(const Config *cfg, const char *group, const char *key)
+{
+	g_autofree char *id = key_id(group, key);
+	guint line = cfg->lines != NULL
+			 ? GPOINTER_TO_UINT(g_hash_table_lookup(cfg->lines, id))
+			 : 0;
+	const char *path = cfg->path != NULL ? cfg->path : "(defaults)";
+
+	if (line == 0)
+		return g_strdup_printf(
+		    "%s: [%s] %s (default)", path, group, key);
+	return g_strdup_printf("%s:%u: [%s] %s", path, line, group, key);
+}
+
+/* parse_group - a "[group]" line */
 static void
-parse_line(Config *cfg, const char *path, guint lineno, char *line,
-    char **group, GString *errs)
+parse_group(Parse *ps, guint lineno, char *line)
+{
+	char *end;
+	gpointer first;
+
+	strip_comment(line);
+	end = strchr(line, ']');
+	if (end == NULL || end[1] != '\0' || end == line + 1) {
+		g_string_append_printf(
+		    ps->errs, "%s:%u: bad group line\n", ps->path, lineno);
+		return;
+	}
+	*end = '\0';
+	g_free(ps->group);
+	ps->group = g_strdup(line + 1);
+	if (!known_group(ps->group)) {
+		g_string_append_printf(ps->errs, "%s:%u: [%s]: unknown group\n",
+		    ps->path, lineno, ps->group);
+		return;
+	}
+	first = g_hash_table_lookup(ps->groups, ps->group);
+	if (first != NULL) {
+		g_string_append_printf(ps->errs,
+		    "%s:%u: [%s]: group opened again (first at line %u); "
+		    "keep a group's keys together\n",
+		    ps->path, lineno, ps->group, GPOINTER_TO_UINT(first));
+		return;
+	}
+	g_hash_table_insert(
+	    ps->groups, g_strdup(ps->group), GUINT_TO_POINTER(lineno));
+}
+
+/* parse_line - one line of the file; appends problems to ps->errs */
+static void
+parse_line(Parse *ps, guint lineno, char *line)
 {
 	char *eq, *key, *value, *problem;
 	const KeyDef *def;
+	gpointer first;
+	g_autofree char *id = NULL;
 
 	g_strstrip(line);
 	if (*line == '\0' || *line == '#' || *line == ';')
 		return;
 	if (*line == '[') {
-		char *end;
-
-		strip_comment(line);
-		end = strchr(line, ']');
-
-		if (end == NULL || end[1] != '\0' || end == line + 1) {
-			g_string_append_printf(
-			    errs, "%s:%u: bad group line\n", path, lineno);
-			return;
-		}
-		*end = '\0';
-		g_free(*group);
-		*group = g_strdup(line + 1);
-		if (!known_group(*group))
-			g_string_append_printf(errs,
-			    "%s:%u: [%s]: unknown group\n", path, lineno,
-			    *group);
+		parse_group(ps, lineno, line);
 		return;
 	}
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		g_string_append_printf(
-		    errs, "%s:%u: not a \"key = value\" line\n", path, lineno);
+		g_string_append_printf(ps->errs,
+		    "%s:%u: not a \"key = value\" line\n", ps->path, lineno);
 		return;
 	}
+	ps->settings++;
 	*eq = '\0';
 	key = g_strstrip(line);
 	value = eq + 1;
 	strip_comment(value);
-	if (*group == NULL) {
-		g_string_append_printf(errs,
-		    "%s:%u: %s: key outside of a [group]\n", path, lineno, key);
+	if (ps->group == NULL) {
+		g_string_append_printf(ps->errs,
+		    "%s:%u: %s: key outside of a [group]\n", ps->path, lineno,
+		    key);
 		return;
 	}
-	if (!known_group(*group))
+	if (!known_group(ps->group))
 		return; /* already reported at the group line */
-	def = find_key(*group, key);
+	def = find_key(ps->group, key);
 	if (def == NULL) {
-		g_string_append_printf(errs, "%s:%u: [%s] %s: unknown key\n",
-		    path, lineno, *group, key);
+		g_string_append_printf(ps->errs,
+		    "%s:%u: [%s] %s: unknown key\n", ps->path, lineno,
+		    ps->group, key);
 		return;
 	}
-	problem = set_value(cfg, def, value);
+	id = key_id(def->group, def->key);
+	first = g_hash_table_lookup(ps->cfg->lines, id);
+	if (first != NULL) {
+		g_string_append_printf(ps->errs,
+		    "%s:%u: [%s] %s: set again (first set at line %u); a key "
+		    "may be set once\n",
+		    ps->path, lineno, ps->group, key, GPOINTER_TO_UINT(first));
+		return;
+	}
+	g_hash_table_insert(
+	    ps->cfg->lines, g_steal_pointer(&id), GUINT_TO_POINTER(lineno));
+	problem = set_value(ps->cfg, def, value);
 	if (problem != NULL) {
-		g_string_append_printf(errs, "%s:%u: [%s] %s: %s\n", path,
-		    lineno, *group, key, problem);
+		g_string_append_printf(ps->errs, "%s:%u: [%s] %s: %s\n",
+		    ps->path, lineno, ps->group, key, problem);
 		g_free(problem);
 	}
 }
 
-/* check_values - rules that tie values together or shape them */
+static void add_problem(GString *errs, const Config *cfg, const char *group_key,
+    const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+/* add_problem - one line "FILE:LINE: [group] key: text" of a later check */
 static void
-check_values(const Config *cfg, const char *path, GString *errs)
+add_problem(GString *errs, const Config *cfg, const char *group_key,
+    const char *fmt, ...)
 {
-	if (strchr(cfg->domain, '@') != NULL ||
-	    strchr(cfg->domain, '.') == NULL)
-		g_string_append_printf(errs,
-		    "%s: [gateway] domain: \"%s\" is not a domain name\n", path,
-		    cfg->domain);
-	if (strpbrk(cfg->share_localpart, "@+= \t") != NULL)
-		g_string_append_printf(errs,
-		    "%s: [gateway] share_localpart: must not contain @ + = or "
-		    "spaces\n",
-		    path);
-	if (!g_str_has_prefix(cfg->socket, "unix:") &&
-	    !g_str_has_prefix(cfg->socket, "local:") &&
-	    !g_str_has_prefix(cfg->socket, "inet:") &&
-	    !g_str_has_prefix(cfg->socket, "inet6:"))
-		g_string_append_printf(errs,
-		    "%s: [milter] socket: use unix:/path, inet:PORT@HOST or "
-		    "inet6:PORT@HOST\n",
-		    path);
+	g_auto(GStrv) gk = g_strsplit(group_key, " ", 2);
+	g_autofree char *where = config_where(cfg, gk[0], gk[1]);
+	va_list ap;
+
+	g_string_append_printf(errs, "%s: ", where);
+	va_start(ap, fmt);
+	g_string_append_vprintf(errs, fmt, ap);
+	va_end(ap);
+	g_string_append_c(errs, '\n');
+}
+
+/* check_values - rules that tie values together, after the last line */
+static void
+check_values(const Config *cfg, GString *errs)
+{
 	if (cfg->sender_auth & SENDER_AUTH_SECRET)
-		g_string_append_printf(errs,
-		    "%s: [milter] sender_auth: secret addresses are not "
-		    "supported by this version; use auth or dmarc\n",
-		    path);
+		add_problem(errs, cfg, "milter sender_auth",
+		    "secret addresses are not supported by this version; use "
+		    "auth or dmarc");
 	if ((cfg->sender_auth & SENDER_AUTH_DMARC) && cfg->authserv_id == NULL)
-		g_string_append_printf(errs,
-		    "%s: [milter] sender_auth: dmarc needs [milter] "
-		    "authserv_id (your verifier's id)\n",
-		    path);
-	if (!g_str_has_prefix(cfg->smtp_url, "smtp://") &&
-	    !g_str_has_prefix(cfg->smtp_url, "smtps://"))
-		g_string_append_printf(errs,
-		    "%s: [sender] smtp_url: must start with smtp:// or "
-		    "smtps://\n",
-		    path);
+		add_problem(errs, cfg, "milter sender_auth",
+		    "dmarc needs [milter] authserv_id (your verifier's id)");
 	if (cfg->retry_min == 0 || cfg->retry_max < cfg->retry_min)
-		g_string_append_printf(errs,
-		    "%s: [sender] retry_min/retry_max: need 0 < retry_min <= "
-		    "retry_max\n",
-		    path);
-	if (cfg->max_attempts == 0 || cfg->poll_interval == 0)
-		g_string_append_printf(errs,
-		    "%s: [sender] max_attempts and poll_interval must be at "
-		    "least 1\n",
-		    path);
+		add_problem(errs, cfg, "sender retry_min",
+		    "need 0 < retry_min <= retry_max (%u)", cfg->retry_max);
+	if (cfg->max_attempts == 0)
+		add_problem(
+		    errs, cfg, "sender max_attempts", "must be at least 1");
+	if (cfg->poll_interval == 0)
+		add_problem(
+		    errs, cfg, "sender poll_interval", "must be at least 1");
+}
+
+/* split_user - "user = NAME:GROUP" into user and group */
+static void
+split_user(Config *cfg)
+{
+	char *colon;
+
+	if (cfg->user == NULL || (colon = strchr(cfg->user, ':')) == NULL)
+		return;
+	cfg->group = g_strdup(colon + 1);
+	*colon = '\0';
 }
 
 /* config_load - read, check and return the configuration at path */
@@ -403,10 +737,10 @@ Config *
 config_load(const char *path, GError **error)
 {
 	g_autofree char *text = NULL;
-	g_autofree char *group = NULL;
 	g_autoptr(GString) errs = NULL;
 	g_auto(GStrv) lines = NULL;
 	GError *io = NULL;
+	Parse ps = { 0 };
 	Config *cfg;
 
 	g_return_val_if_fail(path != NULL, NULL);
@@ -423,11 +757,31 @@ config_load(const char *path, GError **error)
 	}
 	/* no g_autoptr here: clang 14's analyzer cannot follow it */
 	cfg = config_new_default();
+	cfg->path = g_strdup(path);
+	cfg->lines =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	errs = g_string_new(NULL);
+	ps = (Parse){ .cfg = cfg,
+		.path = path,
+		.groups = g_hash_table_new_full(
+		    g_str_hash, g_str_equal, g_free, NULL),
+		.errs = errs };
 	lines = g_strsplit(text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++)
-		parse_line(cfg, path, i + 1, lines[i], &group, errs);
-	check_values(cfg, path, errs);
+		parse_line(&ps, i + 1, lines[i]);
+	g_free(ps.group);
+	g_hash_table_destroy(ps.groups);
+	if (ps.settings == 0)
+		g_string_append_printf(errs,
+		    "%s: no settings: an empty file is not a configuration "
+		    "(start from passalong.conf.example)\n",
+		    path);
+	else if (!g_hash_table_contains(cfg->lines, "gateway/domain"))
+		g_string_append_printf(errs,
+		    "%s: [gateway] domain: required (the domain of the share "
+		    "addresses)\n",
+		    path);
+	check_values(cfg, errs);
 	if (errs->len > 0) {
 		g_string_truncate(errs, errs->len - 1); /* last newline */
 		g_set_error_literal(
@@ -435,6 +789,84 @@ config_load(const char *path, GError **error)
 		config_free(cfg);
 		return NULL;
 	}
-	cfg->path = g_strdup(path);
+	split_user(cfg);
 	return cfg;
+}
+
+/* socket_port - "PORT[@HOST]" of an inet socket */
+static gboolean
+socket_port(const char *rest, ConfigSocket *sock, char **problem_out)
+{
+	const char *at = strchr(rest, '@');
+	g_autofree char *port =
+	    at != NULL ? g_strndup(rest, (gsize)(at - rest)) : g_strdup(rest);
+	guint64 n = 0;
+
+	if (!parse_uint(port, 65535, &n) || n == 0) {
+		*problem_out = g_strdup_printf(
+		    "\"%s\" is not a port number from 1 to 65535", port);
+		return FALSE;
+	}
+	sock->port = (guint)n;
+	if (at == NULL)
+		return TRUE;
+	if (at[1] == '\0' ||
+	    strspn(at + 1,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") != strlen(at + 1)) {
+		*problem_out = g_strdup_printf(
+		    "\"%s\" is not a host name or address", at + 1);
+		return FALSE;
+	}
+	sock->host = g_strdup(at + 1);
+	return TRUE;
+}
+
+/* config_socket_parse - libmilter's socket syntax, checked */
+gboolean
+config_socket_parse(const char *spec, ConfigSocket *sock, char **problem_out)
+{
+	const char *path = NULL;
+
+	g_return_val_if_fail(spec != NULL && sock != NULL, FALSE);
+	memset(sock, 0, sizeof(*sock));
+	if (g_str_has_prefix(spec, "inet:") ||
+	    g_str_has_prefix(spec, "inet6:")) {
+		sock->kind =
+		    spec[4] == '6' ? CONFIG_SOCKET_INET6 : CONFIG_SOCKET_INET;
+		return socket_port(strchr(spec, ':') + 1, sock, problem_out);
+	}
+	if (g_str_has_prefix(spec, "unix:") || g_str_has_prefix(spec, "local:"))
+		path = strchr(spec, ':') + 1;
+	else if (spec[0] == '/')
+		path = spec;
+	if (path == NULL) {
+		*problem_out = g_strdup(
+		    "use unix:/path, inet:PORT@HOST or inet6:PORT@HOST");
+		return FALSE;
+	}
+	if (path[0] != '/') {
+		*problem_out =
+		    g_strdup_printf("\"%s\" is not an absolute path", path);
+		return FALSE;
+	}
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		*problem_out =
+		    g_strdup_printf("the path is longer than %zu bytes",
+			sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+		return FALSE;
+	}
+	sock->kind = CONFIG_SOCKET_UNIX;
+	sock->path = g_strdup(path);
+	return TRUE;
+}
+
+/* config_socket_clear - free a ConfigSocket's strings */
+void
+config_socket_clear(ConfigSocket *sock)
+{
+	if (sock == NULL)
+		return;
+	g_clear_pointer(&sock->path, g_free);
+	g_clear_pointer(&sock->host, g_free);
 }

@@ -5,11 +5,17 @@
  *	g_autoptr(Config) cfg = config_load(path, &error);
  *
  * DESCRIPTION
- *	An INI file read with GKeyFile. Every key has a type and a default;
- *	unknown groups and keys, bad values and missing required values are
- *	errors that name the file, the line and the key. All problems are
- *	reported at once, one per line of the GError message, so that
- *	"passalong-milter -n" can print them all.
+ *	An INI file in GKeyFile's syntax, read line by line here. Every key
+ *	has a type and a default; unknown groups and keys, a key set twice,
+ *	a group opened twice, an empty file, bad values (a control
+ *	character anywhere, a domain, local part, socket or URL that would
+ *	not survive a header or an SMTP command) and missing required
+ *	values ([gateway] domain) are errors that name the file, the line
+ *	and the key, the checks made after parsing included. All problems
+ *	are reported at once, one per line of the GError message, so that
+ *	"passalong-milter -n" can print them all. What depends on the
+ *	system (users, folders) is for the program to check: config_where()
+ *	names a key's line for its messages.
  *
  * OWNERSHIP
  *	config_load() returns a new Config (transfer full); config_free()
@@ -61,6 +67,10 @@ typedef struct {
 	char *authserv_id;     /* trusted Authentication-Results id */
 	guint timeout;         /* libmilter I/O timeout, seconds */
 	char *user;            /* drop root to this user, or NULL */
+	char *group;           /* and this group (user = NAME:GROUP), or NULL */
+	char *socket_group;    /* unix socket's group; NULL: the daemon's */
+	guint socket_mode;     /* unix socket's permission bits (0660) */
+	char *pid_file;        /* locked while the daemon runs, or NULL */
 
 	/* [limits] (0 = no limit) */
 	guint shares_per_hour;
@@ -82,7 +92,23 @@ typedef struct {
 
 	/* [digest] */
 	gboolean digest_enabled;
+
+	GHashTable *lines; /* private: "group/key" -> line, for config_where */
 } Config;
+
+/* the kinds of [milter] socket, as libmilter spells them */
+typedef enum {
+	CONFIG_SOCKET_UNIX,  /* unix:/path, local:/path or /path */
+	CONFIG_SOCKET_INET,  /* inet:PORT[@HOST] */
+	CONFIG_SOCKET_INET6, /* inet6:PORT[@HOST] */
+} ConfigSocketKind;
+
+typedef struct {
+	ConfigSocketKind kind;
+	char *path; /* unix: the socket's path */
+	char *host; /* inet: the host, or NULL: every address */
+	guint port; /* inet: 1 to 65535 */
+} ConfigSocket;
 
 Config *config_new_default(void);
 Config *config_load(const char *path, GError **error);
@@ -91,5 +117,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
 
 /* config_sender_auth_string - "auth,any" etc. for logs (transfer full) */
 char *config_sender_auth_string(guint bits);
+
+/* config_where - "FILE:LINE: [group] key" where the key was set, or
+ * "FILE: [group] key (default)"; for messages (transfer full) */
+char *config_where(const Config *cfg, const char *group, const char *key);
+
+/* config_socket_parse - a milter socket spec into its parts; FALSE and
+ * *problem (transfer full) when libmilter would not take it. sock's
+ * strings are new: free them with config_socket_clear(). */
+gboolean config_socket_parse(
+    const char *spec, ConfigSocket *sock, char **problem);
+void config_socket_clear(ConfigSocket *sock);
 
 #endif /* PA_CONFIG_H */

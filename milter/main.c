@@ -2,21 +2,23 @@
  * main.c - passalong-milter: the daemon (milter, outbox sender)
  *
  * Start-up: read the config (exit 78 on any problem, all of them
- * printed), open the milter socket, drop root to [milter] user, detach
- * unless -f, open the store, start the outbox worker, then hand over to
- * smfi_main(). Only here may the program exit on failure.
+ * printed; -n also makes the checks of startup.h and exits), refuse to
+ * start beside a running daemon (locked [milter] pid_file, or a socket
+ * that answers), open the milter socket and give it its owner, group
+ * and mode, drop root to [milter] user, detach unless -f, open the
+ * store, start the outbox worker, then hand over to smfi_main(). Only
+ * here may the program exit on failure.
  * Signals: the main thread waits for them all (see run()): SIGUSR1
  * reloads the configuration; SIGTERM, SIGINT and SIGHUP stop after the
- * messages in flight are finished.
+ * messages in flight are finished. SIGUSR2 is taken for waking
+ * libmilter's listener on a stop (stop_milter()).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <libmilter/mfapi.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "milter/milter.h"
+#include "milter/startup.h"
 #include "sender/sender.h"
 #include "store/store.h"
 
@@ -40,11 +43,16 @@ typedef struct {
 	gboolean check_only;
 } Options;
 
-#define STOP_GRACE 60 /* seconds to finish messages in flight */
+#define STOP_GRACE 60       /* seconds to finish messages in flight */
+#define WAKE_SIGNAL SIGUSR2 /* interrupts the listener's poll() */
+#define WAKE_EVERY (50 * G_TIME_SPAN_MILLISECOND)
 
 static SenderWorker *worker;
 static int milter_rc = MI_SUCCESS;
-static volatile gboolean milter_done;
+static GMutex done_lock;
+static GCond done_cond;
+static gboolean milter_done;    /* smfi_main() returned; under done_lock */
+static gboolean stop_requested; /* we called smfi_stop() */
 
 /* cap_arenas - one connection is one thread, and glibc gives each new
  * thread its own malloc arena (up to 8 per core) that keeps what was
@@ -122,41 +130,95 @@ load_config(const Options *o)
 		exit(EX_CONFIG);
 	}
 	if (o->socket != NULL) {
+		g_autofree char *why = NULL;
+		ConfigSocket sock = { 0 };
+
+		if (!config_socket_parse(o->socket, &sock, &why)) {
+			fprintf(stderr,
+			    "passalong-milter: configuration errors:\n"
+			    "-p %s: %s\n",
+			    o->socket, why);
+			config_free(cfg);
+			exit(EX_CONFIG);
+		}
+		config_socket_clear(&sock);
 		g_free(cfg->socket);
 		cfg->socket = g_strdup(o->socket);
 	}
 	return cfg;
 }
 
-/* drop_privileges - become [milter] user when started as root */
-static void
-drop_privileges(const Config *cfg)
+/* socket_where - how messages name the socket in use */
+static char *
+socket_where(const Options *o, const Config *cfg)
 {
-	struct passwd *pw;
+	if (o->socket != NULL)
+		return g_strdup_printf("-p %s", o->socket);
+	return config_where(cfg, "milter", "socket");
+}
 
-	if (cfg->user == NULL || geteuid() != 0)
-		return;
-	pw = getpwnam(cfg->user);
-	if (pw == NULL) {
-		log_error(NULL, "user %s: no such user", cfg->user);
+/* check_only - passalong-milter -n: the file is good; now what the real
+ * start would find wrong (users, folders, what its user can write) */
+static int
+check_only(const Options *o, const Config *cfg)
+{
+	g_autoptr(GString) errs = g_string_new(NULL);
+	g_autofree char *where = socket_where(o, cfg);
+	Account acct;
+	gboolean known = startup_account(cfg, &acct, errs);
+
+	startup_check(cfg, known ? &acct : NULL, cfg->socket, where, errs);
+	if (errs->len > 0) {
+		fprintf(stderr, "passalong-milter: configuration errors:\n%s",
+		    errs->str);
+		return EX_CONFIG;
+	}
+	printf("%s: configuration OK\n", o->config_path);
+	return 0;
+}
+
+/* account - the daemon's user, or exit 78 as -n would have said */
+static void
+account(const Config *cfg, Account *acct)
+{
+	g_autoptr(GString) errs = g_string_new(NULL);
+
+	if (!startup_account(cfg, acct, errs)) {
+		g_strchomp(errs->str);
+		log_error(NULL, "%s", errs->str);
 		exit(EX_CONFIG);
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		log_error(
-		    NULL, "cannot become %s: %s", cfg->user, g_strerror(errno));
-		exit(EX_OSERR);
-	}
-	if (setuid(0) == 0) {
-		log_error(NULL, "root privileges could not be dropped");
-		exit(EX_OSERR);
 	}
 }
 
-/* open_socket - tell libmilter where to listen and open it now */
-static void
-open_socket(const Config *cfg)
+/* not_running - exit unless this is the only daemon on the socket; the
+ * pid file's descriptor (kept open: it holds the lock), or -1 */
+static int
+not_running(const Config *cfg)
 {
+	g_autoptr(GError) error = NULL;
+	int fd = -1;
+
+	if (cfg->pid_file != NULL &&
+	    (fd = startup_pidfile_lock(cfg->pid_file, &error)) < 0) {
+		log_error(NULL, "%s", error->message);
+		exit(EX_UNAVAILABLE);
+	}
+	if (startup_socket_answers(cfg->socket)) {
+		log_error(NULL,
+		    "another milter answers on %s; not starting a second "
+		    "one (its socket is left alone)",
+		    cfg->socket);
+		exit(EX_UNAVAILABLE);
+	}
+	return fd;
+}
+
+/* open_socket - tell libmilter where to listen, open it now, give it
+ * its owner, group and mode */
+static void
+open_socket(const Config *cfg, const Account *acct)
+{
+	g_autoptr(GError) error = NULL;
 	char *conn = g_strdup(cfg->socket);
 
 	if (smfi_setconn(conn) != MI_SUCCESS) {
@@ -169,6 +231,10 @@ open_socket(const Config *cfg)
 		exit(EX_OSERR);
 	}
 	/* conn must stay valid: libmilter keeps the pointer */
+	if (!startup_socket_own(cfg->socket, acct, cfg->socket_mode, &error)) {
+		log_error(NULL, "%s", error->message);
+		exit(EX_OSERR);
+	}
 }
 
 /* reload - read the config again; keep the old one when it is bad */
@@ -204,11 +270,77 @@ reload(const char *path)
 static void *
 milter_main(void *arg)
 {
+	sigset_t wake;
+
 	(void)arg;
+	sigemptyset(&wake);
+	sigaddset(&wake, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL); /* this thread only */
 	milter_rc = smfi_main();
+	g_mutex_lock(&done_lock);
 	milter_done = TRUE;
+	g_cond_broadcast(&done_cond);
+	g_mutex_unlock(&done_lock);
 	kill(getpid(), SIGTERM); /* wake the main thread if it still waits */
 	return NULL;
+}
+
+/* done - whether smfi_main() has returned */
+static gboolean
+done(void)
+{
+	gboolean d;
+
+	g_mutex_lock(&done_lock);
+	d = milter_done;
+	g_mutex_unlock(&done_lock);
+	return d;
+}
+
+/* wake_handler - nothing: the signal is there to interrupt poll() */
+static void
+wake_handler(int sig)
+{
+	(void)sig;
+}
+
+/* stopper_main - smfi_stop(), which waits for the listener's lock */
+static void *
+stopper_main(void *arg)
+{
+	(void)arg;
+	smfi_stop();
+	return NULL;
+}
+
+/* stop_milter - stop libmilter now, not at its next poll timeout.
+ *
+ * smfi_stop() marks the stop, then takes the lock the listener holds
+ * while it sleeps in poll() for up to 5 s (MI_CHK_TIME), so it returns
+ * only when that sleep ends. It runs in a thread of its own while this
+ * one interrupts the sleep with WAKE_SIGNAL (poll() fails with EINTR and
+ * the listener sees the stop); the signal is sent again every
+ * WAKE_EVERY in case one came before the stop was marked, until
+ * smfi_main() returns. */
+static void
+stop_milter(pthread_t milter_tid)
+{
+	pthread_t tid;
+	gboolean threaded;
+
+	stop_requested = TRUE;
+	threaded = pthread_create(&tid, NULL, stopper_main, NULL) == 0;
+	if (!threaded)
+		smfi_stop(); /* the slow way */
+	g_mutex_lock(&done_lock);
+	while (!milter_done) {
+		pthread_kill(milter_tid, WAKE_SIGNAL);
+		g_cond_wait_until(&done_cond, &done_lock,
+		    g_get_monotonic_time() + WAKE_EVERY);
+	}
+	g_mutex_unlock(&done_lock);
+	if (threaded)
+		pthread_join(tid, NULL);
 }
 
 /* signal_set - the signals the main thread waits for */
@@ -248,18 +380,18 @@ run(const char *config_path)
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		if (sig == SIGUSR1 && !milter_done) {
+		if (sig == SIGUSR1 && !done()) {
 			reload(config_path);
 			continue;
 		}
-		if (milter_done)
+		if (done())
 			break;
 		log_info(NULL, "stopping: finishing the messages in flight");
 		milter_begin_stop();
 		if (!milter_wait_idle(STOP_GRACE))
 			log_warn(
 			    NULL, "stopping with messages still in flight");
-		smfi_stop();
+		stop_milter(tid);
 		break;
 	}
 	pthread_join(tid, NULL);
@@ -275,15 +407,21 @@ main(int argc, char **argv)
 	Store *store;
 	g_autofree char *durability = NULL;
 	sigset_t set;
+	struct sigaction wake = { .sa_handler = wake_handler };
+	Account acct;
+	int pidfd;
 
 	parse_options(argc, argv, &o);
 	cfg = load_config(&o);
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path);
+		int rc = check_only(&o, cfg);
+
 		config_free(cfg);
-		return 0;
+		return rc;
 	}
 	log_open("passalong-milter", o.foreground);
+	account(cfg, &acct);
+	pidfd = not_running(cfg);
 	cap_arenas(); /* before any thread */
 	g_mime_init();
 	sender_init();
@@ -292,10 +430,17 @@ main(int argc, char **argv)
 		log_error(NULL, "%s", error->message);
 		return EX_SOFTWARE;
 	}
-	open_socket(cfg);
-	drop_privileges(cfg);
+	open_socket(cfg, &acct);
+	if (!startup_become(&acct, &error)) {
+		log_error(NULL, "%s", error->message);
+		return EX_OSERR;
+	}
 	if (!o.foreground && daemon(0, 0) != 0) {
 		log_error(NULL, "cannot detach: %s", g_strerror(errno));
+		return EX_OSERR;
+	}
+	if (pidfd >= 0 && !startup_pidfile_write(pidfd, &error)) {
+		log_error(NULL, "%s", error->message);
 		return EX_OSERR;
 	}
 	store = store_open(cfg->store_path, cfg->busy_timeout, &error);
@@ -303,7 +448,10 @@ main(int argc, char **argv)
 		log_error(NULL, "cannot open the store: %s", error->message);
 		return EX_UNAVAILABLE;
 	}
+	sigemptyset(&wake.sa_mask);
+	sigaction(WAKE_SIGNAL, &wake, NULL); /* no SA_RESTART */
 	signal_set(&set);
+	sigaddset(&set, WAKE_SIGNAL); /* unblocked in milter_main() only */
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread */
 	if (cfg->sender_enabled &&
 	    (worker = sender_worker_start(cfg, &error)) == NULL) {
@@ -321,5 +469,7 @@ main(int argc, char **argv)
 	milter_runtime_clear();
 	store_close(store);
 	log_info(NULL, "stopped");
-	return milter_rc == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	/* a stop we asked for may race libmilter's listener into reporting
+	 * its closed socket as a failure: that is still our stop */
+	return milter_rc == MI_SUCCESS || stop_requested ? 0 : EX_SOFTWARE;
 }
