@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "common/addr.h"
-#include "common/authres.h"
 #include "common/gmime-autoptr.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "milter/share.h"
+#include "milter/share_int.h"
 #include "parser/parser.h"
 #include "templates/tmpl.h"
 
@@ -196,135 +196,6 @@ share_check_rcpt(
 	return NULL;
 }
 
-/* is_auto_submitted - mail written by a machine, never shared (no loops) */
-static gboolean
-is_auto_submitted(GMimeMessage *msg)
-{
-	const char *v =
-	    g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
-
-	if (v == NULL)
-		return FALSE;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	return g_ascii_strncasecmp(v, "no", 2) != 0 || g_ascii_isalnum(v[2]);
-}
-
-/* sole_from_address - the address of the message's one author: exactly
- * one From field holding exactly one mailbox, else NULL (DMARC speaks
- * for one From domain; with two, which one it checked is a guess) */
-static char *
-sole_from_address(GMimeMessage *msg)
-{
-	GMimeHeaderList *headers =
-	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	int n = g_mime_header_list_get_count(headers), fields = 0;
-	InternetAddressList *list;
-	InternetAddress *ia;
-
-	for (int i = 0; i < n; i++)
-		if (g_ascii_strcasecmp(
-			g_mime_header_get_name(
-			    g_mime_header_list_get_header_at(headers, i)),
-			"From") == 0)
-			fields++;
-	list = g_mime_message_get_from(msg);
-	if (fields != 1 || list == NULL ||
-	    internet_address_list_length(list) != 1)
-		return NULL;
-	ia = internet_address_list_get_address(list, 0);
-	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
-		return NULL;
-	return addr_normalize(
-	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
-}
-
-/* trusted_authres - the one Authentication-Results field with the
- * operator's authserv-id, parsed; NULL (and why) when there is none,
- * more than one (one of them the sender's: the verifier must strip
- * those, RFC 8601 section 5, so two mean it did not) or it cannot be
- * read. Fields of other ids are never looked at. */
-static AuthResults *
-trusted_authres(GMimeMessage *msg, const char *authserv_id, const char **why)
-{
-	GMimeHeaderList *headers =
-	    g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	int n = g_mime_header_list_get_count(headers);
-	const char *value = NULL;
-
-	for (int i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
-		const char *raw = g_mime_header_get_raw_value(h);
-		g_autofree char *id = NULL;
-
-		if (g_ascii_strcasecmp(g_mime_header_get_name(h),
-			"Authentication-Results") != 0 ||
-		    raw == NULL)
-			continue;
-		id = authres_parse_id(raw);
-		if (id == NULL || g_ascii_strcasecmp(id, authserv_id) != 0)
-			continue;
-		if (value != NULL) {
-			*why = "more than one field with the trusted "
-			       "authserv-id";
-			return NULL;
-		}
-		value = raw;
-	}
-	if (value == NULL) {
-		*why = "no field with the trusted authserv-id";
-		return NULL;
-	}
-	AuthResults *ar = authres_parse(value, NULL);
-	if (ar == NULL)
-		*why = "the trusted field cannot be read";
-	return ar;
-}
-
-/* dmarc_passed - the trusted field holds a dmarc result "pass" for
- * exactly the From address's domain, and no other dmarc result for it */
-static gboolean
-dmarc_passed(const AuthResults *ar, const char *from, const char **why)
-{
-	const char *domain = strrchr(from, '@') + 1;
-	gboolean pass = FALSE;
-
-	for (guint i = 0; i < ar->results->len; i++) {
-		const AuthResResult *r = ar->results->pdata[i];
-		const char *d = authres_prop(r, "header", "from");
-
-		if (strcmp(r->method, "dmarc") != 0 || d == NULL ||
-		    g_ascii_strcasecmp(d, domain) != 0)
-			continue;
-		if (strcmp(r->result, "pass") != 0) {
-			*why = "dmarc did not pass";
-			return FALSE;
-		}
-		pass = TRUE;
-	}
-	if (!pass)
-		*why = "no dmarc=pass for the From domain";
-	return pass;
-}
-
-/* dmarc_author - the From address when the operator's verifier says
- * DMARC passed for it, else NULL (why logged) */
-static char *
-dmarc_author(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
-{
-	g_autofree char *from = sole_from_address(msg);
-	g_autoptr(AuthResults) ar = NULL;
-	const char *why = NULL;
-
-	if (from == NULL)
-		why = "not exactly one From mailbox";
-	else if ((ar = trusted_authres(msg, cfg->authserv_id, &why)) != NULL &&
-		 dmarc_passed(ar, from, &why))
-		return g_steal_pointer(&from);
-	log_info(req->qid, "dmarc: not verified (%s)", why);
-	return NULL;
-}
-
 /* find_sharer - the member who sent this, per cfg->sender_auth; NULL
  * without error when nobody qualifies */
 static Member *
@@ -339,7 +210,7 @@ find_sharer(const Config *cfg, Store *store, const ShareRequest *req,
 	    (auth = addr_normalize(req->auth_authen)) != NULL)
 		candidates[n++] = auth;
 	if (cfg->sender_auth & SENDER_AUTH_DMARC && cfg->authserv_id != NULL &&
-	    (hdr = dmarc_author(cfg, req, msg)) != NULL)
+	    (hdr = share_dmarc_author(cfg, req->qid, msg)) != NULL)
 		candidates[n++] = hdr;
 	if (cfg->sender_auth & SENDER_AUTH_ANY &&
 	    (env = addr_normalize(req->envelope_from)) != NULL)
@@ -613,6 +484,15 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 		.now = util_now(),
 	};
 	mail = tmpl_render_intro(&ctx, &error);
+	if (mail == NULL &&
+	    g_error_matches(error, TMPL_ERROR, TMPL_ERROR_CONFIG)) {
+		/* the gateway's mistake, not the member's: keep the mail */
+		log_error(req->qid, "intro not rendered: %s", error->message);
+		*verdict = verdict_new(451, "4.3.5",
+		    "This gateway is misconfigured; your mail server will try "
+		    "again later");
+		return NULL;
+	}
 	if (mail == NULL) {
 		log_warn(req->qid, "intro not rendered: %s", error->message);
 		*verdict = verdict_new(550, "5.6.0",
@@ -799,6 +679,7 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	g_autoptr(Requester) rq = NULL;
 	g_autofree char *claimed = NULL;
 	ShareVerdict *refusal = NULL;
+	const char *list;
 
 	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
 	stream = message_stream(req);
@@ -812,7 +693,7 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		return verdict_new(
 		    550, "5.6.0", "This is not a readable mail message");
 	if (req->envelope_from == NULL || *req->envelope_from == '\0' ||
-	    strcmp(req->envelope_from, "<>") == 0 || is_auto_submitted(msg)) {
+	    strcmp(req->envelope_from, "<>") == 0 || share_is_automatic(msg)) {
 		ShareVerdict *v = verdict_new(0, NULL, NULL);
 
 		log_info(req->qid, "ignored: automatic mail is never shared");
@@ -820,6 +701,15 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 			g_ptr_array_add(
 			    v->consumed, g_strdup(req->share_rcpts->pdata[i]));
 		return v;
+	}
+	if ((list = share_list_field(msg)) != NULL) {
+		log_info(req->qid, "refused: list or bulk mail (%s)", list);
+		return verdict_new(550, "5.7.1",
+		    "This message came through a mailing list or from a bulk "
+		    "sender (it has a %s field), and such mail is not shared; "
+		    "forward the original yourself, from your own mailbox, to "
+		    "%s+NAME@%s",
+		    list, cfg->share_localpart, cfg->domain);
 	}
 	sharer = find_sharer(cfg, store, req, msg, &claimed, &error);
 	if (error != NULL)

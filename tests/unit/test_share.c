@@ -596,6 +596,83 @@ test_process_automatic(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
 }
 
+/* test_process_auto_values - issue 8 defect 9: any Auto-Submitted
+ * value but "no" is automatic (RFC 3834), comments and case aside */
+static void
+test_process_auto_values(Fixture *f, gconstpointer data)
+{
+	const char *automatic[] = {
+		"Auto-Submitted: Auto-Generated\r\n",
+		"Auto-Submitted:   auto-notified  \r\n",
+		"Auto-Submitted: (vacation) auto-replied\r\n",
+		"Auto-Submitted: no-thanks\r\n",
+		"Auto-Submitted: no auto-replied\r\n",
+		"Auto-Submitted:\r\n",
+		"Auto-Submitted: no\r\nAuto-Submitted: auto-replied\r\n",
+	};
+	const char *manual[] = {
+		"Auto-Submitted: no\r\n",
+		"Auto-Submitted: NO\r\n",
+		"Auto-Submitted:  no (sent by a person)\r\n",
+		"Auto-Submitted: (manual) no\r\n",
+		"Auto-Submitted: no; x-reason=manual\r\n",
+		"Precedence: first-class\r\n",
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(automatic); i++) {
+		g_autofree char *msg =
+		    g_strdup_printf(forward, automatic[i], "Porto");
+		g_autoptr(ShareVerdict) v = process(f, msg,
+		    "chris@members.example", "<chris@members.example>",
+		    "<share+jane@intro.example.org>");
+
+		g_test_message("header: %s", automatic[i]);
+		g_assert_cmpint(v->code, ==, 0);
+		g_assert_cmpuint(v->created + v->duplicates, ==, 0);
+		g_assert_cmpuint(v->consumed->len, ==, 1);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(manual); i++) {
+		g_autofree char *msg =
+		    g_strdup_printf(forward, manual[i], "Porto");
+		g_autoptr(ShareVerdict) v = process(f, msg,
+		    "chris@members.example", "<chris@members.example>",
+		    "<share+jane@intro.example.org>");
+
+		g_test_message("header: %s", manual[i]);
+		g_assert_cmpint(v->code, ==, 0);
+		g_assert_cmpuint(v->created + v->duplicates, ==, 1);
+	}
+}
+
+/* test_process_list_mail - issue 8 defect 9: list and bulk mail is not
+ * a share, and the sender is told why */
+static void
+test_process_list_mail(Fixture *f, gconstpointer data)
+{
+	const char *list[] = {
+		"List-Id: Members <members.lists.example>\r\n",
+		"Precedence: bulk\r\n",
+		"Precedence: LIST\r\n",
+		"Precedence:  junk (old style)\r\n",
+	};
+
+	(void)data;
+	for (gsize i = 0; i < G_N_ELEMENTS(list); i++) {
+		g_autofree char *msg =
+		    g_strdup_printf(forward, list[i], "Porto");
+		g_autoptr(ShareVerdict) v = process(f, msg,
+		    "chris@members.example", "<chris@members.example>",
+		    "<share+jane@intro.example.org>");
+
+		g_test_message("header: %s", list[i]);
+		g_assert_cmpint(v->code, ==, 550);
+		g_assert_cmpstr(v->dsn, ==, "5.7.1");
+		g_assert_nonnull(strstr(v->text, "list"));
+	}
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+}
+
 static void
 test_process_self(Fixture *f, gconstpointer data)
 {
@@ -704,6 +781,8 @@ main(int argc, char **argv)
 	ADD("/share/process/member-not-ascii", test_process_member_not_ascii);
 	ADD("/share/process/no-forward", test_process_no_forward);
 	ADD("/share/process/automatic", test_process_automatic);
+	ADD("/share/process/auto-submitted-values", test_process_auto_values);
+	ADD("/share/process/list-mail", test_process_list_mail);
 	ADD("/share/process/self-and-requester", test_process_self);
 	ADD("/share/process/two-friends", test_process_two_friends);
 	ADD("/share/process/limits-per-member", test_process_limits);
