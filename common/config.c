@@ -75,6 +75,7 @@ static const KeyDef keys[] = {
 	{ "sender", "retry_max", KEY_UINT, OFF(retry_max), 7 * 86400 },
 	{ "sender", "max_attempts", KEY_UINT, OFF(max_attempts), 1000 },
 	{ "sender", "poll_interval", KEY_UINT, OFF(poll_interval), 3600 },
+	{ "sender", "lease", KEY_UINT, OFF(lease), 3600 },
 	{ "digest", "enabled", KEY_BOOL, OFF(digest_enabled), 0 },
 };
 
@@ -105,6 +106,7 @@ config_new_default(void)
 	cfg->retry_max = 4 * 3600;
 	cfg->max_attempts = 30;
 	cfg->poll_interval = 5;
+	cfg->lease = 120;
 	cfg->digest_enabled = TRUE;
 	return cfg;
 }
@@ -718,6 +720,9 @@ check_values(const Config *cfg, GString *errs)
 	if (cfg->poll_interval == 0)
 		add_problem(
 		    errs, cfg, "sender poll_interval", "must be at least 1");
+	if (cfg->lease < 30)
+		add_problem(errs, cfg, "sender lease",
+		    "must be at least 30 (seconds one delivery may take)");
 }
 
 /* split_user - "user = NAME:GROUP" into user and group */

@@ -89,6 +89,7 @@ typedef struct {
 	guint retry_max;     /* backoff never waits longer */
 	guint max_attempts;  /* then the item is failed */
 	guint poll_interval; /* worker wakes at least this often, seconds */
+	guint lease;         /* seconds a claimed item stays the sender's */
 
 	/* [digest] */
 	gboolean digest_enabled;

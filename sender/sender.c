@@ -13,6 +13,17 @@
  * are temporary, since the message itself may be fine and the operator
  * can fix the relay or the URL.
  *
+ * Per recipient: sender_deliver() sends to ONE recipient per SMTP
+ * transaction, on a connection of its own. That is how the outbox
+ * learns each recipient's own reply: libcurl's
+ * CURLOPT_MAIL_RCPT_ALLOWFAILS would deliver to the accepted ones, but
+ * it reports only the last refusal, and pairing RCPT replies with
+ * recipients from the debug stream would rest on libcurl's debug
+ * output, which is not an interface. One transaction per recipient
+ * costs a connection and a copy of the message per recipient (an
+ * introduction has three), and buys an exact answer for each: the 250
+ * after the final dot is that recipient's, and nothing else's.
+ *
  * Trust: the message bytes were rendered and checked by templates/;
  * the server's replies are untrusted text and are cleaned before they
  * go into *detail (and from there into logs and the store).
@@ -22,6 +33,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <gmime/gmime.h>
 
 #include "common/addr.h"
 #include "common/util.h"
@@ -37,7 +49,15 @@ typedef struct {
 	gsize pos;
 } Upload;
 
-/* sender_init - curl_global_init(), once, from main() before threads */
+/* What the debug stream told about the dialogue. */
+typedef struct {
+	GString *reply;   /* the first error reply, else the last reply */
+	char verb[5];     /* the last command sent, e.g. "RCPT" */
+	char err_verb[5]; /* the command the kept error replied to */
+} Dialogue;
+
+/* sender_init - curl_global_init() and g_mime_init() (notices are
+ * rendered here), once, from main() before threads */
 void
 sender_init(void)
 {
@@ -46,6 +66,7 @@ sender_init(void)
 	if (g_once_init_enter(&done)) {
 		CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 
+		g_mime_init();
 		g_once_init_leave(&done, rc == CURLE_OK ? 1 : 2);
 	}
 }
@@ -70,18 +91,27 @@ is_error_reply(const GString *line)
 	       g_ascii_isdigit(line->str[1]) && g_ascii_isdigit(line->str[2]);
 }
 
-/* keep_reply - remember the server's first error reply, else its last */
+/* keep_reply - remember the server's first error reply, else its last,
+ * and the command it answered */
 static int
 keep_reply(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
 {
-	GString *last = userp;
+	Dialogue *d = userp;
+	GString *last = d->reply;
 
 	(void)h;
+	if (type == CURLINFO_HEADER_OUT && size >= 4) {
+		for (int i = 0; i < 4; i++)
+			d->verb[i] = g_ascii_toupper(data[i]);
+		d->verb[4] = '\0';
+	}
 	/* after a refusal libcurl says QUIT; the refusal is what matters */
 	if (type == CURLINFO_HEADER_IN && !is_error_reply(last) &&
 	    !(size >= 3 && memcmp(data, "221", 3) == 0)) {
 		g_string_truncate(last, 0);
 		g_string_append_len(last, data, (gssize)MIN(size, REPLY_MAX));
+		if (is_error_reply(last))
+			memcpy(d->err_verb, d->verb, sizeof d->err_verb);
 	}
 	return 0;
 }
@@ -129,7 +159,8 @@ rcpt_list(GPtrArray *rcpts)
 /* set_options - every option of one SMTP transaction */
 static CURLcode
 set_options(CURL *h, const char *url, const char *from,
-    struct curl_slist *rcpts, Upload *up, GString *reply, char *errbuf)
+    struct curl_slist *rcpts, Upload *up, Dialogue *dia, long timeout,
+    char *errbuf)
 {
 	CURLcode rc = CURLE_OK;
 
@@ -156,11 +187,11 @@ set_options(CURL *h, const char *url, const char *from,
 	SET(CURLOPT_UPLOAD, 1L);
 	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
 	SET(CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	SET(CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	SET(CURLOPT_TIMEOUT, timeout);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_DEBUGFUNCTION, keep_reply);
-	SET(CURLOPT_DEBUGDATA, reply);
+	SET(CURLOPT_DEBUGDATA, dia);
 	SET(CURLOPT_VERBOSE, 1L); /* feeds keep_reply(); prints nothing */
 #undef SET
 	return rc;
@@ -188,24 +219,23 @@ describe(CURLcode rc, long code, const GString *reply, const char *errbuf)
 	return g_strdup(curl_easy_strerror(rc));
 }
 
-/* sender_send - one message to the relay; the outcome and its detail */
-SendResult
-sender_send(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
-    GBytes *message, char **detail)
+/* transfer - one SMTP transaction; the outcome, code and detail */
+static SendResult
+transfer(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
+    GBytes *message, long timeout, SendReply *out)
 {
 	CURL *h;
 	struct curl_slist *list;
 	g_autofree char *from = NULL;
 	g_autoptr(GString) reply = g_string_new(NULL);
+	Dialogue dia = { .reply = reply };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	Upload up = { 0 };
 	CURLcode rc;
 	long code = 0;
 
-	if (detail != NULL)
-		*detail = NULL;
-	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
-	if (!check_envelope(mail_from, rcpts, detail))
+	*out = (SendReply){ 0 };
+	if (!check_envelope(mail_from, rcpts, &out->detail))
 		return SEND_FAIL;
 	up.data = g_bytes_get_data(message, &up.len);
 	from = g_strdup_printf("<%s>", mail_from);
@@ -215,17 +245,49 @@ sender_send(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
 		curl_slist_free_all(list);
 		if (h != NULL)
 			curl_easy_cleanup(h);
-		if (detail != NULL)
-			*detail = g_strdup("libcurl could not start");
+		out->detail = g_strdup("libcurl could not start");
 		return SEND_RETRY;
 	}
-	rc = set_options(h, smtp_url, from, list, &up, reply, errbuf);
+	rc = set_options(h, smtp_url, from, list, &up, &dia, timeout, errbuf);
 	if (rc == CURLE_OK)
 		rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (detail != NULL)
-		*detail = describe(rc, code, reply, errbuf);
+	out->detail = describe(rc, code, reply, errbuf);
+	out->code = rc == CURLE_OK || code >= 400 ? (int)code : 0;
+	out->at_rcpt = rc != CURLE_OK && strcmp(dia.err_verb, "RCPT") == 0;
 	curl_easy_cleanup(h);
 	curl_slist_free_all(list);
 	return classify(rc, code);
+}
+
+/* sender_send - one message to the relay; the outcome and its detail */
+SendResult
+sender_send(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
+    GBytes *message, char **detail)
+{
+	SendReply r = { 0 };
+	SendResult res;
+
+	if (detail != NULL)
+		*detail = NULL;
+	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
+	res = transfer(smtp_url, mail_from, rcpts, message, TOTAL_TIMEOUT, &r);
+	if (detail != NULL)
+		*detail = g_steal_pointer(&r.detail);
+	g_free(r.detail);
+	return res;
+}
+
+/* sender_deliver - one message to one recipient, within timeout seconds */
+SendResult
+sender_deliver(const char *smtp_url, const char *mail_from, const char *rcpt,
+    GBytes *message, guint timeout, SendReply *reply)
+{
+	g_autoptr(GPtrArray) one = g_ptr_array_new();
+
+	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
+	g_return_val_if_fail(rcpt != NULL && reply != NULL, SEND_FAIL);
+	g_ptr_array_add(one, (gpointer)rcpt);
+	return transfer(smtp_url, mail_from, one, message,
+	    (long)CLAMP(timeout, 5, (guint)TOTAL_TIMEOUT), reply);
 }

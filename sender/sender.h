@@ -15,10 +15,35 @@
  *	failure. SEND_FAIL: a 5xx reply or an address that is not safe.
  *	*detail gets the server's reply or the reason.
  *
- *	sender_flush() claims the outbox items that are due and sends each:
- *	OK -> sent; RETRY -> queued again after a backoff that doubles from
- *	cfg->retry_min up to cfg->retry_max, failed after cfg->max_attempts;
- *	FAIL -> failed. It counts what happened in stats.
+ *	sender_deliver() is sender_send() to one recipient, within timeout
+ *	seconds (at most 60), with the reply code and whether the refusal
+ *	answered RCPT TO (the address itself was refused).
+ *
+ *	sender_flush() claims the outbox items that are due, for a lease of
+ *	cfg->lease seconds that it extends before each transaction, and
+ *	delivers to each recipient not settled yet, one transaction each:
+ *	OK -> that recipient is sent; RETRY -> deferred; FAIL -> failed.
+ *	An item with deferred recipients is queued again, for those alone,
+ *	after a backoff that doubles from cfg->retry_min up to
+ *	cfg->retry_max; after cfg->max_attempts they fail too. Otherwise
+ *	the item is sent when any recipient got it, else failed. A
+ *	recipient refused at RCPT with a 5xx goes on the suppression list.
+ *	When recipients of mail tied to a share fail for good, a notice to
+ *	the member who shared (kind "notice") names each address and the
+ *	server's reason; a notice is never written about a notice, nor
+ *	about the member's own address. It counts what happened in stats
+ *	and, when stats->failures is not NULL, appends a line per failed
+ *	recipient to it.
+ *
+ *	Exactly once while the process lives: when the store refuses to
+ *	record an outcome (SQLITE_BUSY, disk full), the outcome is kept in
+ *	memory and recorded again with a backoff; the item is never sent
+ *	again meanwhile. sender_flush() retries for a bounded time and then
+ *	fails; the worker retries for as long as it runs, and claims
+ *	nothing new until the store took it. What remains is at least
+ *	once: a sender that dies between the relay's reply to a recipient
+ *	and the commit that records it sends to that recipient again after
+ *	the lease, when the item is claimed anew.
  *	sender_flush_at() is the same with the clock given (tests, and
  *	callers that already read it): items due at now are claimed and
  *	backoffs count from now.
@@ -34,7 +59,8 @@
  *	keeps its own copy of what it needs from cfg.
  *
  * ERRORS
- *	sender_flush(): the store's errors. sender_worker_start(): the
+ *	sender_flush(): the store's errors; an outcome it could not record
+ *	in time is STORE_ERROR_BUSY (or what the store said). sender_worker_start(): the
  *	store could not be opened.
  *
  * THREADS
@@ -56,10 +82,22 @@ typedef enum {
 	SEND_FAIL,
 } SendResult;
 
+/* What the relay said to one transaction (sender_deliver()). */
 typedef struct {
-	guint sent;
-	guint retried;
-	guint failed;
+	int code;         /* the reply code, 0 without one (no connection) */
+	gboolean at_rcpt; /* the refusal answered RCPT TO: the address */
+	char *detail;     /* the reply, cleaned, or the reason (owned) */
+} SendReply;
+
+typedef struct {
+	guint sent;    /* items: every recipient settled, one or more sent */
+	guint retried; /* items queued again for deferred recipients */
+	guint failed;  /* items no recipient of which got the message */
+	guint rcpt_failed;   /* recipients refused for good */
+	guint rcpt_deferred; /* recipients left for a later try */
+	guint notices;       /* notices queued to members */
+	guint unrecorded;    /* outcomes the store took only on a retry */
+	GPtrArray *failures; /* caller's, or NULL: "addr: reason" lines */
 } FlushStats;
 
 typedef struct _SenderWorker SenderWorker;
@@ -67,6 +105,8 @@ typedef struct _SenderWorker SenderWorker;
 void sender_init(void);
 SendResult sender_send(const char *smtp_url, const char *mail_from,
     GPtrArray *rcpts, GBytes *message, char **detail);
+SendResult sender_deliver(const char *smtp_url, const char *mail_from,
+    const char *rcpt, GBytes *message, guint timeout, SendReply *reply);
 gboolean sender_flush(
     Store *store, const Config *cfg, FlushStats *stats, GError **error);
 gboolean sender_flush_at(Store *store, const Config *cfg, gint64 now,

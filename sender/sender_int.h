@@ -3,26 +3,42 @@
  *
  * SYNOPSIS
  *	guint wait = sender_backoff(cfg, item->attempts);
- *	ok = sender_flush_batch(store, cfg, now, 1, &stats, &claimed, &err);
+ *	SenderLedger *l = sender_ledger_new();
+ *	ok = sender_flush_batch(store, cfg, l, now, 1, &stats, &claimed, &e);
+ *	sender_ledger_retry(l, store, &stats);
  *
  * DESCRIPTION
  *	sender_backoff() is the wait before the next try after a temporary
  *	failure of try number attempts (1 for the first): retry_min doubled
  *	for each earlier try, never more than retry_max.
  *
- *	sender_flush_batch() claims up to max due items at now, sends each
- *	and records the outcome; *claimed tells how many it took, so the
- *	caller knows whether more may be due. The daemon's worker claims
- *	one at a time so that a stop never leaves items claimed but unsent.
+ *	sender_flush_batch() claims up to max due items at now, delivers
+ *	each and records the outcome; *claimed tells how many it took, so
+ *	the caller knows whether more may be due. The daemon's worker
+ *	claims one at a time so that a stop never leaves items claimed but
+ *	unsent. It claims nothing while the ledger holds an outcome.
+ *
+ *	The SenderLedger holds outcomes the relay gave that the store did
+ *	not take (busy, full): sender_ledger_retry() records those whose
+ *	next try is due (monotonic clock), with a backoff from
+ *	SENDER_RECORD_MIN_MS doubling to max_ms, and drops one whose claim
+ *	was taken over (logged: that item may go out again).
+ *	sender_ledger_add() keeps a copy of item (its recipients' outcomes)
+ *	and of the outcome o (or NULL), sharing o's arrays.
+ *	sender_ledger_size() counts what is left; sender_ledger_next()
+ *	is the monotonic time of the next try, 0 when empty.
+ *
+ *	sender_set_test_hook() (tests only) calls hook(event, item id) at
+ *	"record-deferred", when an outcome went into the ledger.
  *
  * OWNERSHIP
- *	Arguments are borrowed.
+ *	Arguments are borrowed; the ledger owns copies of its items.
  *
  * ERRORS
  *	The store's errors; a delivery failure is an outcome, not an error.
  *
  * THREADS
- *	As sender_flush().
+ *	As sender_flush(); a ledger belongs to one thread.
  */
 #ifndef PA_SENDER_INT_H
 #define PA_SENDER_INT_H
@@ -32,9 +48,29 @@
 #define SENDER_BATCH 16          /* items claimed at once by sender_flush() */
 #define SENDER_MAX_BATCHES 10000 /* bound on one flush */
 #define SENDER_DETAIL_MAX 300    /* characters of a reply kept for logs */
+#define SENDER_RECORD_MIN_MS 50  /* first wait before recording again */
+#define SENDER_FLUSH_RECORD_MS 2000   /* longest wait in sender_flush() */
+#define SENDER_FLUSH_RECORD_TRIES 14  /* then it gives up (~20 s) */
+#define SENDER_WORKER_RECORD_MS 60000 /* longest wait in the worker */
+
+typedef struct _SenderLedger SenderLedger;
+typedef void (*SenderTestHook)(const char *event, gint64 id);
 
 guint sender_backoff(const Config *cfg, guint attempts);
-gboolean sender_flush_batch(Store *store, const Config *cfg, gint64 now,
-    guint max, FlushStats *stats, guint *claimed, GError **error);
+gboolean sender_flush_batch(Store *store, const Config *cfg,
+    SenderLedger *ledger, gint64 now, guint max, FlushStats *stats,
+    guint *claimed, GError **error);
+
+SenderLedger *sender_ledger_new(void);
+void sender_ledger_free(SenderLedger *ledger);
+gboolean sender_ledger_retry(SenderLedger *ledger, Store *store, guint max_ms,
+    FlushStats *stats, GError **error);
+guint sender_ledger_size(const SenderLedger *ledger);
+gint64 sender_ledger_next(const SenderLedger *ledger);
+void sender_ledger_add(
+    SenderLedger *ledger, const OutboxItem *item, const OutboxOutcome *o);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SenderLedger, sender_ledger_free)
+
+void sender_set_test_hook(SenderTestHook hook);
 
 #endif /* PA_SENDER_INT_H */

@@ -9,6 +9,12 @@
  * or replaced (reload) at once: the worker keeps a private copy of the
  * fields it uses.
  *
+ * Outcomes the store would not take wait in the worker's ledger for as
+ * long as the thread runs; each round records them first (backoff up
+ * to SENDER_WORKER_RECORD_MS) and claims nothing new until the ledger
+ * is empty, so an item the relay accepted is never sent again by this
+ * process.
+ *
  * Trust: as sender_flush(). Privilege: none beyond the store file and
  * the network connection to the relay.
  */
@@ -24,10 +30,11 @@ struct _SenderWorker {
 	GThread *thread;
 	GMutex lock;
 	GCond cond;
-	gboolean stop;  /* under lock */
-	gboolean woken; /* under lock */
-	Store *store;   /* the worker's own connection */
-	Config *cfg;    /* a private copy: smtp_url, retries, poll */
+	gboolean stop;        /* under lock */
+	gboolean woken;       /* under lock */
+	Store *store;         /* the worker's own connection */
+	Config *cfg;          /* a private copy: smtp_url, retries, poll */
+	SenderLedger *ledger; /* outcomes not recorded yet */
 };
 
 /* config_copy - the fields the worker reads, in a Config of its own */
@@ -45,6 +52,14 @@ config_copy(const Config *cfg)
 	c->retry_max = cfg->retry_max;
 	c->max_attempts = cfg->max_attempts;
 	c->poll_interval = cfg->poll_interval;
+	c->lease = cfg->lease;
+	/* for the notices */
+	g_free(c->domain);
+	c->domain = g_strdup(cfg->domain);
+	g_free(c->name);
+	c->name = g_strdup(cfg->name);
+	g_free(c->from_localpart);
+	c->from_localpart = g_strdup(cfg->from_localpart);
 	return c;
 }
 
@@ -66,17 +81,28 @@ worker_round(SenderWorker *w)
 {
 	FlushStats stats = { 0 };
 
+	if (sender_ledger_size(w->ledger) > 0) {
+		g_autoptr(GError) error = NULL;
+
+		if (!sender_ledger_retry(w->ledger, w->store,
+			SENDER_WORKER_RECORD_MS, &stats, &error)) {
+			log_warn("outbox",
+			    "%u outcome(s) still wait to be recorded: %s",
+			    sender_ledger_size(w->ledger), error->message);
+			return;
+		}
+	}
 	for (guint n = 0; n < WORKER_MAX_PER_ROUND && !stopping(w); n++) {
 		g_autoptr(GError) error = NULL;
 		guint claimed = 0;
 
-		if (!sender_flush_batch(w->store, w->cfg, util_now(), 1, &stats,
-			&claimed, &error)) {
+		if (!sender_flush_batch(w->store, w->cfg, w->ledger, util_now(),
+			1, &stats, &claimed, &error)) {
 			log_warn("outbox", "delivery round stopped: %s",
 			    error->message);
 			break;
 		}
-		if (claimed == 0)
+		if (claimed == 0 || sender_ledger_size(w->ledger) > 0)
 			break;
 	}
 	if (stats.sent + stats.retried + stats.failed > 0)
@@ -100,6 +126,8 @@ worker_main(gpointer data)
 		g_mutex_lock(&w->lock);
 		until = g_get_monotonic_time() +
 			(gint64)w->cfg->poll_interval * G_TIME_SPAN_SECOND;
+		if (sender_ledger_size(w->ledger) > 0)
+			until = MIN(until, sender_ledger_next(w->ledger));
 		while (!w->stop && !w->woken) {
 			if (!g_cond_wait_until(&w->cond, &w->lock, until))
 				break; /* poll_interval passed */
@@ -126,6 +154,7 @@ sender_worker_start(const Config *cfg, GError **error)
 	g_cond_init(&w->cond);
 	w->store = store;
 	w->cfg = config_copy(cfg);
+	w->ledger = sender_ledger_new();
 	if (w->cfg->poll_interval == 0)
 		w->cfg->poll_interval = 1;
 	w->thread = g_thread_new("sender", worker_main, w);
@@ -155,6 +184,10 @@ sender_worker_stop(SenderWorker *worker)
 	g_cond_signal(&worker->cond);
 	g_mutex_unlock(&worker->lock);
 	g_thread_join(worker->thread);
+	if (sender_ledger_size(worker->ledger) > 0) /* a last try */
+		(void)sender_ledger_retry(
+		    worker->ledger, worker->store, 0, &(FlushStats){ 0 }, NULL);
+	sender_ledger_free(worker->ledger);
 	store_close(worker->store);
 	config_free(worker->cfg);
 	g_mutex_clear(&worker->lock);

@@ -17,6 +17,12 @@
  *	Date, Auto-Submitted: auto-generated, In-Reply-To/References to the
  *	forwarded message's Message-ID when known.
  *
+ *	tmpl_render_notice() writes the notice (kind "notice") that tells
+ *	a member which addresses of mail sent because of their share were
+ *	refused for good, with the server's reply cleaned to one bounded
+ *	line: From <cfg->name> <from_localpart@domain>, To the member,
+ *	"Not delivered: <subject>", Auto-Submitted: auto-generated.
+ *
  *	Every field taken from mail is untrusted. Fields are escaped by
  *	context: HTML-escaped in the HTML part; in header values CR/LF and
  *	controls removed (util_header_safe()) and non-ASCII encoded by RFC
@@ -74,7 +80,22 @@ typedef struct {
 	GBytes *message;  /* the complete message, CRLF line ends */
 } RenderedMail;
 
+/* One address the relay refused for good, and what it said. */
+typedef struct {
+	const char *address;
+	const char *reason; /* the server's reply (cleaned again), or NULL */
+} NoticeFailure;
+
+typedef struct {
+	const Config *cfg;          /* domain, from_localpart, name */
+	const char *member_address; /* the one recipient */
+	const char *subject;        /* of the mail that failed, or NULL */
+	GPtrArray *failures;        /* of NoticeFailure *, at least one */
+	gint64 now;                 /* Date: */
+} NoticeContext;
+
 RenderedMail *tmpl_render_intro(const IntroContext *ctx, GError **error);
+RenderedMail *tmpl_render_notice(const NoticeContext *ctx, GError **error);
 void rendered_mail_free(RenderedMail *mail);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RenderedMail, rendered_mail_free)
 

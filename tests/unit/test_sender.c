@@ -7,6 +7,10 @@
  * message is compared byte for byte with what was sent. Every wait is
  * bounded in tries; nothing asserts on how long anything took. Cases
  * skip when smtp-sink is not installed.
+ *
+ * smtp-sink answers every RCPT alike; the cases about each recipient's
+ * own reply use Relay, a small scripted SMTP server in a thread of this
+ * test, which answers RCPT by address and counts what it took.
  */
 #include "config.h"
 
@@ -19,6 +23,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "common/util.h"
 #include "sender/sender.h"
@@ -454,6 +459,232 @@ test_backoff(void)
 	g_assert_cmpuint(sender_backoff(cfg, 64), ==, 7 * 86400);
 }
 
+/* ---- Relay: a scripted SMTP server, one connection at a time ---- */
+
+typedef struct {
+	GSocket *sock;
+	guint16 port;
+	char *url;
+	GThread *thread;
+	GMutex lock;
+	GHashTable *replies;   /* address -> RCPT reply; under lock */
+	GHashTable *got;       /* address -> messages taken; under lock */
+	GPtrArray *messages;   /* of char *, each message taken; under lock */
+	gint stop;             /* atomic */
+	void (*on_data)(void); /* after the final dot, before the 250 */
+} Relay;
+
+/* relay_write - one reply line */
+static gboolean
+relay_write(GOutputStream *out, const char *line)
+{
+	g_autofree char *l = g_strconcat(line, "\r\n", NULL);
+
+	return g_output_stream_write_all(out, l, strlen(l), NULL, NULL, NULL);
+}
+
+/* relay_data - read the message to the dot; TRUE when it ended well */
+static gboolean
+relay_data(GDataInputStream *in, GString *msg)
+{
+	for (;;) {
+		g_autofree char *line =
+		    g_data_input_stream_read_line(in, NULL, NULL, NULL);
+
+		if (line == NULL)
+			return FALSE;
+		if (strcmp(line, ".") == 0)
+			return TRUE;
+		g_string_append_printf(msg, "%s\n", line);
+	}
+}
+
+/* relay_take - count one message for each accepted recipient */
+static void
+relay_take(Relay *r, GPtrArray *rcpts, GString *msg)
+{
+	g_mutex_lock(&r->lock);
+	for (guint i = 0; i < rcpts->len; i++) {
+		const char *a = g_ptr_array_index(rcpts, i);
+		int n = GPOINTER_TO_INT(g_hash_table_lookup(r->got, a));
+
+		g_hash_table_insert(
+		    r->got, g_strdup(a), GINT_TO_POINTER(n + 1));
+	}
+	g_ptr_array_add(r->messages, g_strdup(msg->str));
+	g_mutex_unlock(&r->lock);
+}
+
+/* rcpt_reply - the scripted reply to RCPT TO:<a>, or NULL for 250 */
+static char *
+rcpt_reply(Relay *r, const char *a)
+{
+	char *reply;
+
+	g_mutex_lock(&r->lock);
+	reply = g_strdup(g_hash_table_lookup(r->replies, a));
+	g_mutex_unlock(&r->lock);
+	return reply;
+}
+
+/* relay_command - answer one command; FALSE ends the session */
+static gboolean
+relay_command(Relay *r, const char *cmd, GDataInputStream *in,
+    GOutputStream *out, GPtrArray *rcpts)
+{
+	if (g_ascii_strncasecmp(cmd, "EHLO", 4) == 0)
+		return relay_write(out, "250-relay.test") &&
+		       relay_write(out, "250 8BITMIME");
+	if (g_ascii_strncasecmp(cmd, "MAIL", 4) == 0) {
+		g_ptr_array_set_size(rcpts, 0);
+		return relay_write(out, "250 2.1.0 ok");
+	}
+	if (g_ascii_strncasecmp(cmd, "RCPT TO:<", 9) == 0) {
+		g_autofree char *a = g_strndup(cmd + 9, strcspn(cmd + 9, ">"));
+		g_autofree char *reply = rcpt_reply(r, a);
+
+		if (reply == NULL)
+			g_ptr_array_add(rcpts, g_strdup(a));
+		return relay_write(out, reply ? reply : "250 2.1.5 ok");
+	}
+	if (g_ascii_strcasecmp(cmd, "DATA") == 0) {
+		g_autoptr(GString) msg = g_string_new(NULL);
+
+		if (rcpts->len == 0)
+			return relay_write(out, "554 5.5.1 no recipients");
+		if (!relay_write(out, "354 go on") || !relay_data(in, msg))
+			return FALSE;
+		if (r->on_data != NULL)
+			r->on_data();
+		relay_take(r, rcpts, msg);
+		return relay_write(out, "250 2.0.0 queued");
+	}
+	if (g_ascii_strcasecmp(cmd, "QUIT") == 0) {
+		relay_write(out, "221 2.0.0 bye");
+		return FALSE;
+	}
+	return relay_write(out, "250 2.0.0 ok"); /* RSET, NOOP */
+}
+
+/* relay_session - one SMTP session */
+static void
+relay_session(Relay *r, GIOStream *io)
+{
+	g_autoptr(GDataInputStream) in =
+	    g_data_input_stream_new(g_io_stream_get_input_stream(io));
+	GOutputStream *out = g_io_stream_get_output_stream(io);
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	gboolean more;
+
+	g_data_input_stream_set_newline_type(
+	    in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+	more = relay_write(out, "220 relay.test ESMTP");
+	while (more) {
+		g_autofree char *cmd =
+		    g_data_input_stream_read_line(in, NULL, NULL, NULL);
+
+		more = cmd != NULL && relay_command(r, cmd, in, out, rcpts);
+	}
+}
+
+/* relay_main - accept and serve until told to stop */
+static gpointer
+relay_main(gpointer data)
+{
+	Relay *r = data;
+
+	while (!g_atomic_int_get(&r->stop)) {
+		g_autoptr(GSocket) conn = NULL;
+		g_autoptr(GSocketConnection) io = NULL;
+
+		if (!g_socket_condition_timed_wait(
+			r->sock, G_IO_IN, 100 * 1000, NULL, NULL))
+			continue;
+		conn = g_socket_accept(r->sock, NULL, NULL);
+		if (conn == NULL)
+			continue;
+		g_socket_set_blocking(conn, TRUE);
+		g_socket_set_timeout(conn, 10);
+		io = g_socket_connection_factory_create_connection(conn);
+		relay_session(r, G_IO_STREAM(io));
+		g_io_stream_close(G_IO_STREAM(io), NULL, NULL);
+	}
+	return NULL;
+}
+
+/* relay_start - a Relay on a free loopback port */
+static Relay *
+relay_start(void)
+{
+	Relay *r = g_new0(Relay, 1);
+
+	g_mutex_init(&r->lock);
+	r->replies =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->got = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r->messages = g_ptr_array_new_with_free_func(g_free);
+	r->sock = listener(&r->port);
+	r->url = g_strdup_printf("smtp://127.0.0.1:%u", r->port);
+	r->thread = g_thread_new("relay", relay_main, r);
+	return r;
+}
+
+/* relay_stop - stop the thread and free; NULL ok */
+static void
+relay_stop(Relay *r)
+{
+	if (r == NULL)
+		return;
+	g_atomic_int_set(&r->stop, 1);
+	g_thread_join(r->thread);
+	g_object_unref(r->sock);
+	g_hash_table_unref(r->replies);
+	g_hash_table_unref(r->got);
+	g_ptr_array_unref(r->messages);
+	g_mutex_clear(&r->lock);
+	g_free(r->url);
+	g_free(r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Relay, relay_stop)
+
+/* relay_script - RCPT TO:<address> gets reply (NULL: 250 again) */
+static void
+relay_script(Relay *r, const char *address, const char *reply)
+{
+	g_mutex_lock(&r->lock);
+	if (reply == NULL)
+		g_hash_table_remove(r->replies, address);
+	else
+		g_hash_table_insert(
+		    r->replies, g_strdup(address), g_strdup(reply));
+	g_mutex_unlock(&r->lock);
+}
+
+/* relay_got - how many messages address was given */
+static int
+relay_got(Relay *r, const char *address)
+{
+	int n;
+
+	g_mutex_lock(&r->lock);
+	n = GPOINTER_TO_INT(g_hash_table_lookup(r->got, address));
+	g_mutex_unlock(&r->lock);
+	return n;
+}
+
+/* relay_last - the last message taken (transfer full) */
+static char *
+relay_last(Relay *r)
+{
+	char *text;
+
+	g_mutex_lock(&r->lock);
+	g_assert_cmpuint(r->messages->len, >, 0);
+	text = g_strdup(r->messages->pdata[r->messages->len - 1]);
+	g_mutex_unlock(&r->lock);
+	return text;
+}
+
 typedef struct {
 	char *dir;
 	char *path;
@@ -461,9 +692,9 @@ typedef struct {
 	Config *cfg;
 } Db;
 
-/* db_new - a fresh store file and a Config for it */
+/* db_open - a fresh store file whose Store waits busy_ms on a lock */
 static Db *
-db_new(void)
+db_open(guint busy_ms)
 {
 	g_autoptr(GError) error = NULL;
 	Db *db = g_new0(Db, 1);
@@ -471,7 +702,7 @@ db_new(void)
 	db->dir = g_dir_make_tmp("pa-sender-XXXXXX", &error);
 	g_assert_no_error(error);
 	db->path = g_build_filename(db->dir, "passalong.db", NULL);
-	db->store = store_open(db->path, 5000, &error);
+	db->store = store_open(db->path, busy_ms, &error);
 	g_assert_no_error(error);
 	db->cfg = config_new_default();
 	g_free(db->cfg->store_path);
@@ -480,6 +711,13 @@ db_new(void)
 	db->cfg->retry_max = 100;
 	db->cfg->max_attempts = 3;
 	return db;
+}
+
+/* db_new - a fresh store file and a Config for it */
+static Db *
+db_new(void)
+{
+	return db_open(5000);
 }
 
 /* db_free - close and remove the store */
@@ -531,7 +769,7 @@ static FlushStats
 flush_at(Db *db, gint64 now)
 {
 	g_autoptr(GError) error = NULL;
-	FlushStats st = { 99, 99, 99 };
+	FlushStats st = { .sent = 99, .retried = 99, .failed = 99 };
 
 	g_assert_true(sender_flush_at(db->store, db->cfg, now, &st, &error));
 	g_assert_no_error(error);
@@ -799,6 +1037,332 @@ test_worker_bad_store(void)
 	sender_worker_wake(NULL);
 }
 
+#define MEMBER "member@example.net"
+#define FRIEND "friend@friends.example"
+#define ASKER "asker@asker.example"
+
+/* share_intro - a share by MEMBER and its intro to FRIEND, ASKER and
+ * MEMBER, due at at; the intro's id */
+static gint64
+share_intro(Db *db, gint64 at)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) sh = share_new();
+	g_autoptr(GPtrArray) items =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	OutboxItem *item = outbox_item_new();
+	gboolean created = FALSE;
+
+	sh->sharer = g_strdup(MEMBER);
+	sh->recipient = g_strdup(FRIEND);
+	sh->requester = g_strdup(ASKER);
+	sh->subject = g_strdup("Speaking at ConfX");
+	sh->origin_key = g_strdup("<o1@asker.example>");
+	item->kind = g_strdup("intro");
+	item->mail_from = g_strdup("intros@intro.example.org");
+	g_ptr_array_add(item->rcpts, g_strdup(FRIEND));
+	g_ptr_array_add(item->rcpts, g_strdup(ASKER));
+	g_ptr_array_add(item->rcpts, g_strdup(MEMBER));
+	item->subject = g_strdup("Intro: Friend, meet Asker");
+	item->message = g_bytes_new_static(MESSAGE, strlen(MESSAGE));
+	item->next_attempt_at = at;
+	g_ptr_array_add(items, item);
+	g_assert_true(
+	    store_share_record(db->store, sh, items, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	return item->id;
+}
+
+/* relay_db - a store whose Config sends to r */
+static Db *
+relay_db(Relay *r, guint busy_ms)
+{
+	Db *db = db_open(busy_ms);
+
+	g_free(db->cfg->smtp_url);
+	db->cfg->smtp_url = g_strdup(r->url);
+	db->cfg->lease = 60;
+	return db;
+}
+
+/* rcpt_state - recipient i of item id as the store has it */
+static OutboxRcpt *
+rcpt_state(Db *db, gint64 id, guint i)
+{
+	g_autoptr(OutboxItem) item = get(db, id);
+
+	g_assert_cmpuint(i, <, item->states->len);
+	return g_ptr_array_steal_index(item->states, i);
+}
+
+/* notices - the outbox items of kind notice */
+static GPtrArray *
+notices(Db *db)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *list = store_outbox_list(db->store, &error);
+
+	g_assert_no_error(error);
+	for (guint i = list->len; i-- > 0;)
+		if (g_strcmp0(((OutboxItem *)list->pdata[i])->kind, "notice"))
+			g_ptr_array_remove_index(list, i);
+	return list;
+}
+
+/* test_rcpt_5xx - one recipient refused: the others get it, the member
+ * is told, the address is suppressed */
+static void
+test_rcpt_5xx(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	g_autoptr(GPtrArray) fails = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) ns = NULL;
+	g_autoptr(OutboxItem) intro = NULL;
+	g_autoptr(OutboxRcpt) f = NULL;
+	g_autoptr(OutboxRcpt) a = NULL;
+	g_autoptr(OutboxRcpt) m = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+	gint64 t = 1700000000, id;
+	gboolean has = FALSE;
+	FlushStats st = { .failures = fails };
+
+	relay_script(r, ASKER, "550 5.1.1 <" ASKER ">: mailbox unavailable");
+	id = share_intro(db, t);
+	g_assert_true(sender_flush_at(db->store, db->cfg, t, &st, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(st.sent, ==, 1);
+	g_assert_cmpuint(st.rcpt_failed, ==, 1);
+	g_assert_cmpuint(st.notices, ==, 1);
+	g_assert_cmpuint(fails->len, ==, 1);
+	g_assert_nonnull(strstr(fails->pdata[0], ASKER ": 550 5.1.1"));
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	g_assert_cmpint(relay_got(r, MEMBER), ==, 1);
+	g_assert_cmpint(relay_got(r, ASKER), ==, 0);
+	intro = get(db, id);
+	g_assert_cmpstr(intro->status, ==, "sent");
+	f = rcpt_state(db, id, 0);
+	a = rcpt_state(db, id, 1);
+	m = rcpt_state(db, id, 2);
+	g_assert_cmpstr(f->status, ==, "sent");
+	g_assert_cmpint(f->code, ==, 250);
+	g_assert_cmpstr(a->status, ==, "failed");
+	g_assert_cmpint(a->code, ==, 550);
+	g_assert_cmpstr(
+	    a->text, ==, "550 5.1.1 <" ASKER ">: mailbox unavailable");
+	g_assert_cmpuint(a->attempts, ==, 1);
+	g_assert_cmpstr(m->status, ==, "sent");
+	g_assert_true(store_suppression_has(db->store, ASKER, &has, &error));
+	g_assert_true(has);
+	g_assert_true(store_suppression_has(db->store, FRIEND, &has, &error));
+	g_assert_false(has);
+	ns = notices(db);
+	g_assert_cmpuint(ns->len, ==, 1);
+	g_assert_cmpuint(((OutboxItem *)ns->pdata[0])->rcpts->len, ==, 1);
+	g_assert_cmpstr(
+	    ((OutboxItem *)ns->pdata[0])->rcpts->pdata[0], ==, MEMBER);
+	/* the notice goes out, naming the address and the reason */
+	st = flush_at(db, t + 1);
+	g_assert_cmpuint(st.sent, ==, 1);
+	g_assert_cmpint(relay_got(r, MEMBER), ==, 2);
+	text = relay_last(r);
+	g_assert_nonnull(strstr(text, "Auto-Submitted: auto-generated"));
+	g_assert_nonnull(
+	    strstr(text, "Subject: Not delivered: Intro: Friend, meet Asker"));
+	g_assert_nonnull(strstr(text, ASKER));
+	g_assert_nonnull(strstr(text, "550 5.1.1"));
+	/* nothing more, and the intro was never sent again */
+	st = flush_at(db, t + 100000);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+}
+
+/* test_all_5xx - every recipient refused: failed, the member is told;
+ * the notice failing in turn causes no other notice */
+static void
+test_all_5xx(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	g_autoptr(GPtrArray) ns = NULL;
+	g_autoptr(GPtrArray) ns2 = NULL;
+	g_autoptr(OutboxItem) intro = NULL;
+	g_autoptr(OutboxItem) n = NULL;
+	gint64 t = 1700000000, id;
+	FlushStats st;
+
+	relay_script(r, FRIEND, "550 5.1.1 no such user");
+	relay_script(r, ASKER, "553 5.1.3 bad address");
+	relay_script(r, MEMBER, "554 5.7.1 relay access denied");
+	id = share_intro(db, t);
+	st = flush_at(db, t);
+	g_assert_cmpuint(st.failed, ==, 1);
+	g_assert_cmpuint(st.rcpt_failed, ==, 3);
+	g_assert_cmpuint(st.notices, ==, 1);
+	intro = get(db, id);
+	g_assert_cmpstr(intro->status, ==, "failed");
+	g_assert_cmpstr(intro->last_error, ==, "550 5.1.1 no such user");
+	ns = notices(db);
+	g_assert_cmpuint(ns->len, ==, 1);
+	st = flush_at(db, t + 1); /* the notice to the member fails too */
+	g_assert_cmpuint(st.failed, ==, 1);
+	g_assert_cmpuint(st.notices, ==, 0);
+	n = get(db, ((OutboxItem *)ns->pdata[0])->id);
+	g_assert_cmpstr(n->status, ==, "failed");
+	ns2 = notices(db);
+	g_assert_cmpuint(ns2->len, ==, 1); /* no notice about the notice */
+	st = flush_at(db, t + 100000);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+}
+
+/* test_rcpt_4xx - a deferred recipient is tried again alone, once */
+static void
+test_rcpt_4xx(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	g_autoptr(OutboxItem) after1 = NULL;
+	g_autoptr(OutboxItem) after2 = NULL;
+	g_autoptr(OutboxRcpt) a = NULL;
+	g_autoptr(GPtrArray) ns = NULL;
+	gint64 t = 1700000000, id;
+	FlushStats st;
+
+	relay_script(r, ASKER, "450 4.2.1 mailbox busy, try later");
+	id = share_intro(db, t);
+	st = flush_at(db, t);
+	g_assert_cmpuint(st.retried, ==, 1);
+	g_assert_cmpuint(st.rcpt_deferred, ==, 1);
+	g_assert_cmpuint(st.sent + st.failed + st.notices, ==, 0);
+	after1 = get(db, id);
+	g_assert_cmpstr(after1->status, ==, "queued");
+	g_assert_cmpint(after1->next_attempt_at, ==, t + 60);
+	g_assert_cmpstr(
+	    after1->last_error, ==, "450 4.2.1 mailbox busy, try later");
+	a = rcpt_state(db, id, 1);
+	g_assert_cmpstr(a->status, ==, "deferred");
+	g_assert_cmpint(a->code, ==, 450);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	g_assert_cmpint(relay_got(r, MEMBER), ==, 1);
+	relay_script(r, ASKER, NULL);
+	st = flush_at(db, t + 59);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+	st = flush_at(db, t + 60);
+	g_assert_cmpuint(st.sent, ==, 1);
+	after2 = get(db, id);
+	g_assert_cmpstr(after2->status, ==, "sent");
+	g_assert_cmpuint(after2->attempts, ==, 2);
+	g_assert_cmpint(relay_got(r, ASKER), ==, 1);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1); /* not again */
+	g_assert_cmpint(relay_got(r, MEMBER), ==, 1);
+	ns = notices(db);
+	g_assert_cmpuint(ns->len, ==, 0);
+}
+
+/* the store's file while the relay holds it locked (test_busy_record) */
+static const char *lock_path;
+static sqlite3 *lock_db;
+static int deferred_records;
+
+/* lock_store - the relay took the message: lock the store before 250 */
+static void
+lock_store(void)
+{
+	if (lock_path == NULL || lock_db != NULL)
+		return;
+	g_assert_cmpint(sqlite3_open(lock_path, &lock_db), ==, SQLITE_OK);
+	g_assert_cmpint(
+	    sqlite3_exec(lock_db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+}
+
+/* unlock_store - the sender kept its outcome in memory: let it write */
+static void
+unlock_store(const char *event, gint64 id)
+{
+	(void)id;
+	if (strcmp(event, "record-deferred") != 0)
+		return;
+	deferred_records++;
+	if (lock_db != NULL) {
+		sqlite3_exec(lock_db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(lock_db);
+		lock_db = NULL;
+	}
+}
+
+/* test_busy_record - the store is locked when the outcome is written:
+ * it is kept, written again, and the message never goes out twice */
+static void
+test_busy_record(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 50);
+	g_autoptr(OutboxItem) item = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 t = 1700000000, id;
+	FlushStats st = { 0 };
+
+	id = queue(db, FRIEND, t);
+	lock_path = db->path;
+	r->on_data = lock_store;
+	sender_set_test_hook(unlock_store);
+	g_assert_true(sender_flush_at(db->store, db->cfg, t, &st, &error));
+	g_assert_no_error(error);
+	sender_set_test_hook(NULL);
+	r->on_data = NULL;
+	lock_path = NULL;
+	g_assert_cmpint(deferred_records, ==, 1);
+	g_assert_null(lock_db);
+	g_assert_cmpuint(st.sent, ==, 1);
+	g_assert_cmpuint(st.unrecorded, ==, 1);
+	item = get(db, id);
+	g_assert_cmpstr(item->status, ==, "sent");
+	g_assert_cmpuint(item->attempts, ==, 1);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	/* long after any lease: nothing is due, nothing goes out again */
+	st = flush_at(db, t + 100000);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+}
+
+/* test_crashed_claim - a sender that claimed and died: the item comes
+ * back when its lease is over, not before, and goes out once */
+static void
+test_crashed_claim(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	g_autoptr(GPtrArray) dead = NULL;
+	g_autoptr(OutboxItem) item = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 t = 1700000000, id;
+	FlushStats st;
+
+	id = queue(db, FRIEND, t);
+	dead = store_outbox_claim(db->store, t, db->cfg->lease, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(dead->len, ==, 1); /* ... and its sender dies */
+	st = flush_at(db, t + 1);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+	st = flush_at(db, t + db->cfg->lease);
+	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 0);
+	st = flush_at(db, t + db->cfg->lease + 1);
+	g_assert_cmpuint(st.sent, ==, 1);
+	item = get(db, id);
+	g_assert_cmpstr(item->status, ==, "sent");
+	g_assert_cmpuint(item->attempts, ==, 2);
+	g_assert_cmpint(item->claim, ==, 2);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	/* the dead sender's late write is fenced off */
+	g_assert_false(
+	    store_outbox_record(db->store, dead->pdata[0], NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
+}
+
 /* main - the tests */
 int
 main(int argc, char **argv)
@@ -818,6 +1382,12 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/sender_flush/retry", test_flush_retry);
 	g_test_add_func("/sender/sender_flush/fail", test_flush_fail);
 	g_test_add_func("/sender/sender_flush/many", test_flush_many);
+	g_test_add_func("/sender/sender_flush/rcpt_5xx", test_rcpt_5xx);
+	g_test_add_func("/sender/sender_flush/all_5xx", test_all_5xx);
+	g_test_add_func("/sender/sender_flush/rcpt_4xx", test_rcpt_4xx);
+	g_test_add_func("/sender/sender_flush/busy_record", test_busy_record);
+	g_test_add_func(
+	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
 	return g_test_run();
