@@ -38,7 +38,9 @@
  *
  * ERRORS
  *	TMPL_ERROR_INPUT: a required field is missing or an address is not
- *	safe. TMPL_ERROR_VERIFY: the re-parse check failed.
+ *	safe. TMPL_ERROR_CONFIG: the gateway's own settings (domain,
+ *	from_localpart) make no safe From: the operator's mistake, not the
+ *	mail's. TMPL_ERROR_VERIFY: the re-parse check failed.
  *
  * THREADS
  *	Reentrant; g_mime_init() must have been called once.
@@ -56,6 +58,7 @@ GQuark tmpl_error_quark(void);
 typedef enum {
 	TMPL_ERROR_INPUT,
 	TMPL_ERROR_VERIFY,
+	TMPL_ERROR_CONFIG,
 } TmplError;
 
 typedef struct {

@@ -212,13 +212,13 @@ check_context(const IntroContext *ctx, GError **error)
 	g_autofree char *from = NULL;
 
 	if (cfg == NULL || cfg->domain == NULL || cfg->from_localpart == NULL) {
-		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_CONFIG,
 		    "no gateway domain or from_localpart configured");
 		return FALSE;
 	}
 	from = g_strdup_printf("%s@%s", cfg->from_localpart, cfg->domain);
 	if (!addr_is_safe(from)) {
-		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_CONFIG,
 		    "the gateway's from address is not safe");
 		return FALSE;
 	}

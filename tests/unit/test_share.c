@@ -237,6 +237,27 @@ test_process_accepted(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(item->rcpts->len, ==, 3);
 }
 
+/* test_process_gateway_misconfigured - an introduction the gateway's
+ * own settings cannot write is the gateway's fault: 451 (the MTA keeps
+ * the mail and retries once the operator fixed it), never a 5xx that
+ * blames the member, and nothing is recorded */
+static void
+test_process_gateway_misconfigured(Fixture *f, gconstpointer data)
+{
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
+	g_autoptr(ShareVerdict) v = NULL;
+
+	(void)data;
+	g_free(f->cfg->from_localpart);
+	f->cfg->from_localpart = g_strdup("in\r\ntros");
+	v = process(f, msg, "chris@members.example", "<chris@members.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpint(v->code, ==, 451);
+	g_assert_cmpstr(v->dsn, ==, "4.3.5");
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 0);
+}
+
 /* test_process_from_file - a spooled message is read from its file in
  * place, with the same outcome as from memory */
 static void
@@ -770,6 +791,8 @@ main(int argc, char **argv)
 	ADD("/share/check_rcpt/refused", test_rcpt_refused);
 	ADD("/share/process/accepted", test_process_accepted);
 	ADD("/share/process/from_file", test_process_from_file);
+	ADD("/share/process/gateway-misconfigured",
+	    test_process_gateway_misconfigured);
 	ADD("/share/process/duplicate", test_process_duplicate);
 	ADD("/share/process/stranger", test_process_stranger);
 	ADD("/share/process/any", test_process_any);
