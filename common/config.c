@@ -55,6 +55,8 @@ static const KeyDef keys[] = {
 	{ "milter", "max_message_size", KEY_SIZE, OFF(max_message_size), 0 },
 	{ "milter", "spool_threshold", KEY_UINT, OFF(spool_threshold), 0 },
 	{ "milter", "spool_dir", KEY_STRING, OFF(spool_dir), 0 },
+	{ "milter", "max_mime_parts", KEY_UINT, OFF(max_mime_parts), 100000 },
+	{ "milter", "max_mime_depth", KEY_UINT, OFF(max_mime_depth), 1000 },
 	{ "milter", "sender_auth", KEY_AUTH, OFF(sender_auth), 0 },
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
 	{ "milter", "timeout", KEY_UINT, OFF(timeout), 86400 },
@@ -91,6 +93,8 @@ config_new_default(void)
 	cfg->socket = g_strdup("unix:/run/passalong/milter.sock");
 	cfg->max_message_size = 10485760;
 	cfg->spool_threshold = 1048576;
+	cfg->max_mime_parts = 1000;
+	cfg->max_mime_depth = 20;
 	cfg->sender_auth = SENDER_AUTH_AUTH;
 	cfg->timeout = 30;
 	cfg->socket_mode = 0660;

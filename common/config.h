@@ -63,6 +63,8 @@ typedef struct {
 	guint64 max_message_size;
 	guint spool_threshold; /* bytes kept in memory, then a file */
 	char *spool_dir;       /* where that file goes, or NULL: TMPDIR */
+	guint max_mime_parts;  /* MIME parts read, then 554 5.6.0 */
+	guint max_mime_depth;  /* MIME nesting read, then 554 5.6.0 */
 	guint sender_auth;     /* SENDER_AUTH_* bits */
 	char *authserv_id;     /* trusted Authentication-Results id */
 	guint timeout;         /* libmilter I/O timeout, seconds */

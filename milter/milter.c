@@ -15,6 +15,7 @@
 
 #include "common/addr.h"
 #include "common/log.h"
+#include "common/mimescan.h"
 #include "common/util.h"
 #include "milter/milter.h"
 #include "milter/share.h"
@@ -45,8 +46,10 @@ typedef struct {
 	char *envfrom;
 	GPtrArray *share_rcpts; /* as the MTA wrote them */
 	guint other_rcpts;
-	Spool *spool;          /* the share message, while collected */
-	gboolean too_big;      /* past max_message_size */
+	Spool *spool;     /* the share message, while collected */
+	MimeScan *scan;   /* its MIME structure, counted as it comes */
+	char *mime_over;  /* the limit it passed ("more than ..."), or NULL */
+	gboolean too_big; /* past max_message_size */
 	gboolean spool_failed; /* the spool file could not be written */
 	gboolean flying;       /* counted in in_flight */
 	gboolean stopping;     /* began while the daemon stops: refuse */
@@ -211,6 +214,8 @@ message_reset(ConnCtx *c)
 	g_clear_pointer(&c->envfrom, g_free);
 	g_clear_pointer(&c->share_rcpts, g_ptr_array_unref);
 	g_clear_pointer(&c->spool, spool_free);
+	g_clear_pointer(&c->scan, mimescan_free);
+	g_clear_pointer(&c->mime_over, g_free);
 	c->other_rcpts = 0;
 	c->stopping = FALSE;
 	c->too_big = FALSE;
@@ -345,14 +350,17 @@ has_share(const ConnCtx *c)
 	return c->share_rcpts != NULL && c->share_rcpts->len > 0;
 }
 
-/* start_collect - make room for the share message */
+/* start_collect - make room for the share message, and its scanner */
 static void
 start_collect(ConnCtx *c)
 {
 	g_autoptr(ConfigRef) ref = config_acquire();
+	MimeScanLimits lim = { ref->cfg->max_mime_parts,
+		ref->cfg->max_mime_depth };
 
 	c->spool = spool_new(ref->cfg->spool_threshold,
 	    ref->cfg->max_message_size, ref->cfg->spool_dir);
+	c->scan = mimescan_new(&lim);
 }
 
 /* mlfi_data - decide: no share recipient means nothing more to see */
@@ -370,13 +378,32 @@ mlfi_data(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* append - add bytes to the message, within the size cap */
+/* mime_check - count the bytes' MIME structure first: past a limit
+ * nothing more is kept (GMime would build one object per part) */
+static gboolean
+mime_check(ConnCtx *c, const void *data, size_t len, gboolean end)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (c->mime_over != NULL)
+		return FALSE;
+	if (c->scan == NULL ||
+	    (end ? mimescan_finish(c->scan, &error)
+		 : mimescan_feed(c->scan, data, len, &error)))
+		return TRUE;
+	c->mime_over = g_strdup(error->message);
+	log_info(c->qid, "refused: MIME limit: %s", c->mime_over);
+	return FALSE;
+}
+
+/* append - add bytes to the message, within the size and MIME caps */
 static gboolean
 append(ConnCtx *c, const void *data, size_t len)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (c->too_big || c->spool_failed || c->spool == NULL)
+	if (c->too_big || c->spool_failed || c->spool == NULL ||
+	    !mime_check(c, data, len, FALSE))
 		return FALSE;
 	if (spool_append(c->spool, data, len, &error))
 		return TRUE;
@@ -389,14 +416,23 @@ append(ConnCtx *c, const void *data, size_t len)
 	return FALSE;
 }
 
-/* refuse - the reply for a message that could not be collected: 552
- * when too big, 451 when the spool failed (the MTA keeps it) */
+/* refuse - the reply for a message that could not be collected: 554
+ * past a MIME limit, 552 when too big, 451 when the spool failed (the
+ * MTA keeps it) */
 static sfsistat
 refuse(SMFICTX *ctx, ConnCtx *c)
 {
 	g_autoptr(ConfigRef) ref = NULL;
 	g_autofree char *text = NULL;
 
+	if (c->mime_over != NULL) {
+		text =
+		    g_strdup_printf("This message has %s, which this gateway "
+				    "does not read; forward the original "
+				    "request alone",
+			c->mime_over);
+		return reply(ctx, c->qid, 554, "5.6.0", text);
+	}
 	if (!c->too_big)
 		return reply(ctx, c->qid, 451, "4.3.0",
 		    "Temporary failure storing your message; please try "
@@ -427,7 +463,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	}
 	if (!append(c, name, strlen(name)) || !append(c, sep, strlen(sep)) ||
 	    !append(c, value, strlen(value)) || !append(c, "\r\n", 2))
-		log_debug(c->qid, "over the size limit in the header");
+		log_debug(c->qid, "over a limit in the header");
 	return cont; /* an oversized message is refused at body or EOM */
 }
 
@@ -509,8 +545,9 @@ mlfi_eom(SMFICTX *ctx)
 		message_reset(c);
 		return SMFIS_ACCEPT;
 	}
-	if (c->too_big || c->spool_failed || !collected(c, &req)) {
-		c->spool_failed = !c->too_big;
+	if (c->too_big || c->spool_failed || !mime_check(c, NULL, 0, TRUE) ||
+	    !collected(c, &req)) {
+		c->spool_failed = !c->too_big && c->mime_over == NULL;
 		rc = refuse(ctx, c);
 		message_reset(c);
 		return rc;

@@ -13,7 +13,11 @@
  *	remembered at RCPT; at DATA a message with none is accepted, so the
  *	MTA sends nothing more; share mail is collected up to
  *	max_message_size and handed to share_process() at end of message,
- *	whose verdict becomes the SMTP reply.
+ *	whose verdict becomes the SMTP reply. As it is collected its MIME
+ *	structure is counted (common/mimescan.h): past max_mime_parts,
+ *	max_mime_depth or the fixed header limits it is refused with 554
+ *	5.6.0 at the next body chunk (or at end of message) and nothing
+ *	more of it is kept, so no hostile structure reaches GMime.
  *
  * OWNERSHIP
  *	milter_runtime_set() and milter_reload() take the Config (transfer
