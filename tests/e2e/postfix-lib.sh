@@ -157,24 +157,26 @@ pf_start() {
 	done
 }
 
+# pf_stop runs under set -e (scripts/demo's EXIT trap): a kill or wait
+# of a process that has already ended must not end the caller there
 pf_stop() {
 	if [ -n "${PF_CONF:-}" ] && [ -f "$PF_DIR/queue/pid/master.pid" ]; then
 		master=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
-		postfix -c "$PF_CONF" stop >/dev/null 2>&1
+		postfix -c "$PF_CONF" stop >/dev/null 2>&1 || true
 		i=0
 		while kill -0 "$master" 2>/dev/null && [ $i -lt 100 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
-		kill -9 "$master" 2>/dev/null
+		kill -9 "$master" 2>/dev/null || true
 	fi
 	if [ -n "${PF_MILTER_PID:-}" ]; then
-		kill -TERM "$PF_MILTER_PID" 2>/dev/null
+		kill -TERM "$PF_MILTER_PID" 2>/dev/null || true
 		i=0
 		while kill -0 "$PF_MILTER_PID" 2>/dev/null && [ $i -lt 100 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
-		kill -9 "$PF_MILTER_PID" 2>/dev/null
-		wait "$PF_MILTER_PID" 2>/dev/null
+		kill -9 "$PF_MILTER_PID" 2>/dev/null || true
+		wait "$PF_MILTER_PID" 2>/dev/null || true
 		PF_MILTER_PID=
 	fi
 }
