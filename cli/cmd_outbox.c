@@ -4,7 +4,7 @@
  * "show" prints the stored message byte for byte (it is what the relay
  * will get); "flush" runs the sender once, exactly as the daemon's
  * worker would, for cron jobs, tests, and a daemon started with
- * [sender] enabled = false.
+ * [sender] enabled = false, and names each recipient refused for good.
  */
 #include "config.h"
 
@@ -176,7 +176,8 @@ outbox_flush(int argc, char **argv, const char *config_path)
 	g_autoptr(Config) cfg = NULL;
 	g_autoptr(Store) store = NULL;
 	g_autoptr(GError) error = NULL;
-	FlushStats stats = { 0 };
+	g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func(g_free);
+	FlushStats stats = { .failures = failures };
 	int rc;
 
 	if (!cli_options("outbox flush", NULL,
@@ -195,6 +196,10 @@ outbox_flush(int argc, char **argv, const char *config_path)
 	/* also after an error: some items may have gone out before it */
 	printf("sent %u, retried %u, failed %u\n", stats.sent, stats.retried,
 	    stats.failed);
+	/* each recipient refused for good: "item ID: ADDRESS: REPLY" */
+	for (guint i = 0; i < failures->len; i++)
+		printf("not delivered: %s\n",
+		    (const char *)g_ptr_array_index(failures, i));
 	return rc;
 }
 

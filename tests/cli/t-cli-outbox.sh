@@ -37,7 +37,8 @@ INSERT INTO outbox (share_id, kind, mail_from, subject, message, status,
 	attempts, next_attempt_at, created_at)
 	VALUES (1, 'intro', 'intros@intro.example.org', 'Intro: Bob, meet Asker',
 	readfile('$T/msg.eml'), 'queued', 0, 0, 1700000001);
-INSERT INTO outbox_rcpts VALUES (1, 0, 'bob@example.com'),
+INSERT INTO outbox_rcpts (outbox_id, position, address)
+	VALUES (1, 0, 'bob@example.com'),
 	(1, 1, 'asker@example.org');" && ok "rows written" || bad "rows written"
 
 # --- share list
@@ -93,6 +94,33 @@ json 'd["shares"]["introduced"] == 1 and d["outbox"]["sent"] == 1 and d["outbox"
 if grep -r -q "Hello both." "$T/sink"; then ok "the relay got the message"; else bad "nothing at the relay"; fi
 run 0 -c "$T/sink.conf" outbox flush
 has out "sent 0, retried 0, failed 0"
+kill "$sink_pid" 2>/dev/null
+wait "$sink_pid" 2>/dev/null
+sink_pid=
+
+# --- flush to a relay that refuses every recipient: each one is named
+sql "INSERT INTO outbox (kind, mail_from, subject, message, status, attempts,
+	next_attempt_at, created_at) VALUES ('digest', 'intros@intro.example.org',
+	'Your week', readfile('$T/msg.eml'), 'queued', 0, 0, 1700000002);
+INSERT INTO outbox_rcpts (outbox_id, position, address)
+	VALUES (2, 0, 'gone@example.org'), (2, 1, 'moved@example.org');"
+port=$(free_port)
+"$SINK" -u "$(id -un)" -f RCPT "127.0.0.1:$port" 10 &
+sink_pid=$!
+i=0
+until python3 -c 'import socket,sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$port" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || break
+	sleep 0.1
+done
+write_conf "$T/refuse.conf" "smtp://127.0.0.1:$port"
+run 0 -c "$T/refuse.conf" outbox flush
+has out "sent 0, retried 0, failed 1"
+has out "not delivered: item 2: gone@example.org: 5"
+has out "not delivered: item 2: moved@example.org: 5"
+run 0 -c "$CONF" outbox list --json
+json 'd[1]["status"] == "failed" and d[1]["to"] == ["gone@example.org", "moved@example.org"]'
 kill "$sink_pid" 2>/dev/null
 wait "$sink_pid" 2>/dev/null
 sink_pid=
