@@ -665,6 +665,26 @@ message_stream(const ShareRequest *req)
 	return g_mime_stream_fs_new_with_bounds(fd, 0, (gint64)req->len);
 }
 
+/* check_suppressed - refuse a share that would mail an address which
+ * bounced for good before (store_suppression_has()); NULL: go on */
+static ShareVerdict *
+check_suppressed(Store *store, const char *qid, const char *address)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean gone = FALSE;
+
+	if (!store_suppression_has(store, address, &gone, &error))
+		return store_failed(qid, "suppression lookup", error);
+	if (!gone)
+		return NULL;
+	log_info(qid, "refused: suppressed address=%s", address);
+	return verdict_new(550, "5.1.1",
+	    "Mail to %s was refused for good before (the mailbox does not "
+	    "exist), so an introduction could not reach them; check the "
+	    "address, or share with someone else",
+	    address);
+}
+
 /* share_process - parse, authorise, resolve, render and record */
 ShareVerdict *
 share_process(const Config *cfg, Store *store, const ShareRequest *req)
@@ -731,6 +751,8 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	rq = find_requester(cfg, fwd, sharer, &refusal);
 	if (rq == NULL)
 		return refusal;
+	if ((refusal = check_suppressed(store, req->qid, rq->address)) != NULL)
+		return refusal;
 	friends = g_ptr_array_new_with_free_func((GDestroyNotify)friend_free);
 	for (guint i = 0; i < req->share_rcpts->len; i++) {
 		ShareVerdict *v = NULL;
@@ -740,6 +762,8 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		if (f == NULL)
 			return v;
 		g_ptr_array_add(friends, f);
+		if ((v = check_suppressed(store, req->qid, f->address)) != NULL)
+			return v;
 	}
 	return record(cfg, store, req, msg, fwd, sharer, rq, friends);
 }

@@ -425,6 +425,30 @@ test_process_requester_refused(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
 }
 
+/* test_process_suppressed - issue 8 defect 2: a share to a friend, or
+ * for a requester, whose mailbox bounced for good (data: the address)
+ * is refused in the session with a sentence, and nothing is recorded */
+static void
+test_process_suppressed(Fixture *f, gconstpointer data)
+{
+	const char *gone = data;
+	g_autofree char *msg = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *upper = g_ascii_strup(gone, -1);
+	g_autoptr(ShareVerdict) v = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(store_suppression_add(
+	    f->store, upper, 550, "550 5.1.1 no such user", 0, &error));
+	g_assert_no_error(error);
+	v = process(f, msg, "chris@members.example", "<chris@members.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpint(v->code, ==, 550);
+	g_assert_cmpstr(v->dsn, ==, "5.1.1");
+	g_assert_nonnull(strstr(v->text, gone));
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 0);
+}
+
 /* test_process_requester_mailbox - the requester is the mailbox, never
  * an address-like display name */
 static void
@@ -810,5 +834,9 @@ main(int argc, char **argv)
 	ADD("/share/process/two-friends", test_process_two_friends);
 	ADD("/share/process/limits-per-member", test_process_limits);
 	ADD("/share/process/limits-per-friend", test_process_friend_limit);
+	g_test_add("/share/process/suppressed-requester", Fixture,
+	    "pat@events.example", setup, test_process_suppressed, teardown);
+	g_test_add("/share/process/suppressed-friend", Fixture,
+	    "jane@friends.example", setup, test_process_suppressed, teardown);
 	return g_test_run();
 }
