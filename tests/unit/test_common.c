@@ -142,6 +142,109 @@ test_config_rules(void)
 	drop_conf(path);
 }
 
+/* test_config_set_once - a key set twice or a group opened twice is an
+ * error naming both lines, never a silent override */
+static void
+test_config_set_once(void)
+{
+	char *path = write_conf("[gateway]\n"
+				"domain = intro.example.org\n"
+				"[milter]\n"
+				"sender_auth = auth\n"
+				"sender_auth = any\n"
+				"[gateway]\n"
+				"name = x\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+	g_autofree char *l5 = g_strdup_printf("%s:5: [milter] sender_auth: "
+					      "set again (first set at line 4)",
+	    path);
+	g_autofree char *l6 = g_strdup_printf(
+	    "%s:6: [gateway]: group opened again (first at line 1)", path);
+
+	g_assert_null(cfg);
+	g_assert_nonnull(strstr(error->message, l5));
+	g_assert_nonnull(strstr(error->message, l6));
+	drop_conf(path);
+}
+
+/* test_config_where - lines for every key, after parsing too */
+static void
+test_config_where(void)
+{
+	char *path = write_conf("# a comment\n"
+				"[gateway]\n"
+				"domain = intro.example.org\n"
+				"[milter]\n"
+				"user = nobody:nogroup\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+	g_autofree char *user = NULL;
+	g_autofree char *sock = NULL;
+	g_autofree char *want_user = NULL;
+	g_autofree char *want_sock = NULL;
+
+	g_assert_no_error(error);
+	user = config_where(cfg, "milter", "user");
+	sock = config_where(cfg, "milter", "socket");
+	want_user = g_strdup_printf("%s:5: [milter] user", path);
+	want_sock = g_strdup_printf("%s: [milter] socket (default)", path);
+	g_assert_cmpstr(user, ==, want_user);
+	g_assert_cmpstr(sock, ==, want_sock);
+	g_assert_cmpstr(cfg->user, ==, "nobody");
+	g_assert_cmpstr(cfg->group, ==, "nogroup");
+	g_assert_cmpuint(cfg->socket_mode, ==, 0660);
+	drop_conf(path);
+}
+
+/* test_config_socket_parse - libmilter's socket syntax */
+static void
+test_config_socket_parse(void)
+{
+	static const struct {
+		const char *spec;
+		gboolean ok;
+		ConfigSocketKind kind;
+		const char *path_or_host;
+		guint port;
+	} cases[] = {
+		{ "unix:/run/p/m.sock", TRUE, CONFIG_SOCKET_UNIX,
+		    "/run/p/m.sock", 0 },
+		{ "local:/m.sock", TRUE, CONFIG_SOCKET_UNIX, "/m.sock", 0 },
+		{ "/m.sock", TRUE, CONFIG_SOCKET_UNIX, "/m.sock", 0 },
+		{ "inet:8891@127.0.0.1", TRUE, CONFIG_SOCKET_INET, "127.0.0.1",
+		    8891 },
+		{ "inet:8891", TRUE, CONFIG_SOCKET_INET, NULL, 8891 },
+		{ "inet6:8891@::1", TRUE, CONFIG_SOCKET_INET6, "::1", 8891 },
+		{ "unix:m.sock", FALSE, 0, NULL, 0 },
+		{ "inet:0@127.0.0.1", FALSE, 0, NULL, 0 },
+		{ "inet:65536", FALSE, 0, NULL, 0 },
+		{ "inet:smtp@127.0.0.1", FALSE, 0, NULL, 0 },
+		{ "inet:8891@", FALSE, 0, NULL, 0 },
+		{ "inet:8891@a b", FALSE, 0, NULL, 0 },
+		{ "tcp:8891", FALSE, 0, NULL, 0 },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		ConfigSocket sock = { 0 };
+		g_autofree char *why = NULL;
+		gboolean ok = config_socket_parse(cases[i].spec, &sock, &why);
+
+		g_test_message("%s", cases[i].spec);
+		g_assert_cmpint(ok, ==, cases[i].ok);
+		if (ok) {
+			g_assert_cmpint(sock.kind, ==, cases[i].kind);
+			g_assert_cmpstr(sock.kind == CONFIG_SOCKET_UNIX
+					    ? sock.path
+					    : sock.host,
+			    ==, cases[i].path_or_host);
+			g_assert_cmpuint(sock.port, ==, cases[i].port);
+		} else
+			g_assert_nonnull(why);
+		config_socket_clear(&sock);
+	}
+}
+
 static void
 test_config_missing(void)
 {
@@ -376,6 +479,9 @@ main(int argc, char **argv)
 	    "/config/load/errors-name-file-line-key", test_config_errors);
 	g_test_add_func("/config/load/rules", test_config_rules);
 	g_test_add_func("/config/load/missing-file", test_config_missing);
+	g_test_add_func("/config/load/set-once", test_config_set_once);
+	g_test_add_func("/config/load/where", test_config_where);
+	g_test_add_func("/config/socket/parse", test_config_socket_parse);
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
 	g_test_add_func("/addr/parse_share/cases", test_addr_share);
