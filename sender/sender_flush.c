@@ -173,6 +173,7 @@ deliver_all(Run *run)
 			set_rcpt(r, "failed", 0,
 			    g_strdup("not sent: the address bounced for good "
 				     "before (suppression list)"));
+			g_ptr_array_add(run->failed, r);
 			continue;
 		}
 		deliver_one(run, r);

@@ -21,7 +21,8 @@
  *	The SenderLedger holds outcomes the relay gave that the store did
  *	not take (busy, full): sender_ledger_retry() records those whose
  *	next try is due (monotonic clock), with a backoff from
- *	SENDER_RECORD_MIN_MS doubling to max_ms, and drops one whose claim
+ *	SENDER_RECORD_MIN_MS doubling to max_ms (0: every one now, once:
+ *	the worker's last try when it stops), and drops one whose claim
  *	was taken over (logged: that item may go out again).
  *	sender_ledger_add() keeps a copy of item (its recipients' outcomes)
  *	and of the outcome o (or NULL), sharing o's arrays.

@@ -168,7 +168,7 @@ sender_ledger_retry(SenderLedger *ledger, Store *store, guint max_ms,
 	for (guint i = 0; i < ledger->entries->len;) {
 		Entry *e = g_ptr_array_index(ledger->entries, i);
 
-		if (e->next_try <= mono &&
+		if ((max_ms == 0 || e->next_try <= mono) &&
 		    try_entry(e, store, max_ms, stats, &last))
 			g_ptr_array_remove_index(ledger->entries, i);
 		else

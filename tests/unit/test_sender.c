@@ -1125,7 +1125,8 @@ test_rcpt_5xx(void)
 	g_autoptr(OutboxRcpt) m = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = NULL;
-	gint64 t = 1700000000, id;
+	g_autoptr(OutboxRcpt) gone = NULL;
+	gint64 t = 1700000000, id, later;
 	gboolean has = FALSE;
 	FlushStats st = { .failures = fails };
 
@@ -1177,6 +1178,15 @@ test_rcpt_5xx(void)
 	st = flush_at(db, t + 100000);
 	g_assert_cmpuint(st.sent + st.retried + st.failed, ==, 0);
 	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	/* mail queued to the suppressed address later is not sent */
+	relay_script(r, ASKER, NULL);
+	later = queue(db, ASKER, t + 100001);
+	st = flush_at(db, t + 100001);
+	g_assert_cmpuint(st.failed, ==, 1);
+	g_assert_cmpint(relay_got(r, ASKER), ==, 0);
+	gone = rcpt_state(db, later, 0);
+	g_assert_cmpstr(gone->status, ==, "failed");
+	g_assert_nonnull(strstr(gone->text, "suppression list"));
 }
 
 /* test_all_5xx - every recipient refused: failed, the member is told;
