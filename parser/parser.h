@@ -37,7 +37,10 @@
  *	PARSER_ERROR_LIMIT: input over PARSER_MAX_INPUT, or a message with
  *	more than 1000 header fields. Deeper limits do not fail: MIME
  *	nesting past 32 levels or 512 parts, and forwarded layers past 16,
- *	are simply not looked at (parser/parser_scan.h).
+ *	are simply not looked at (parser/parser_scan.h); an .eml attached
+ *	as a file is not read at all past the default limits of
+ *	common/mimescan.h (it is decoded here, where no earlier scan saw
+ *	it, and GMime would build every part of it first).
  *
  * THREADS
  *	Reentrant; g_mime_init() must have been called once beforehand.

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/gmime-autoptr.h"
+#include "common/mimescan.h"
 #include "common/rfc2047.h"
 #include "common/util.h"
 #include "parser/parser_int.h"
@@ -220,7 +221,9 @@ eml_part(GMimeObject *obj)
 	return len > 4 && g_ascii_strcasecmp(name + len - 4, ".eml") == 0;
 }
 
-/* parse_eml - a message from an .eml part's content (transfer full) */
+/* parse_eml - a message from an .eml part's content (transfer full);
+ * NULL past the MIME limits: the milter counted the encoded part, not
+ * this, and GMime builds an object per part before anyone can count */
 static GMimeMessage *
 parse_eml(GMimePart *part)
 {
@@ -228,7 +231,8 @@ parse_eml(GMimePart *part)
 	g_autoptr(GMimeStream) stream = NULL;
 	g_autoptr(GMimeParser) parser = NULL;
 
-	if (bytes == NULL || bytes->len == 0)
+	if (bytes == NULL || bytes->len == 0 ||
+	    !mimescan_check(bytes->data, bytes->len, NULL, NULL))
 		return NULL;
 	stream = g_mime_stream_mem_new_with_buffer(
 	    (const char *)bytes->data, bytes->len);

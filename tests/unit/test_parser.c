@@ -125,6 +125,51 @@ test_attachment_eml_file(void)
 	g_assert_cmpstr(fwd->original->body, ==, "Hello.");
 }
 
+/* test_attachment_eml_hostile - an .eml file is decoded where the
+ * milter's MIME scanner cannot see it: one past the scanner's limits is
+ * not handed to GMime (2,000 empty parts would be 2,000 objects, a
+ * million of them a gigabyte) and so is not read as the forward */
+static void
+test_attachment_eml_hostile(void)
+{
+	g_autoptr(GString) eml =
+	    g_string_new("From: Ola <ola@o.example>\nSubject: Offer\n"
+			 "Content-Type: multipart/mixed; boundary=e\n\n");
+	g_autoptr(GString) msg = g_string_new(HDR
+	    "Subject: Fwd: as a file\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nSee the attached mail.\n"
+	    "--b\nContent-Type: application/octet-stream; name=\"Offer.eml\"\n"
+	    "Content-Disposition: attachment; filename=\"Offer.eml\"\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	g_autofree char *b64 = NULL;
+	g_autoptr(Forward) fwd = NULL;
+	g_autoptr(Forward) ok = NULL;
+
+	g_string_append(eml, "--e\n\nHello.\n");
+	for (int i = 0; i < 2000; i++)
+		g_string_append(eml, "--e\n\n");
+	g_string_append(eml, "--e--\n");
+	b64 = g_base64_encode((const guchar *)eml->str, eml->len);
+	g_string_append(msg, b64);
+	g_string_append(msg, "\n--b--\n");
+	fwd = parse_ok(msg->str);
+	g_assert_false(fwd->forwarded);
+	/* the same file with few parts is the forward */
+	g_string_truncate(msg, msg->len - strlen(b64) - strlen("\n--b--\n"));
+	g_string_truncate(eml, 0);
+	g_string_append(eml, "From: Ola <ola@o.example>\nSubject: Offer\n"
+			     "Content-Type: multipart/mixed; boundary=e\n\n"
+			     "--e\n\nHello.\n--e\n\n--e--\n");
+	g_free(b64);
+	b64 = g_base64_encode((const guchar *)eml->str, eml->len);
+	g_string_append(msg, b64);
+	g_string_append(msg, "\n--b--\n");
+	ok = parse_ok(msg->str);
+	g_assert_true(ok->forwarded);
+	g_assert_cmpstr(ok->original->from->address, ==, "ola@o.example");
+}
+
 /* test_html_hint - a forward container the HTML reader marked, under a
  * forward subject, even when its header lines are not recognised */
 static void
@@ -726,6 +771,8 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/note-signature", test_note_signature);
 	g_test_add_func("/parser/parse/not-forward", test_not_forward);
 	g_test_add_func("/parser/parse/unreadable", test_unreadable);
+	g_test_add_func("/parser/parse/attachment-eml-hostile",
+	    test_attachment_eml_hostile);
 	g_test_add_func("/parser/parse/limit-size", test_limit_size);
 	g_test_add_func("/parser/parse/limit-depth", test_limit_depth);
 	g_test_add_func("/parser/parse/limit-headers", test_limit_headers);
