@@ -480,6 +480,8 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 		.requester_address = rq->address,
 		.requester_name = rq->name,
 		.fwd = fwd,
+		.request = rq->layer,
+		.passed_by = rq->passed_by,
 		.forward_message_id = g_mime_message_get_message_id(msg),
 		.now = util_now(),
 	};

@@ -13,7 +13,10 @@
  *	requester, Cc the member with a "feel free to move me to Bcc" line,
  *	Reply-To the friend and the requester, a subject naming both people
  *	and the topic, the member's note as the endorsement, the opportunity
- *	quoted; multipart/alternative text/plain + text/html; Message-ID,
+ *	quoted (from ctx->request, the message the requester wrote, when
+ *	the member forwarded a forward: the people in ctx->passed_by are
+ *	named in a "passed this to" line and not mailed);
+ *	multipart/alternative text/plain + text/html; Message-ID,
  *	Date, Auto-Submitted: auto-generated, In-Reply-To/References to the
  *	forwarded message's Message-ID when known.
  *
@@ -70,6 +73,13 @@ typedef struct {
 	const char *requester_address;  /* who asked */
 	const char *requester_name;     /* or NULL */
 	const Forward *fwd;             /* note, original subject/body/date */
+	const FwdMessage *request;      /* the layer the requester wrote
+					   (subject, date, body), or NULL:
+					   fwd->original */
+	const GPtrArray *passed_by;     /* of FwdAddress *: who passed the
+					   request on before the member,
+					   nearest the requester first,
+					   named and never mailed; or NULL */
 	const char *forward_message_id; /* the member's forward, or NULL */
 	gint64 now;                     /* Date:, seconds since the epoch */
 } IntroContext;

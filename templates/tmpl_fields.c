@@ -38,6 +38,8 @@ intro_fields_free(IntroFields *f)
 	g_free(f->requester_address);
 	g_free(f->requester_name);
 	g_free(f->requester_label);
+	if (f->passers != NULL)
+		g_ptr_array_unref(f->passers);
 	g_free(f->topic);
 	g_free(f->date);
 	g_free(f->note);
@@ -280,16 +282,35 @@ set_threading(IntroFields *f, const char *original, const char *forward)
 	f->in_reply_to = g_strdup(a != NULL ? a : b);
 }
 
+/* passer_labels - the name (or address) of each who passed it on */
+static GPtrArray *
+passer_labels(const GPtrArray *passed_by)
+{
+	GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; passed_by != NULL && i < passed_by->len; i++) {
+		const FwdAddress *a = passed_by->pdata[i];
+		char *label = clean_line(a->name, TMPL_NAME_MAX);
+
+		if (label == NULL)
+			label = clean_line(a->address, TMPL_NAME_MAX);
+		if (label != NULL)
+			g_ptr_array_add(labels, label);
+	}
+	return labels;
+}
+
 /* intro_fields_new - check the context and clean every field */
 IntroFields *
 intro_fields_new(const IntroContext *ctx, GError **error)
 {
 	g_autoptr(IntroFields) f = NULL;
-	const FwdMessage *orig;
+	const FwdMessage *orig, *asked;
 
 	if (!check_context(ctx, error))
 		return NULL;
 	orig = ctx->fwd->original;
+	asked = ctx->request != NULL ? ctx->request : orig;
 	f = g_new0(IntroFields, 1);
 	f->product = clean_line(ctx->cfg->name, TMPL_NAME_MAX);
 	if (f->product == NULL)
@@ -305,10 +326,12 @@ intro_fields_new(const IntroContext *ctx, GError **error)
 	    &f->requester_address, &f->requester_name, &f->requester_label);
 	f->from_display =
 	    g_strdup_printf("%s via %s", f->member_label, f->product);
-	f->topic = clean_line(orig->subject, 0);
-	f->date = tmpl_date_text(orig->date, orig->date_raw);
+	f->passers = passer_labels(ctx->passed_by);
+	f->topic = clean_line(
+	    asked->subject != NULL ? asked->subject : orig->subject, 0);
+	f->date = tmpl_date_text(asked->date, asked->date_raw);
 	f->note = clean_text(ctx->fwd->note);
-	f->body = clean_text(orig->body);
+	f->body = clean_text(asked->body != NULL ? asked->body : orig->body);
 	f->subject = make_subject(f);
 	set_threading(f, orig->message_id, ctx->forward_message_id);
 	f->cc_member =

@@ -73,6 +73,8 @@ typedef struct {
 	char *requester_address;
 	char *requester_name;
 	char *requester_label;
+	GPtrArray *passers; /* of char *: labels of who passed it on,
+			       nearest the requester first; never NULL */
 	char *topic;        /* the original subject, or NULL */
 	char *date;         /* "27 October 2021", the raw date, or NULL */
 	char *note;         /* the member's words, or NULL */

@@ -81,6 +81,23 @@ person(const char *name, const char *address)
 	return g_strdup_printf("%s (%s)", name, address);
 }
 
+/* passed_along - "P1 passed this to P2, who passed it to M, who thought
+ * of W for it." for the people between the requester and the member */
+static char *
+passed_along(const IntroFields *f, const char *whom)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_append_printf(
+	    s, "%s passed this to ", (const char *)f->passers->pdata[0]);
+	for (guint i = 1; i < f->passers->len; i++)
+		g_string_append_printf(s, "%s, who passed it to ",
+		    (const char *)f->passers->pdata[i]);
+	g_string_append_printf(
+	    s, "%s, who thought of %s for it.", f->member_label, whom);
+	return g_string_free(s, FALSE);
+}
+
 /* add_request - who asked, when, for what, and whom the member thought of */
 static void
 add_request(GPtrArray *blocks, const IntroFields *f)
@@ -95,6 +112,13 @@ add_request(GPtrArray *blocks, const IntroFields *f)
 	what = f->topic != NULL
 		   ? g_strdup_printf(" about " LQUOTE "%s" RQUOTE, f->topic)
 		   : g_strdup("");
+	if (f->passers->len > 0) {
+		g_autofree char *passed = passed_along(f, whom);
+
+		add_para(blocks, "%s wrote to %s%s%s. %s", who,
+		    (const char *)f->passers->pdata[0], when, what, passed);
+		return;
+	}
 	add_para(blocks, "%s wrote to %s%s%s. %s thought of %s for it.", who,
 	    f->member_label, when, what, f->member_label, whom);
 }

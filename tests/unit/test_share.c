@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/gmime-autoptr.h"
 #include "milter/share.h"
 #include "store/store.h"
 
@@ -718,6 +719,91 @@ test_process_list_mail(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 0);
 }
 
+/* A member's forward of a forward: Pat asked Eve, Eve passed it on. */
+static const char forward_of_forward[] =
+    "From: \"Chris Member\" <chris@members.example>\r\n"
+    "To: share+jane@intro.example.org\r\n"
+    "Subject: Fwd: Fwd: Keynote in Porto\r\n"
+    "Message-ID: <t-share-ff@members.example>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Jane, you would be perfect for this.\r\n"
+    "\r\n"
+    "---------- Forwarded message ---------\r\n"
+    "From: Eve Middle <eve@middle.example>\r\n"
+    "Date: Sat, Nov 14, 2026 at 9:00 AM\r\n"
+    "Subject: Fwd: Keynote in Porto\r\n"
+    "To: Chris Member <chris@members.example>\r\n"
+    "\r\n"
+    "Chris, I thought of you.\r\n"
+    "\r\n"
+    "---------- Forwarded message ---------\r\n"
+    "From: Pat Organizer <pat@events.example>\r\n"
+    "Date: Fri, Nov 13, 2026 at 4:05 PM\r\n"
+    "Subject: Keynote in Porto\r\n"
+    "To: Eve Middle <eve@middle.example>\r\n"
+    "\r\n"
+    "Would you give the keynote at our conference in Porto?\r\n";
+
+/* intro_text_of - the text/plain alternative of an outbox item */
+static char *
+intro_text_of(Fixture *f, gint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OutboxItem) item = store_outbox_get(f->store, id, &error);
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	GMimeObject *part;
+	gsize len;
+	const char *data;
+
+	g_assert_no_error(error);
+	g_assert_nonnull(item);
+	data = g_bytes_get_data(item->message, &len);
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	part = g_mime_multipart_get_part(
+	    GMIME_MULTIPART(g_mime_message_get_mime_part(msg)), 0);
+	return g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+}
+
+/* test_process_forward_chain - issue 8 defect 7: the requester is the
+ * author of the innermost message; who passed it on is named, not
+ * mailed; a retry is still a duplicate */
+static void
+test_process_forward_chain(Fixture *f, gconstpointer data)
+{
+	g_autoptr(ShareVerdict) v =
+	    process(f, forward_of_forward, "chris@members.example",
+		"<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(ShareVerdict) again =
+	    process(f, forward_of_forward, "chris@members.example",
+		"<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(GPtrArray) shares = store_share_list(f->store, NULL);
+	g_autoptr(GPtrArray) items = store_outbox_list(f->store, NULL);
+	g_autofree char *text = NULL;
+	OutboxItem *item;
+
+	(void)data;
+	g_assert_cmpint(v->code, ==, 0);
+	g_assert_cmpuint(v->created, ==, 1);
+	g_assert_cmpuint(again->duplicates, ==, 1);
+	g_assert_cmpuint(shares->len, ==, 1);
+	g_assert_cmpstr(
+	    ((Share *)shares->pdata[0])->requester, ==, "pat@events.example");
+	g_assert_cmpuint(items->len, ==, 1);
+	item = items->pdata[0];
+	for (guint i = 0; i < item->rcpts->len; i++)
+		g_assert_cmpstr(
+		    item->rcpts->pdata[i], !=, "eve@middle.example");
+	text = intro_text_of(f, item->id);
+	g_assert_nonnull(strstr(text, "Eve Middle passed this to Chris Member, "
+				      "who thought of Jane Friend"));
+}
+
 static void
 test_process_self(Fixture *f, gconstpointer data)
 {
@@ -830,6 +916,7 @@ main(int argc, char **argv)
 	ADD("/share/process/automatic", test_process_automatic);
 	ADD("/share/process/auto-submitted-values", test_process_auto_values);
 	ADD("/share/process/list-mail", test_process_list_mail);
+	ADD("/share/process/forward-chain", test_process_forward_chain);
 	ADD("/share/process/self-and-requester", test_process_self);
 	ADD("/share/process/two-friends", test_process_two_friends);
 	ADD("/share/process/limits-per-member", test_process_limits);

@@ -304,6 +304,66 @@ test_html(void)
 	g_assert_nonnull(strstr(html, "</html>"));
 }
 
+/* test_forward_chain - issue 8 defect 7: a forward of a forward
+ * introduces the author of the innermost message and names, without
+ * mailing them, the people who passed it on */
+static void
+test_forward_chain(void)
+{
+	g_autoptr(Setup) s = setup_new();
+	g_autoptr(GPtrArray) passed = g_ptr_array_new();
+	g_autoptr(FwdAddress) sam =
+	    fwd_address_new("Sam <b>&</b>", "sam@x.example");
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *text = NULL;
+	g_autofree char *html = NULL;
+	FwdMessage *o = s->fwd->original, *inner = fwd_message_new();
+
+	fwd_address_free(o->from);
+	o->from = fwd_address_new("Eve Middle", "eve@middle.example");
+	g_free(o->body);
+	o->body = g_strdup("Chris, I thought of you.\n\n---------- Forwarded "
+			   "message ---------\nFrom: Pat\n\nWould you?");
+	inner->from = fwd_address_new("Pat Organizer", "pat@events.example");
+	inner->subject = g_strdup("Keynote in Porto");
+	inner->date = g_strdup("2026-11-13T16:05:00+01:00");
+	inner->body = g_strdup("Would you give the keynote in Porto?");
+	g_ptr_array_add(s->fwd->chain, inner);
+	g_ptr_array_add(passed, o->from);
+	g_ptr_array_add(passed, sam);
+	s->ctx.requester_address = "pat@events.example";
+	s->ctx.requester_name = "Pat Organizer";
+	s->ctx.request = inner;
+	s->ctx.passed_by = passed;
+	mail = render_ok(s);
+	msg = reparse(mail->message);
+	text = part_text(msg, 0);
+	html = part_text(msg, 1);
+	g_assert_nonnull(strstr(text, "Pat Organizer (pat@events.example) "
+				      "wrote to Eve Middle on 13 November "
+				      "2026 about \xe2\x80\x9cKeynote in "
+				      "Porto\xe2\x80\x9d."));
+	g_assert_nonnull(strstr(text, "Eve Middle passed this to Sam <b>&</b>, "
+				      "who passed it to Chris Member, who "
+				      "thought of Jane Friend "
+				      "(jane@friends.example) for it."));
+	g_assert_nonnull(
+	    strstr(text, "> Would you give the keynote in Porto?"));
+	g_assert_null(strstr(text, "I thought of you"));
+	g_assert_nonnull(strstr(html, "Eve Middle passed this to Sam "
+				      "&lt;b&gt;&amp;&lt;/b&gt;, who passed"));
+	g_assert_null(strstr(html, "<b>&"));
+	for (guint i = 0; i < mail->rcpts->len; i++) {
+		g_assert_cmpstr(
+		    mail->rcpts->pdata[i], !=, "eve@middle.example");
+		g_assert_cmpstr(mail->rcpts->pdata[i], !=, "sam@x.example");
+	}
+	g_assert_true(g_str_has_prefix(mail->subject,
+	    "Introduction: Jane Friend <> Pat Organizer \xe2\x80\x94 "
+	    "Keynote in Porto"));
+}
+
 /* test_injection - CR/LF and "Bcc:" in names stay inside one name */
 static void
 test_injection(void)
@@ -808,6 +868,8 @@ main(int argc, char **argv)
 	    "/templates/tmpl_render_intro/alternatives", test_alternatives);
 	g_test_add_func("/templates/tmpl_render_intro/text", test_text);
 	g_test_add_func("/templates/tmpl_render_intro/html", test_html);
+	g_test_add_func(
+	    "/templates/tmpl_render_intro/forward_chain", test_forward_chain);
 	g_test_add_func(
 	    "/templates/tmpl_render_intro/injection", test_injection);
 	g_test_add_func("/templates/tmpl_render_intro/markup", test_markup);
