@@ -199,10 +199,11 @@ str_copy(gconstpointer src, gpointer unused)
 OutboxItem *
 outbox_item_copy(const OutboxItem *item)
 {
-	OutboxItem *c = outbox_item_new();
+	OutboxItem *c;
 
-	g_return_val_if_fail(item != NULL, c);
-	*c = *item;
+	g_return_val_if_fail(item != NULL, NULL);
+	c = g_new0(OutboxItem, 1);
+	*c = *item; /* the numbers; every pointer is replaced below */
 	c->kind = g_strdup(item->kind);
 	c->mail_from = g_strdup(item->mail_from);
 	c->rcpts = g_ptr_array_copy(item->rcpts, str_copy, NULL);
