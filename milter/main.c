@@ -48,6 +48,7 @@ typedef struct {
 #define WAKE_EVERY (50 * G_TIME_SPAN_MILLISECOND)
 
 static SenderWorker *worker;
+static char *milter_conn; /* libmilter keeps the pointer */
 static int milter_rc = MI_SUCCESS;
 static GMutex done_lock;
 static GCond done_cond;
@@ -219,9 +220,9 @@ static void
 open_socket(const Config *cfg, const Account *acct)
 {
 	g_autoptr(GError) error = NULL;
-	char *conn = g_strdup(cfg->socket);
 
-	if (smfi_setconn(conn) != MI_SUCCESS) {
+	milter_conn = g_strdup(cfg->socket);
+	if (smfi_setconn(milter_conn) != MI_SUCCESS) {
 		log_error(NULL, "bad milter socket %s", cfg->socket);
 		exit(EX_CONFIG);
 	}
@@ -230,7 +231,6 @@ open_socket(const Config *cfg, const Account *acct)
 		log_error(NULL, "cannot open milter socket %s", cfg->socket);
 		exit(EX_OSERR);
 	}
-	/* conn must stay valid: libmilter keeps the pointer */
 	if (!startup_socket_own(cfg->socket, acct, cfg->socket_mode, &error)) {
 		log_error(NULL, "%s", error->message);
 		exit(EX_OSERR);
@@ -410,6 +410,8 @@ main(int argc, char **argv)
 	struct sigaction wake = { .sa_handler = wake_handler };
 	Account acct;
 	int pidfd;
+	struct stat sock_st;
+	gboolean sock_file;
 
 	parse_options(argc, argv, &o);
 	cfg = load_config(&o);
@@ -431,6 +433,7 @@ main(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	open_socket(cfg, &acct);
+	sock_file = startup_socket_stat(milter_conn, &sock_st);
 	if (!startup_become(&acct, &error)) {
 		log_error(NULL, "%s", error->message);
 		return EX_OSERR;
@@ -468,6 +471,8 @@ main(int argc, char **argv)
 	sender_worker_stop(worker);
 	milter_runtime_clear();
 	store_close(store);
+	if (sock_file)
+		startup_socket_remove(milter_conn, &sock_st);
 	log_info(NULL, "stopped");
 	/* a stop we asked for may race libmilter's listener into reporting
 	 * its closed socket as a failure: that is still our stop */

@@ -200,7 +200,7 @@ in_child(const Config *cfg, const Account *acct, const ConfigSocket *sock,
 		return;
 	}
 	if (pid == 0) {
-		g_autoptr(GString) mine = g_string_new(NULL);
+		GString *mine = g_string_new(NULL); /* _exit(): no cleanup */
 		size_t done = 0;
 
 		close(fds[0]);
@@ -208,6 +208,7 @@ in_child(const Config *cfg, const Account *acct, const ConfigSocket *sock,
 		while (done < mine->len && (n = write(fds[1], mine->str + done,
 						mine->len - done)) > 0)
 			done += (size_t)n;
+		g_string_free(mine, TRUE);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -391,4 +392,40 @@ startup_socket_own(
 	}
 	config_socket_clear(&sock);
 	return ok;
+}
+
+/* unix_path - the path of a unix socket spec (transfer full), or NULL */
+static char *
+unix_path(const char *spec)
+{
+	ConfigSocket sock = { 0 };
+	g_autofree char *why = NULL;
+	char *path = NULL;
+
+	if (config_socket_parse(spec, &sock, &why) &&
+	    sock.kind == CONFIG_SOCKET_UNIX)
+		path = g_steal_pointer(&sock.path);
+	config_socket_clear(&sock);
+	return path;
+}
+
+/* startup_socket_stat - remember which socket file is ours */
+gboolean
+startup_socket_stat(const char *spec, struct stat *st)
+{
+	g_autofree char *path = unix_path(spec);
+
+	return path != NULL && stat(path, st) == 0;
+}
+
+/* startup_socket_remove - unlink our socket, never another daemon's */
+void
+startup_socket_remove(const char *spec, const struct stat *st)
+{
+	g_autofree char *path = unix_path(spec);
+	struct stat now;
+
+	if (path != NULL && lstat(path, &now) == 0 && S_ISSOCK(now.st_mode) &&
+	    now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+		unlink(path);
 }

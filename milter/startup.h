@@ -9,6 +9,8 @@
  *	if (startup_socket_answers(cfg->socket)) ...     another daemon
  *	startup_socket_own(cfg->socket, &acct, cfg->socket_mode, &error);
  *	startup_become(&acct, &error);                   drop root
+ *	...
+ *	startup_socket_remove(cfg->socket, &st);         at the stop
  *
  * DESCRIPTION
  *	The daemon starts as root, opens its socket, gives a unix socket
@@ -39,6 +41,7 @@
 #define PA_STARTUP_H
 
 #include <glib.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/config.h"
@@ -87,5 +90,14 @@ gboolean startup_socket_answers(const char *spec);
  * for inet sockets */
 gboolean startup_socket_own(
     const char *spec, const Account *acct, guint mode, GError **error);
+
+/* startup_socket_stat - a unix socket's identity after it was opened;
+ * FALSE for an inet socket */
+gboolean startup_socket_stat(const char *spec, struct stat *st);
+
+/* startup_socket_remove - remove a unix socket at the stop, when it is
+ * still the one st describes (libmilter leaves it when it runs as root;
+ * another daemon may have made a new one since ours stopped answering) */
+void startup_socket_remove(const char *spec, const struct stat *st);
 
 #endif /* PA_STARTUP_H */

@@ -32,10 +32,10 @@ mkdir -m 750 "$dir/run" "$dir/db"
 chown nobody:nogroup "$dir/run" "$dir/db"
 sock=$dir/run/milter.sock
 
-# conf NAME EXTRA: a configuration with extra [milter] lines
+# conf NAME EXTRA [USER]: a configuration with extra [milter] lines
 conf() {
-	printf '[gateway]\ndomain = intro.example.org\n[milter]\nsocket = unix:%s\nuser = nobody\n%b[store]\npath = %s/db/pa.db\n[sender]\nenabled = false\n' \
-	    "$sock" "$2" "$dir" > "$dir/$1.conf"
+	printf '[gateway]\ndomain = intro.example.org\n[milter]\nsocket = unix:%s\n%b%b[store]\npath = %s/db/pa.db\n[sender]\nenabled = false\n' \
+	    "$sock" "${3-user = nobody\n}" "$2" "$dir" > "$dir/$1.conf"
 }
 # start NAME: start the daemon in the foreground; its pid in $pid
 start() {
@@ -122,6 +122,15 @@ wait $first 2>/dev/null
 start base || exit 1
 answers || no "the stale socket was not replaced"
 stop $pid base
+[ -e "$sock" ] && no "the socket is left after a stop"
+
+# a daemon that stays root removes its socket at the stop too
+conf root '' ''
+start root || exit 1
+[ "$(stat -c '%U:%G %a' "$sock")" = "root:root 660" ] ||
+    no "root's socket: $(stat -c '%U:%G %a' "$sock"), expected root:root 660"
+stop $pid root
+[ -e "$sock" ] && no "root's socket is left after a stop"
 
 [ $fail -eq 0 ] && echo "PASS: unix socket owner/group/mode, second daemon refused, idle stop"
 exit $fail
