@@ -11,6 +11,10 @@
  * tag with no open element is ignored (</p> and </br> still break the
  * line), an unterminated comment, tag or <script> ends the document.
  * Elements nested deeper than the stack are counted, not tracked.
+ * Every tag may ask what is open, so the stack answers without a walk:
+ * elements are chained by name-hash bucket, the innermost block is
+ * kept, <head> is counted (a walk per tag made 9 MB of nested <div>s
+ * cost 1.4 s).
  *
  * Output: lines separated by "\n", without trailing white space, no
  * blank line first or last and never two in a row; each line inside k
@@ -44,7 +48,10 @@ enum {
 
 typedef struct {
 	char name[HTML_NAME_MAX];
-	guint flags; /* O_* */
+	guint32 hash;     /* of name */
+	guint flags;      /* O_* */
+	guint prev_block; /* Html.top_block when this one opened */
+	guint below;      /* 1 + index of the next open one in its bucket */
 } Open;
 
 typedef struct {
@@ -60,6 +67,10 @@ typedef struct {
 	guint line_quote;
 	Open stack[HTML_MAX_DEPTH];
 	guint depth, overflow;
+	guint heads;      /* open <head> elements */
+	guint bucket[64]; /* 1 + index of the innermost open element whose
+			     name hash & 63 is the bucket's, or 0 */
+	guint top_block;  /* 1 + index of the innermost block or quote, or 0 */
 	guint quote, pre, hidden;
 	GArray *fwd;
 	gboolean fwd_pending;
@@ -250,6 +261,11 @@ pop_one(Html *h)
 {
 	Open *o = &h->stack[--h->depth];
 
+	if (o->flags & (O_BLOCK | O_QUOTE))
+		h->top_block = o->prev_block;
+	if (o->flags & O_HEAD)
+		h->heads--;
+	h->bucket[o->hash & 63] = o->below;
 	if ((o->flags & O_LINK) && h->link != NULL)
 		close_link(h);
 	if (o->flags & O_BLOCK)
@@ -264,12 +280,28 @@ pop_one(Html *h)
 		h->fwd_pending = FALSE;
 }
 
-/* find_open - the stack index of the innermost open name, or -1 */
+/* name_hash - what find_open() compares first (names are short) */
+static guint32
+name_hash(const char *name)
+{
+	guint32 v = 2166136261u;
+
+	for (; *name; name++)
+		v = (v ^ (guchar)*name) * 16777619u;
+	return v;
+}
+
+/* find_open - the stack index of the innermost open name, or -1; every
+ * tag may ask, so only the elements of the name's hash bucket are
+ * looked at, innermost first, and their hash before their name */
 static int
 find_open(const Html *h, const char *name)
 {
-	for (guint i = h->depth; i > 0; i--) {
-		if (strcmp(h->stack[i - 1].name, name) == 0)
+	guint32 v = name_hash(name);
+
+	for (guint i = h->bucket[v & 63]; i > 0; i = h->stack[i - 1].below) {
+		if (h->stack[i - 1].hash == v &&
+		    strcmp(h->stack[i - 1].name, name) == 0)
 			return (int)(i - 1);
 	}
 	return -1;
@@ -279,11 +311,7 @@ find_open(const Html *h, const char *name)
 static gboolean
 block_above(const Html *h, int k)
 {
-	for (guint i = (guint)k + 1; i < h->depth; i++) {
-		if (h->stack[i].flags & (O_BLOCK | O_QUOTE))
-			return TRUE;
-	}
-	return FALSE;
+	return h->top_block > (guint)k + 1;
 }
 
 /* pop_to - close name and everything opened inside it, if it is open */
@@ -345,7 +373,8 @@ start_tag(Html *h, const Tag *t)
 			html_skip_raw(&h->in, t->name);
 		return;
 	}
-	if (!(t->info & T_HEAD) || strcmp(t->name, "html") == 0)
+	if (h->heads > 0 &&
+	    (!(t->info & T_HEAD) || strcmp(t->name, "html") == 0))
 		pop_to(h, "head"); /* <body>, or content without it */
 	if (strcmp(t->name, "a") == 0 && h->link != NULL)
 		pop_to(h, "a");
@@ -371,7 +400,16 @@ start_tag(Html *h, const Tag *t)
 	h->hidden += (f & O_HIDDEN) ? 1 : 0;
 	h->skip_newline = (f & O_PRE) != 0;
 	g_strlcpy(h->stack[h->depth].name, t->name, HTML_NAME_MAX);
-	h->stack[h->depth++].flags = f;
+	h->stack[h->depth].hash = name_hash(h->stack[h->depth].name);
+	h->stack[h->depth].flags = f;
+	h->stack[h->depth].prev_block = h->top_block;
+	if (f & (O_BLOCK | O_QUOTE))
+		h->top_block = h->depth + 1;
+	if (f & O_HEAD)
+		h->heads++;
+	h->stack[h->depth].below = h->bucket[h->stack[h->depth].hash & 63];
+	h->bucket[h->stack[h->depth].hash & 63] = h->depth + 1;
+	h->depth++;
 }
 
 /* end_tag - an element closes */
