@@ -1373,6 +1373,43 @@ test_crashed_claim(void)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
 }
 
+/* test_worker_busy - the worker keeps an outcome the store refused and
+ * records it on its next round; the message goes out once */
+static void
+test_worker_busy(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	g_autoptr(GError) error = NULL;
+	Config *cfg;
+	SenderWorker *w;
+	gint64 id;
+
+	id = queue(db, FRIEND, util_now() - 1);
+	deferred_records = 0;
+	lock_path = db->path;
+	r->on_data = lock_store;
+	sender_set_test_hook(unlock_store);
+	cfg = config_new_default();
+	g_free(cfg->store_path);
+	cfg->store_path = g_strdup(db->path);
+	g_free(cfg->smtp_url);
+	cfg->smtp_url = g_strdup(r->url);
+	cfg->busy_timeout = 50;
+	cfg->poll_interval = 3600;
+	w = sender_worker_start(cfg, &error);
+	g_assert_no_error(error);
+	config_free(cfg);
+	g_assert_true(wait_status(db, id, "sent"));
+	g_assert_true(stop_bounded(w));
+	sender_set_test_hook(NULL);
+	r->on_data = NULL;
+	lock_path = NULL;
+	g_assert_cmpint(deferred_records, ==, 1);
+	g_assert_null(lock_db);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+}
+
 /* main - the tests */
 int
 main(int argc, char **argv)
@@ -1399,6 +1436,7 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
+	g_test_add_func("/sender/worker/busy_record", test_worker_busy);
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
 	return g_test_run();
 }
