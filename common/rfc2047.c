@@ -665,6 +665,14 @@ all_atext(const char *name)
 	return TRUE;
 }
 
+/* fits - whether a unit of len characters fits a line: this one when
+ * it is the first unit (no fold before it), else a new one */
+static gboolean
+fits(const Fold *f, gsize len)
+{
+	return len <= (f->first ? fold_room(f) : RFC2047_LINE_MAX - 1);
+}
+
 /* put_phrase - a display name: atoms or a quoted string on one line,
  * else encoded words */
 static void
@@ -672,14 +680,16 @@ put_phrase(Fold *f, const char *name)
 {
 	g_autofree char *q = NULL;
 
-	if (strstr(name, "=?") == NULL && all_atext(name) &&
-	    strlen(name) < RFC2047_LINE_MAX) {
+	if (strstr(name, "=?") != NULL) {
+		put_words(f, name);
+		return;
+	}
+	if (all_atext(name) && fits(f, strlen(name))) {
 		fold_put(f, name, strlen(name)); /* GMime keeps a fold's LF */
 		return;
 	}
-	if (strstr(name, "=?") == NULL)
-		q = quoted(name);
-	if (q != NULL && strlen(q) < RFC2047_LINE_MAX) {
+	q = quoted(name);
+	if (q != NULL && fits(f, strlen(q))) {
 		fold_put(f, q, strlen(q));
 		return;
 	}

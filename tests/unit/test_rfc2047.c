@@ -390,6 +390,42 @@ test_encode_mailboxes(void)
 	}
 }
 
+/* test_encode_long_ascii - ASCII names that fill the first line are
+ * encoded, never written past 76 characters (found by test_tmpl_fuzz) */
+static void
+test_encode_long_ascii(void)
+{
+	const char *fields[] = { "From", "To", "Cc", "Reply-To" };
+
+	for (guint f = 0; f < G_N_ELEMENTS(fields); f++) {
+		for (gsize len = 55; len <= 80; len++) {
+			g_autofree char *atoms = g_strnfill(len, 'x');
+			g_autofree char *spaced = g_strnfill(len, 'y');
+			Rfc2047Mailbox boxes[] = { { atoms, "a@x.example" },
+				{ spaced, "b@x.example" } };
+			g_autofree char *folded = NULL;
+			g_autoptr(GMimeMessage) msg = NULL;
+			InternetAddressList *list;
+
+			spaced[len / 2] = '.'; /* not an atom: quoted */
+			folded = rfc2047_encode_mailboxes(fields[f], boxes, 2);
+			assert_lines(fields[f], folded);
+			msg = message_with("Cc", folded);
+			list = g_mime_message_get_cc(msg);
+			g_assert_cmpint(
+			    internet_address_list_length(list), ==, 2);
+			g_assert_cmpstr(
+			    internet_address_get_name(
+				internet_address_list_get_address(list, 0)),
+			    ==, atoms);
+			g_assert_cmpstr(
+			    internet_address_get_name(
+				internet_address_list_get_address(list, 1)),
+			    ==, spaced);
+		}
+	}
+}
+
 /* test_languages_gmime - every sample, every length, read back whole */
 static void
 test_languages_gmime(void)
@@ -523,6 +559,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rfc2047/encode/ascii", test_encode_ascii);
 	g_test_add_func("/rfc2047/encode/cuts", test_encode_cuts);
 	g_test_add_func("/rfc2047/encode/mailboxes", test_encode_mailboxes);
+	g_test_add_func("/rfc2047/encode/long_ascii", test_encode_long_ascii);
 	g_test_add_func("/rfc2047/languages/gmime", test_languages_gmime);
 	g_test_add_func("/rfc2047/languages/tmpl", test_languages_tmpl);
 	return g_test_run();

@@ -1,0 +1,450 @@
+/*
+ * test_tmpl_fuzz.c - a differential fuzz of the introduction renderer
+ *
+ * Hostile names, subjects, notes and bodies (encoded-word look-alikes,
+ * controls, CR/LF and header injections, bidi and zero-width characters,
+ * U+2028/2029, very long words, markup, invalid UTF-8, 20 scripts) go
+ * through tmpl_render_intro() as milter/share.c calls it. Every result
+ * must render, and read back by GMime and by rfc2047_decode() as what
+ * the renderer meant after its documented cleaning (templates/tmpl.h,
+ * util_header_safe()): one From, To and Cc with exactly the intended
+ * addresses, display names equal to the cleaned names, a Subject equal
+ * to the rendered subject (no controls, no line breaks), header lines of
+ * the people and the Subject at most 76 characters, and an HTML part
+ * whose every '<' opens one of the template's own tags.
+ *
+ * Bounded for make check: TMPL_FUZZ_ITERATIONS (default 2000) cases from
+ * TMPL_FUZZ_SEED (default 1); a failure prints the seed, the case number
+ * and its fields, escaped. Longer runs: tests/fuzz/README.md.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/gmime-autoptr.h"
+#include "common/rfc2047.h"
+#include "common/util.h"
+#include "templates/tmpl.h"
+#include "templates/tmpl_int.h"
+
+#define NOW 1700000000
+#define FRIEND "jane@friends.example"
+#define REQUESTER "john.doe@acme.example"
+#define MEMBER "chris@members.example"
+#define GATEWAY "intros@intro.example.org"
+
+typedef struct {
+	char *member_name, *friend_name, *requester_name;
+	char *subject, *note, *body;
+} Case;
+
+static const char *const scripts[] = { "Conférence à Montréal",
+	"Συνέδριο στην Αθήνα", "Конференция в Москве", "東京での会議",
+	"北京会议", "서울 회의", "مؤتمر في القاهرة", "כנס בירושלים",
+	"دیدار در تهران", "दिल्ली में सम्मेलन", "การประชุม", "Hội nghị Hà Nội",
+	"İstanbul'da ğüşıöç", "Łódź źżółć", "Brno řčšžý", "Київ їєґ",
+	"São Paulo ção", "Città più", "Göteborg åäö", "Győr őű", "🎉☕🚀",
+	"e\xcc\x81\xcc\x81 combining", "ｆｕｌｌｗｉｄｔｈ　ｓｐａｃｅ" };
+
+static const char *const hostile[] = { "=?utf-8?b?SGVsbG8=?=",
+	"=?UTF-8?Q?a=0D=0ABcc:_evil@x.example?=", "=?iso-8859-1?q?caf=E9?=",
+	"=?utf-8?b?", "?=", "=?", "\r\nBcc: evil@x.example",
+	"\nTo: x@y.example", "\r", "\n", "\t", "\x01\x02\x1b[31m", "\x7f",
+	"\xc2\x85", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x80\x8b",
+	"\xef\xbb\xbf", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc2\xa0",
+	"<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
+	"<svg/onload=alert(3)>", "<iframe src=//x>", "\"'&<>", "</div><x>",
+	"Doe, John", "\"q\" <e@x.y>", "a@b.example", "\\", "\"", "(comment)",
+	";:,", "  ", "\xff\xfe", "\xe2\x82", "\xed\xa0\x80", "%s%n",
+	"&amp;&#60;" };
+
+/* piece - one random piece of hostile text appended to s */
+static void
+piece(GRand *r, GString *s)
+{
+	switch (g_rand_int_range(r, 0, 6)) {
+	case 0: {
+		int n = g_rand_int_range(r, 1, 12);
+
+		for (int i = 0; i < n; i++)
+			g_string_append_c(
+			    s, (char)g_rand_int_range(r, 32, 127));
+		break;
+	}
+	case 1:
+	case 2:
+		g_string_append(
+		    s, hostile[g_rand_int_range(r, 0, G_N_ELEMENTS(hostile))]);
+		break;
+	case 3:
+		g_string_append(
+		    s, scripts[g_rand_int_range(r, 0, G_N_ELEMENTS(scripts))]);
+		break;
+	case 4: { /* a very long word */
+		const char *unit[] = { "x", "\xc3\xa9", "\xe6\x97\xa5",
+			"\xf0\x9f\x8e\x89", "=" };
+		const char *u =
+		    unit[g_rand_int_range(r, 0, G_N_ELEMENTS(unit))];
+		int n = g_rand_int_range(r, 20, 320);
+
+		for (int i = 0; i < n; i++)
+			g_string_append(s, u);
+		break;
+	}
+	default:
+		g_string_append_c(s, ' ');
+		break;
+	}
+}
+
+/* text - a random hostile string of up to max_pieces pieces, or NULL */
+static char *
+text(GRand *r, int max_pieces)
+{
+	GString *s;
+	int n = g_rand_int_range(r, 0, max_pieces + 1);
+
+	if (g_rand_int_range(r, 0, 8) == 0)
+		return NULL;
+	s = g_string_new(NULL);
+	for (int i = 0; i < n; i++)
+		piece(r, s);
+	return g_string_free(s, FALSE);
+}
+
+/* case_new - one random case */
+static Case *
+case_new(GRand *r)
+{
+	Case *c = g_new0(Case, 1);
+
+	c->member_name = text(r, 4);
+	c->friend_name = text(r, 4);
+	c->requester_name = text(r, 4);
+	c->subject = text(r, 8);
+	c->note = text(r, 10);
+	c->body = text(r, 10);
+	return c;
+}
+
+/* case_free - free a case */
+static void
+case_free(Case *c)
+{
+	g_free(c->member_name);
+	g_free(c->friend_name);
+	g_free(c->requester_name);
+	g_free(c->subject);
+	g_free(c->note);
+	g_free(c->body);
+	g_free(c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Case, case_free)
+
+/* show - one field, escaped, for a failure report */
+static void
+show(const char *name, const char *value)
+{
+	g_autofree char *e = value != NULL ? g_strescape(value, NULL) : NULL;
+
+	g_printerr("  %s: %s%s%s\n", name, e != NULL ? "\"" : "",
+	    e != NULL ? e : "NULL", e != NULL ? "\"" : "");
+}
+
+/* check - fail the test with the case when cond is false */
+static void
+check(gboolean cond, const char *why, guint32 seed, guint i, const Case *c)
+{
+	if (cond)
+		return;
+	g_printerr(
+	    "tmpl fuzz: %s (TMPL_FUZZ_SEED=%u, case %u)\n", why, seed, i);
+	show("member_name", c->member_name);
+	show("friend_name", c->friend_name);
+	show("requester_name", c->requester_name);
+	show("subject", c->subject);
+	show("note", c->note);
+	show("body", c->body);
+	g_assert_true(cond);
+}
+
+/* reparse - rendered bytes as GMime reads them */
+static GMimeMessage *
+reparse(GBytes *bytes)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+	g_autoptr(GMimeStream) stream =
+	    g_mime_stream_mem_new_with_buffer(data, len);
+	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream(stream);
+
+	return g_mime_parser_construct_message(parser, NULL);
+}
+
+/* header_count - lines of the header block starting "name:" */
+static guint
+header_count(const char *head, const char *name)
+{
+	g_auto(GStrv) lines = g_strsplit(head, "\r\n", -1);
+	gsize n = strlen(name);
+	guint count = 0;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (g_ascii_strncasecmp(lines[i], name, n) == 0 &&
+		    lines[i][n] == ':')
+			count++;
+	}
+	return count;
+}
+
+/* short_lines - the people's and the Subject's lines are <= 76 */
+static gboolean
+short_lines(const char *head)
+{
+	g_auto(GStrv) lines = g_strsplit(head, "\r\n", -1);
+	const char *fields[] = {
+		"subject:", "from:", "to:", "cc:", "reply-to:"
+	};
+	gboolean ours = FALSE;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (lines[i][0] != ' ' && lines[i][0] != '\t') {
+			ours = FALSE;
+			for (guint f = 0; f < G_N_ELEMENTS(fields); f++)
+				ours = ours ||
+				       g_ascii_strncasecmp(lines[i], fields[f],
+					   strlen(fields[f])) == 0;
+		}
+		if (ours && strlen(lines[i]) > RFC2047_LINE_MAX)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* names_ok - list holds exactly addrs, named as the cleaned names */
+static gboolean
+names_ok(InternetAddressList *list, const char *const *addrs,
+    const char *const *names)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+	int want = (int)g_strv_length((char **)addrs);
+
+	if (n != want)
+		return FALSE;
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia =
+		    internet_address_list_get_address(list, i);
+		g_autofree char *clean =
+		    util_header_safe(names[i], TMPL_NAME_MAX);
+		const char *got = internet_address_get_name(ia);
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia) ||
+		    g_ascii_strcasecmp(internet_address_mailbox_get_addr(
+					   INTERNET_ADDRESS_MAILBOX(ia)),
+			addrs[i]) != 0)
+			return FALSE;
+		if (strcmp(got != NULL ? got : "",
+			clean != NULL ? clean : "") != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* recoded_list - header NAME's mailboxes, its words read by
+ * rfc2047_recode() before GMime parses it (transfer none: the list is
+ * kept on the message until it is freed) */
+static InternetAddressList *
+recoded_list(GMimeMessage *msg, const char *name)
+{
+	GMimeHeader *h = g_mime_header_list_get_header(
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg)), name);
+	g_autofree char *raw = NULL;
+	InternetAddressList *list;
+
+	if (h == NULL)
+		return NULL;
+	raw = rfc2047_recode(g_mime_header_get_raw_value(h));
+	list = internet_address_list_parse(NULL, raw);
+	if (list != NULL)
+		g_object_set_data_full(
+		    G_OBJECT(msg), "recoded", list, g_object_unref);
+	return list;
+}
+
+/* subject_clean - no controls, line breaks or invisible characters */
+static gboolean
+subject_clean(const char *s)
+{
+	if (!g_utf8_validate(s, -1, NULL) || g_utf8_strlen(s, -1) > 200)
+		return FALSE;
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == '\n' || c == '\t' || util_is_invisible(c) ||
+		    c == 0x2028 || c == 0x2029)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* html_tags_ok - every '<' opens or closes one of the template's tags */
+static gboolean
+html_tags_ok(const char *html)
+{
+	const char *tags[] = { "!doctype", "html", "head", "meta", "title",
+		"body", "div", "p", "br", "hr", "blockquote" };
+
+	for (const char *p = strchr(html, '<'); p != NULL;
+	     p = strchr(p + 1, '<')) {
+		const char *t = p[1] == '/' ? p + 2 : p + 1;
+		gboolean known = FALSE;
+
+		for (guint i = 0; i < G_N_ELEMENTS(tags) && !known; i++) {
+			gsize n = strlen(tags[i]);
+
+			known = g_ascii_strncasecmp(t, tags[i], n) == 0 &&
+				strchr(" >/", t[n]) != NULL && t[n] != '\0';
+		}
+		if (!known)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* html_part - the decoded text/html alternative */
+static char *
+html_part(GMimeMessage *msg)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	GMimeObject *part;
+
+	if (!GMIME_IS_MULTIPART(body) ||
+	    g_mime_multipart_get_count(GMIME_MULTIPART(body)) != 2)
+		return NULL;
+	part = g_mime_multipart_get_part(GMIME_MULTIPART(body), 1);
+	if (!GMIME_IS_TEXT_PART(part))
+		return NULL;
+	return g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+}
+
+/* raw_subject - the Subject's raw value */
+static const char *
+raw_subject(GMimeMessage *msg)
+{
+	GMimeHeader *h = g_mime_header_list_get_header(
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg)), "Subject");
+
+	return h != NULL ? g_mime_header_get_raw_value(h) : NULL;
+}
+
+/* one_case - render one case and check everything read back */
+static void
+one_case(const Config *cfg, const Case *c, guint32 seed, guint i)
+{
+	g_autoptr(Forward) fwd = forward_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *head = NULL, *html = NULL, *mine = NULL;
+	IntroContext ctx = { .cfg = cfg,
+		.member_address = MEMBER,
+		.member_name = c->member_name,
+		.friend_address = FRIEND,
+		.friend_name = c->friend_name,
+		.requester_address = REQUESTER,
+		.requester_name = c->requester_name,
+		.fwd = fwd,
+		.now = NOW };
+	const char *to[] = { FRIEND, REQUESTER, NULL };
+	const char *to_names[] = { c->friend_name, c->requester_name };
+	const char *cc[] = { MEMBER, NULL };
+	const char *from[] = { GATEWAY, NULL };
+	gsize len;
+	const char *data, *end;
+
+	fwd->forwarded = TRUE;
+	fwd->kind = FORWARD_KIND_INLINE;
+	fwd->note = g_strdup(c->note);
+	fwd->original = fwd_message_new();
+	fwd->original->subject = g_strdup(c->subject);
+	fwd->original->body = g_strdup(c->body);
+	mail = tmpl_render_intro(&ctx, &error);
+	check(mail != NULL, error != NULL ? error->message : "no mail", seed, i,
+	    c);
+	msg = reparse(mail->message);
+	check(msg != NULL, "GMime cannot parse it", seed, i, c);
+	data = g_bytes_get_data(mail->message, &len);
+	end = g_strstr_len(data, (gssize)len, "\r\n\r\n");
+	check(end != NULL, "no header/body separator", seed, i, c);
+	head = g_strndup(data, (gsize)(end - data));
+	check(header_count(head, "From") == 1 &&
+		  header_count(head, "To") == 1 &&
+		  header_count(head, "Cc") == 1 &&
+		  header_count(head, "Bcc") == 0 &&
+		  header_count(head, "Subject") == 1,
+	    "not exactly one From, To, Cc and Subject", seed, i, c);
+	check(short_lines(head), "a header line over 76", seed, i, c);
+	check(names_ok(g_mime_message_get_to(msg), to, to_names),
+	    "To is not the friend and the requester, named", seed, i, c);
+	check(names_ok(recoded_list(msg, "To"), to, to_names),
+	    "To read through rfc2047_recode() differs", seed, i, c);
+	check(names_ok(g_mime_message_get_cc(msg), cc,
+		  (const char *[]){ c->member_name }),
+	    "Cc is not the member, named", seed, i, c);
+	check(
+	    internet_address_list_length(g_mime_message_get_from(msg)) == 1 &&
+		g_ascii_strcasecmp(
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+			internet_address_list_get_address(
+			    g_mime_message_get_from(msg), 0))),
+		    from[0]) == 0,
+	    "From is not the gateway", seed, i, c);
+	check(subject_clean(mail->subject), "the subject is not clean", seed, i,
+	    c);
+	mine = rfc2047_decode(raw_subject(msg));
+	check(g_strcmp0(mine, mail->subject) == 0,
+	    "rfc2047_decode() reads another subject", seed, i, c);
+	check(g_strcmp0(g_mime_message_get_subject(msg), mail->subject) == 0,
+	    "GMime reads another subject", seed, i, c);
+	html = html_part(msg);
+	check(html != NULL && html_tags_ok(html),
+	    "the HTML part holds a '<' of the input", seed, i, c);
+}
+
+/* env_uint - an unsigned number from the environment, or def */
+static guint64
+env_uint(const char *name, guint64 def)
+{
+	const char *v = g_getenv(name);
+
+	return v != NULL && *v != '\0' ? g_ascii_strtoull(v, NULL, 10) : def;
+}
+
+/* test_fuzz - TMPL_FUZZ_ITERATIONS cases from TMPL_FUZZ_SEED */
+static void
+test_fuzz(void)
+{
+	guint32 seed = (guint32)env_uint("TMPL_FUZZ_SEED", 1);
+	guint n = (guint)env_uint("TMPL_FUZZ_ITERATIONS", 2000);
+	g_autoptr(Config) cfg = config_new_default();
+	GRand *r = g_rand_new_with_seed(seed);
+
+	g_test_message("seed %u, %u cases", seed, n);
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(Case) c = case_new(r);
+
+		one_case(cfg, c, seed, i);
+	}
+	g_rand_free(r);
+}
+
+/* main - the fuzz as one GTest case */
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_mime_init();
+	g_test_add_func("/tmpl_fuzz/render_intro/differential", test_fuzz);
+	return g_test_run();
+}
