@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""account.py - account for every share the fault harness sent.
+
+    account.py ACCEPTED.TSV SHARES.JSON RELAYDIR [--quiet]
+
+ACCEPTED.TSV: client.py's lines (N, phase, friend, requester) for every
+forward the front Postfix accepted. SHARES.JSON: `passalong share list
+--json`. RELAYDIR: relay.py's dump of what left the gateway.
+
+Prints one table, by phase and in all: accepted by SMTP, shares recorded,
+lost (accepted, never recorded), recorded twice, introductions delivered
+(forwards whose introduction reached every recipient that exists), intros
+missing a recipient, deliveries twice (the same Message-ID to the same
+recipient more than once, or two introductions for one share), refused
+recipients, refused recipients the member was told about. Exits 0 only
+when nothing was lost, recorded twice or delivered twice, every
+introduction reached every recipient that exists and every refused
+recipient was reported to the member.
+"""
+import collections
+import email
+import email.policy
+import json
+import os
+import re
+import sys
+
+MEMBER = "chris@members.example"
+
+
+def load_accepted(path):
+    acc = collections.OrderedDict()
+    with open(path) as f:
+        for line in f:
+            n, phase, friend, requester = line.rstrip("\n").split("\t")
+            acc[int(n)] = (phase, friend, requester)
+    return acc
+
+
+def text_of(msg):
+    """every text part of msg, decoded, joined"""
+    out = []
+    for part in msg.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                out.append(part.get_content())
+            except (LookupError, ValueError):
+                pass
+    return "\n".join(out)
+
+
+def load_relay(d):
+    """intros[N] -> list of (message-id, rcpt); notices -> list of text"""
+    intros = collections.defaultdict(list)
+    notices = []
+    others = 0
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".eml"):
+            continue
+        with open(os.path.join(d, name), "rb") as f:
+            raw = f.read()
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        rcpts = [r.lower() for r in msg.get_all("X-Relay-Rcpt", [])]
+        kind = (msg.get("X-Passalong-Kind") or "").strip()
+        irt = msg.get("In-Reply-To") or ""
+        m = re.search(r"fault-(\d+)@members\.example", irt)
+        if kind == "intro" and m:
+            for r in rcpts:
+                intros[int(m.group(1))].append((msg["Message-ID"], r))
+        elif kind == "notice" and MEMBER in rcpts:
+            notices.append(text_of(msg).lower())
+        else:
+            others += 1
+    return intros, notices, others
+
+
+def main():
+    acc = load_accepted(sys.argv[1])
+    with open(sys.argv[2]) as f:
+        shares = json.load(f)
+    intros, notices, others = load_relay(sys.argv[3])
+    notice_text = "\n".join(notices)
+
+    recorded = collections.Counter()
+    for s in shares:
+        m = re.search(r"\bF(\d+)\b", s.get("subject") or "")
+        if m:
+            recorded[int(m.group(1))] += 1
+
+    cols = ["accepted", "recorded", "lost", "twice", "introduced",
+            "missing_rcpt", "delivered_twice", "refused_rcpt", "reported"]
+    table = collections.OrderedDict()
+    problems = []
+    for n, (phase, friend, requester) in acc.items():
+        row = table.setdefault(phase, collections.Counter())
+        row["accepted"] += 1
+        if recorded[n] == 0:
+            row["lost"] += 1
+            problems.append("F%d (%s): accepted but never recorded"
+                            % (n, phase))
+            continue
+        row["recorded"] += 1
+        if recorded[n] > 1:
+            row["twice"] += 1
+            problems.append("F%d (%s): recorded %d times"
+                            % (n, phase, recorded[n]))
+        gone = requester.startswith("gone")
+        want = {friend, MEMBER} | (set() if gone else {requester})
+        got = collections.Counter(intros.get(n, []))
+        mids = {mid for mid, _ in got}
+        rcpts = {r for _, r in got}
+        if any(c > 1 for c in got.values()) or len(mids) > 1:
+            row["delivered_twice"] += 1
+            problems.append("F%d (%s): delivered twice: %s"
+                            % (n, phase, dict(got)))
+        if want <= rcpts:
+            row["introduced"] += 1
+        else:
+            row["missing_rcpt"] += 1
+            problems.append("F%d (%s): introduction missing %s"
+                            % (n, phase, sorted(want - rcpts)))
+        if requester in rcpts and gone:
+            problems.append("F%d: a refused mailbox got the intro" % n)
+        if gone:
+            row["refused_rcpt"] += 1
+            if requester in notice_text:
+                row["reported"] += 1
+            else:
+                problems.append("F%d (%s): refused %s never reported to "
+                                "the member" % (n, phase, requester))
+    total = collections.Counter()
+    for row in table.values():
+        total.update(row)
+    table["all"] = total
+
+    width = max(len(p) for p in table) + 2
+    print("phase".ljust(width) + " ".join(c.rjust(8) for c in
+                                          [c[:8] for c in cols]))
+    for phase, row in table.items():
+        print(phase.ljust(width) + " ".join(str(row[c]).rjust(8)
+                                            for c in cols))
+    print("(notices to the member: %d; other mail: %d)"
+          % (len(notices), others))
+    for p in problems[:40]:
+        print("PROBLEM: " + p)
+    if len(problems) > 40:
+        print("... and %d more" % (len(problems) - 40))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
