@@ -197,6 +197,35 @@ test_config_where(void)
 	drop_conf(path);
 }
 
+/* test_config_lease - [sender] lease: 120 by default, at least 30 */
+static void
+test_config_lease(void)
+{
+	char *ok = write_conf("[gateway]\n"
+			      "domain = intro.example.org\n"
+			      "[sender]\n"
+			      "lease = 90\n");
+	char *low = write_conf("[gateway]\n"
+			       "domain = intro.example.org\n"
+			       "[sender]\n"
+			       "lease = 10\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) def = config_new_default();
+	g_autoptr(Config) cfg = config_load(ok, &error);
+	g_autoptr(Config) bad = NULL;
+
+	g_assert_cmpuint(def->lease, ==, 120);
+	g_assert_no_error(error);
+	g_assert_cmpuint(cfg->lease, ==, 90);
+	bad = config_load(low, &error);
+	g_assert_null(bad);
+	g_assert_error(error, CONFIG_ERROR, CONFIG_ERROR_INVALID);
+	g_assert_nonnull(strstr(error->message, "[sender] lease"));
+	g_assert_nonnull(strstr(error->message, "at least 30"));
+	drop_conf(ok);
+	drop_conf(low);
+}
+
 /* test_config_socket_parse - libmilter's socket syntax */
 static void
 test_config_socket_parse(void)
@@ -481,6 +510,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/load/missing-file", test_config_missing);
 	g_test_add_func("/config/load/set-once", test_config_set_once);
 	g_test_add_func("/config/load/where", test_config_where);
+	g_test_add_func("/config/load/sender-lease", test_config_lease);
 	g_test_add_func("/config/socket/parse", test_config_socket_parse);
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
