@@ -13,27 +13,38 @@
  *	tested without an MTA (mlfi_eom() only dispatches here).
  *
  *	share_check_rcpt() answers at RCPT time for one recipient of the
- *	gateway's domain: an unknown handle or a malformed share address is
- *	refused there (550 5.1.1) so the sender sees which recipient was
- *	wrong. It returns NULL for a recipient that is not a share address.
+ *	gateway's domain: an unknown handle, a malformed share address, a
+ *	source route, or a share+local=domain address naming someone the
+ *	gateway must not mail (addr_mailable(): no dot in the domain, an
+ *	address literal, "%" or "!" routing, a reserved name, the
+ *	gateway's own hosts, a role account) is refused there (550 5.1.1;
+ *	5.1.3 for a non-ASCII address, which would need SMTPUTF8) so the
+ *	sender sees which recipient was wrong. It returns NULL for a
+ *	recipient that is not a share address.
  *
  *	share_process() handles a whole message at end of message: it
- *	ignores null-sender and auto-submitted mail (no loops), parses the
- *	forward, authorises the sharer (cfg->sender_auth), resolves each
- *	friend, renders one introduction per friend, and records the
- *	shares and their outbox mail in one store transaction. An MTA retry
- *	of a message already recorded creates nothing (the share's origin
- *	key, sharer and friend identify it). The message comes as bytes in
+ *	ignores null-sender and automatic mail (any Auto-Submitted but
+ *	"no": no loops), refuses list and bulk mail (List-Id, Precedence
+ *	bulk/list/junk), authorises the sharer (cfg->sender_auth; for
+ *	dmarc see share_int.h), parses the forward, takes the requester
+ *	from the innermost layer that shows a From mailbox (naming, not
+ *	mailing, whoever passed it on in between) and refuses one the
+ *	gateway must not mail, resolves each friend, renders one
+ *	introduction per friend, and records the shares and their outbox
+ *	mail in one store transaction. An MTA retry of a message already
+ *	recorded creates nothing (the share's origin key, sharer and
+ *	friend identify it). The message comes as bytes in
  *	memory (req->data) or, for a large one the milter spooled, as a
  *	file (req->data NULL, req->fd): GMime then reads the file through a
  *	stream and keeps parts as references into it, so a 2 MB
  *	attachment is never copied into memory.
  *
  *	Replies: 0 = accept (the share recipients are in v->consumed, to be
- *	deleted); 550 5.7.1 not a member / not allowed; 550 5.6.0 no
- *	forwarded message found; 550 5.1.1 unknown handle; 451 4.3.0 the
- *	store failed (nothing was recorded; the MTA retries). Texts are
- *	sentences a person can act on.
+ *	deleted); 550 5.7.1 not a member / not allowed / list mail; 550
+ *	5.6.0 no forwarded message found, or a requester (or member
+ *	address) that cannot be mailed; 550 5.1.1 unknown handle; 451
+ *	4.3.0 the store failed (nothing was recorded; the MTA retries).
+ *	Texts are sentences a person can act on.
  *
  * OWNERSHIP
  *	Arguments are borrowed; the verdict is new (transfer full),
