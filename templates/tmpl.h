@@ -29,7 +29,8 @@
  *	Every field taken from mail is untrusted. Fields are escaped by
  *	context: HTML-escaped in the HTML part; in header values CR/LF and
  *	controls removed (util_header_safe()) and non-ASCII encoded by RFC
- *	2047 (GMime); addresses checked by addr_is_safe(). The rendered
+ *	2047 (common/rfc2047.c, in words every reader, GMime 3.2.13 included,
+ *	reads back whole); addresses checked by addr_is_safe(). The rendered
  *	bytes are parsed back with GMime and checked (one From, the expected
  *	recipients, no header over 998 octets, Auto-Submitted present) before
  *	they are returned; a message that fails the check is an error,

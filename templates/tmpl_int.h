@@ -25,12 +25,17 @@
  *	RFC 3339 date as "27 October 2021" whatever the locale, or returns
  *	the raw date cleaned, or NULL.
  *
+ *	tmpl_set_subject() sets a message's Subject folded by
+ *	rfc2047_encode_text(), which every reader reads back whole (GMime's
+ *	own encoding it cannot read back whole itself: common/rfc2047.h).
+ *
  *	tmpl_serialize() writes a message with CRLF line ends.
  *	tmpl_verify() parses the bytes back and checks them against
  *	TmplExpect: one From with the expected address, To and Cc holding
  *	exactly the expected recipients, no Bcc, Auto-Submitted present,
  *	every line CRLF-terminated and at most 998 octets, no CR or LF in
- *	a decoded header value, a multipart/alternative with text/plain and
+ *	a decoded header value, the Subject read by rfc2047_decode() equal
+ *	to the expected one, a multipart/alternative with text/plain and
  *	text/html.
  *
  * OWNERSHIP
@@ -107,6 +112,7 @@ GPtrArray *tmpl_quote_lines(
     const char *text, guint max_lines, gsize max_bytes, gboolean *shortened);
 char *tmpl_cut_chars(const char *s, glong max);
 char *tmpl_date_text(const char *rfc3339, const char *raw);
+void tmpl_set_subject(GMimeMessage *msg, const char *subject);
 GBytes *tmpl_serialize(GMimeObject *object);
 gboolean tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error);
 

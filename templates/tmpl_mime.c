@@ -107,9 +107,9 @@ set_folded(GMimeObject *obj, const char *name, const char *folded)
 	g_mime_header_set_raw_value(h, raw);
 }
 
-/* set_subject - the Subject, folded by the encoder */
-static void
-set_subject(GMimeMessage *msg, const char *subject)
+/* tmpl_set_subject - the Subject, folded by the encoder */
+void
+tmpl_set_subject(GMimeMessage *msg, const char *subject)
 {
 	g_autofree char *v = rfc2047_encode_text("Subject", subject);
 
@@ -152,7 +152,7 @@ intro_message_build(const IntroFields *f, const char *text, const char *html,
 
 	g_assert(date != NULL); /* checked by intro_fields_new() */
 	set_people(msg, f);
-	set_subject(msg, f->subject);
+	tmpl_set_subject(msg, f->subject);
 	fold_people(obj, f);
 	g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, message_id);

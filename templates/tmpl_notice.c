@@ -152,7 +152,7 @@ build(const NoticeContext *ctx, const char *from, const char *subject,
 	    g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_FROM), fa);
 	internet_address_list_add(
 	    g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), ta);
-	g_mime_message_set_subject(msg, subject, "utf-8");
+	tmpl_set_subject(msg, subject); /* GMime's runs it reads in part */
 	if (date != NULL)
 		g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, id);

@@ -247,10 +247,7 @@ static void
 test_decode_bounded(void)
 {
 	const char *units[] = { "=?", "=?a?b?", "=?utf-8?q?", "=?utf-8?b?QQ",
-		"=?utf-8?q?a?= ",
-		"=?"
-		"a*b?q?=",
-		"?=" };
+		"=?utf-8?q?a?= ", "=?a*b?q?=", "?=" };
 	gint64 start = g_get_monotonic_time();
 
 	for (guint u = 0; u < G_N_ELEMENTS(units); u++) {
@@ -541,6 +538,37 @@ test_languages_tmpl(void)
 	}
 }
 
+/* test_languages_notice - the failure notice's Subject, read by GMime */
+static void
+test_languages_notice(void)
+{
+	g_autoptr(Config) cfg = config_new_default();
+	NoticeFailure nf = { "r@x.example", "550 5.1.1 no such user" };
+	g_autoptr(GPtrArray) failures = g_ptr_array_new();
+
+	g_ptr_array_add(failures, &nf);
+	for (guint i = 0; i < G_N_ELEMENTS(samples); i++) {
+		for (guint j = 0; j < G_N_ELEMENTS(lengths); j++) {
+			g_autoptr(GError) error = NULL;
+			g_autofree char *topic =
+			    sample(samples[i].text, lengths[j]);
+			NoticeContext ctx = { .cfg = cfg,
+				.member_address = "chris@members.example",
+				.subject = topic,
+				.failures = failures,
+				.now = NOW };
+			g_autoptr(RenderedMail) mail =
+			    tmpl_render_notice(&ctx, &error);
+			g_autoptr(GMimeMessage) msg = NULL;
+
+			g_assert_no_error(error);
+			msg = reparse(mail->message);
+			g_assert_cmpstr(
+			    g_mime_message_get_subject(msg), ==, mail->subject);
+		}
+	}
+}
+
 /* main - the tests */
 int
 main(int argc, char **argv)
@@ -562,5 +590,6 @@ main(int argc, char **argv)
 	g_test_add_func("/rfc2047/encode/long_ascii", test_encode_long_ascii);
 	g_test_add_func("/rfc2047/languages/gmime", test_languages_gmime);
 	g_test_add_func("/rfc2047/languages/tmpl", test_languages_tmpl);
+	g_test_add_func("/rfc2047/languages/notice", test_languages_notice);
 	return g_test_run();
 }
