@@ -63,12 +63,27 @@ local attached = table.concat({
 	"--outer--",
 	"" }, "\r\n")
 
+-- status_kb(pid, field): a /proc/PID/status field in kB
+function status_kb(pid, field)
+	local f = io.open("/proc/" .. pid .. "/status", "r")
+	check(f ~= nil, "no /proc/" .. pid .. "/status")
+	local all = f:read("*a")
+	f:close()
+	return tonumber(all:match(field .. ":%s*(%d+) kB"))
+end
+
 run("MIME limits", function()
 	local conn = start()
 	local r = share(conn, "QM1", "multipart/mixed; boundary=outer", attached)
 	check(r == SMFIR_DISCARD, "few parts: expected DISCARD, got " .. tostring(r))
 	check(count("share list") == 1, "few parts: expected 1 share")
 	mt.disconnect(conn)
+
+	-- the daemon's peak RSS from here on (VmHWM, reset by clear_refs)
+	local pid = sh("pgrep -f '^" .. PA.milter .. " -f -c " .. PA.conf .. "$'")
+	check(pid:match("^%d+$"), "no single milter pid: " .. pid)
+	os.execute("echo 5 > /proc/" .. pid .. "/clear_refs")
+	local rss0 = status_kb(pid, "VmRSS")
 
 	conn = connect()
 	r = share(conn, "QM2", 'multipart/mixed; boundary="b"',
@@ -77,6 +92,10 @@ run("MIME limits", function()
 		.. tostring(r))
 	check(log_has("QM2: reply 554 5.6.0 This message has more than 500 " ..
 		"MIME parts"), "200,000 parts: no 554 5.6.0 in the log")
+	-- GMime built 1.3 GB for a million parts: now nothing is built
+	local grew = status_kb(pid, "VmHWM") - rss0
+	check(grew < 64 * 1024, "200,000 parts: peak RSS grew by " .. grew ..
+		" kB, more than 64 MB")
 	mt.disconnect(conn)
 
 	conn = connect()
