@@ -522,8 +522,10 @@ gboolean
 mimescan_check(
     const void *data, gsize len, const MimeScanLimits *limits, GError **error)
 {
-	g_autoptr(MimeScan) ms = mimescan_new(limits);
+	MimeScan *ms = mimescan_new(limits);
+	gboolean ok =
+	    mimescan_feed(ms, data, len, error) && mimescan_finish(ms, error);
 
-	return mimescan_feed(ms, data, len, error) &&
-	       mimescan_finish(ms, error);
+	mimescan_free(ms); /* not g_autoptr: the analyzer loses it at && */
+	return ok;
 }
