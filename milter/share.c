@@ -687,33 +687,14 @@ check_suppressed(Store *store, const char *qid, const char *address)
 	    address);
 }
 
-/* share_process - parse, authorise, resolve, render and record */
-ShareVerdict *
-share_process(const Config *cfg, Store *store, const ShareRequest *req)
+/* screen - machine mail: automatic mail (or the null sender) is
+ * consumed silently, no loops; list and bulk mail is refused, so that
+ * whoever sent it through a list learns why; NULL for a person's mail */
+static ShareVerdict *
+screen(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
 {
-	g_autoptr(GMimeStream) stream = NULL;
-	g_autoptr(GMimeParser) parser = NULL;
-	g_autoptr(GMimeMessage) msg = NULL;
-	g_autoptr(Forward) fwd = NULL;
-	g_autoptr(Member) sharer = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) friends = NULL;
-	g_autoptr(Requester) rq = NULL;
-	g_autofree char *claimed = NULL;
-	ShareVerdict *refusal = NULL;
 	const char *list;
 
-	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
-	stream = message_stream(req);
-	if (stream == NULL)
-		return verdict_new(451, "4.3.0",
-		    "Temporary failure reading your message; please try "
-		    "again later");
-	parser = g_mime_parser_new_with_stream(stream);
-	msg = g_mime_parser_construct_message(parser, NULL);
-	if (msg == NULL)
-		return verdict_new(
-		    550, "5.6.0", "This is not a readable mail message");
 	if (req->envelope_from == NULL || *req->envelope_from == '\0' ||
 	    strcmp(req->envelope_from, "<>") == 0 || share_is_automatic(msg)) {
 		ShareVerdict *v = verdict_new(0, NULL, NULL);
@@ -733,6 +714,37 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		    "%s+NAME@%s",
 		    list, cfg->share_localpart, cfg->domain);
 	}
+	return NULL;
+}
+
+/* share_process - parse, authorise, resolve, render and record */
+ShareVerdict *
+share_process(const Config *cfg, Store *store, const ShareRequest *req)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(Forward) fwd = NULL;
+	g_autoptr(Member) sharer = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) friends = NULL;
+	g_autoptr(Requester) rq = NULL;
+	g_autofree char *claimed = NULL;
+	ShareVerdict *refusal = NULL;
+
+	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
+	stream = message_stream(req);
+	if (stream == NULL)
+		return verdict_new(451, "4.3.0",
+		    "Temporary failure reading your message; please try "
+		    "again later");
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg == NULL)
+		return verdict_new(
+		    550, "5.6.0", "This is not a readable mail message");
+	if ((refusal = screen(cfg, req, msg)) != NULL)
+		return refusal;
 	sharer = find_sharer(cfg, store, req, msg, &claimed, &error);
 	if (error != NULL)
 		return store_failed(req->qid, "member lookup", error);
