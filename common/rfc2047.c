@@ -283,7 +283,7 @@ end_run(Scan *s)
 	if (!s->in_run)
 		return;
 	flush_group(s);
-	if (s->recode) {
+	if (s->recode && s->run->len > 0) {
 		g_autofree char *b64 =
 		    g_base64_encode((const guchar *)s->run->str, s->run->len);
 

@@ -290,6 +290,9 @@ test_recode(void)
 	    ==, "x y");
 	g_assert_nonnull(strstr(recoded, "\"Doe, J\" <j@y.example>"));
 	g_assert_null(rfc2047_recode(NULL));
+	g_free(recoded);
+	recoded = rfc2047_recode("=?utf-8?q?\?= <e@x.example>");
+	g_assert_cmpstr(recoded, ==, " <e@x.example>");
 }
 
 /* assert_encoded - text through the encoder, read back three ways */
