@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-postfix-i18n.sh - end to end through a real Postfix: members share
-# forwards in 22 languages whose subjects are long (the member's Subject
-# encoded as runs of '=' padded B words, as GMime writes them), each from
+# forwards in 22 languages whose subjects run from 10 to 300 characters
+# (the member's Subject encoded as runs of '=' padded B words, as GMime
+# writes them; past 200 the introduction's subject is cut), each from
 # a requester whose name is in the same language. Every share must be
 # accepted (250), and every introduction that reaches the friend's
 # Maildir must carry the whole subject and names, read back both by
@@ -82,8 +83,26 @@ def padded_run(text):
         i += 13
     return "\r\n ".join(out)
 
+lengths = [10, 25, 40, 60, 80, 100, 120, 150, 200, 250, 300]
+
+def sized(text, n):
+    # the text repeated and cut to n characters, trimmed
+    return ((text + " ") * (n // len(text) + 2))[:n].strip()
+
+def intro_subject(name, topic):
+    # templates/tmpl_fields.c make_subject(): at most 200 characters, the
+    # topic cut with an ellipsis to what is left
+    head = "Introduction: Jane Friend <> " + name
+    room = 200 - len(head) - 3
+    if room < 8:
+        return head
+    if len(topic) > room:
+        topic = topic[:room - 1] + "\u2026"
+    return head + " \u2014 " + topic
+
 with open(d + "/expected.tsv", "w", encoding="utf-8") as exp:
-    for i, (name, subject) in enumerate(cases, 1):
+    for i, (name, text) in enumerate(cases, 1):
+        subject = sized(text, lengths[i % len(lengths)])
         addr = "r%d@asks.example" % i
         msg = ("From: \"Chris Member\" <chris@members.example>\r\n"
                "To: share+jane@intro.example.org\r\n"
@@ -103,7 +122,7 @@ with open(d + "/expected.tsv", "w", encoding="utf-8") as exp:
                "spring meeting?\r\n\r\n%s\r\n") % (i, name, addr, subject, name)
         with open("%s/fwd-%d.eml" % (d, i), "wb") as f:
             f.write(msg.encode())
-        want = "Introduction: Jane Friend <> %s \u2014 %s" % (name, subject)
+        want = intro_subject(name, subject)
         exp.write("%s\t%s\t%s\n" % (addr, want, name))
 PY
 
