@@ -40,11 +40,14 @@
  *	encoded words are ones every reader decodes whole, GMime 3.2.13
  *	included: each holds whole characters; B words carry a multiple of
  *	three bytes (no '=' padding) except the last word of the value; a
- *	run of text that cannot be cut so is written as a Q word. Every line
- *	is at most RFC2047_LINE_MAX characters counting "NAME: ", unless one
- *	ASCII word is longer (then the value is encoded). The result has
+ *	run of text that cannot be cut so is written as a Q word; a word
+ *	ends after a space of the text when one is near its end (Python's
+ *	address parser shows a space between words; it then splits no word
+ *	of the text). Every line is at most RFC2047_LINE_MAX characters
+ *	counting "NAME: " (for a NAME under 50 characters); an ASCII word
+ *	too long for a line gets the whole value encoded. The result has
  *	no leading space; lines are joined by "\n " (LF, then a space); the
- *	caller writes "NAME:" before it and its own line end after it.
+ *	caller writes "NAME: " before it and its own line end after it.
  *
  *	rfc2047_encode_mailboxes() writes an address list the same way:
  *	"name <addr>, ..." with each name an atom sequence or a quoted
