@@ -56,7 +56,7 @@ static const KeyDef keys[] = {
 	{ "milter", "spool_threshold", KEY_UINT, OFF(spool_threshold), 0 },
 	{ "milter", "spool_dir", KEY_STRING, OFF(spool_dir), 0 },
 	{ "milter", "max_mime_parts", KEY_UINT, OFF(max_mime_parts), 100000 },
-	{ "milter", "max_mime_depth", KEY_UINT, OFF(max_mime_depth), 1000 },
+	{ "milter", "max_mime_depth", KEY_UINT, OFF(max_mime_depth), 50 },
 	{ "milter", "sender_auth", KEY_AUTH, OFF(sender_auth), 0 },
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
 	{ "milter", "timeout", KEY_UINT, OFF(timeout), 86400 },
