@@ -276,8 +276,6 @@ result_free(gpointer p)
 	g_free(r);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(AuthResResult, result_free)
-
 /* authres_free - release a parsed field; accepts NULL */
 void
 authres_free(AuthResults *ar)
@@ -326,43 +324,53 @@ read_prop(Lex *lx, char *ptype, AuthResResult *r)
 	return TRUE;
 }
 
-/* read_resinfo - one "method[/v]=result [reason] [props]" whose method
- * keyword the caller has read; NULL on a syntax error */
-static AuthResResult *
-read_resinfo(Lex *lx, char *method)
+/* read_resinfo_rest - what follows a method: "[/v]=result [reason]
+ * [props]", into r; FALSE on a syntax error */
+static gboolean
+read_resinfo_rest(Lex *lx, AuthResResult *r)
 {
-	g_autoptr(AuthResResult) r = g_new0(AuthResResult, 1);
 	guint version;
 
-	r->method = method;
-	r->props = g_ptr_array_new_with_free_func(prop_free);
 	skip_cfws(lx);
 	if (peek(lx) == '/') {
 		lx->i++;
 		skip_cfws(lx);
 		if (!read_digits(lx, &version))
-			return NULL;
+			return FALSE;
 	}
 	if (!expect(lx, '=', "\"=\" after a method") ||
 	    (r->result = read_keyword(lx, "a result")) == NULL)
-		return NULL;
+		return FALSE;
 	for (;;) {
 		gboolean spaced = skip_cfws(lx);
 		char *ptype;
 
 		if (lx->failed)
-			return NULL;
+			return FALSE;
 		if (at_end(lx) || peek(lx) == ';')
-			break;
-		if (!spaced) {
-			fail(lx, "white space or \";\"");
-			return NULL;
-		}
+			return TRUE;
+		if (!spaced)
+			return fail(lx, "white space or \";\"");
 		ptype = read_keyword(lx, "a property or \";\"");
 		if (ptype == NULL || !read_prop(lx, ptype, r))
-			return NULL;
+			return FALSE;
 	}
-	return g_steal_pointer(&r);
+}
+
+/* read_resinfo - one resinfo whose method keyword the caller has read
+ * (transfer full); NULL on a syntax error */
+static AuthResResult *
+read_resinfo(Lex *lx, char *method)
+{
+	AuthResResult *r = g_new0(AuthResResult, 1);
+
+	r->method = method;
+	r->props = g_ptr_array_new_with_free_func(prop_free);
+	if (!read_resinfo_rest(lx, r)) {
+		result_free(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* read_results - "; none" or every resinfo up to the end */
@@ -425,11 +433,29 @@ lex_init(Lex *lx, const char *value, GError **error)
 	return TRUE;
 }
 
+/* read_field - authserv-id, version and results into ar */
+static gboolean
+read_field(Lex *lx, AuthResults *ar)
+{
+	skip_cfws(lx);
+	if (lx->failed ||
+	    (ar->authserv_id = read_value(lx, "an authserv-id")) == NULL)
+		return FALSE;
+	if (skip_cfws(lx) && g_ascii_isdigit(peek(lx))) {
+		if (!read_digits(lx, &ar->version))
+			return FALSE;
+		skip_cfws(lx);
+	}
+	/* an error deep in a CFWS may leave a result behind: the flag,
+	 * not the path taken, decides */
+	return !lx->failed && read_results(lx, ar) && !lx->failed;
+}
+
 /* authres_parse - one field value by RFC 8601's grammar */
 AuthResults *
 authres_parse(const char *value, GError **error)
 {
-	g_autoptr(AuthResults) ar = NULL;
+	AuthResults *ar;
 	Lex lx;
 
 	g_return_val_if_fail(value != NULL, NULL);
@@ -439,20 +465,11 @@ authres_parse(const char *value, GError **error)
 	ar = g_new0(AuthResults, 1);
 	ar->version = 1;
 	ar->results = g_ptr_array_new_with_free_func(result_free);
-	skip_cfws(&lx);
-	if (lx.failed ||
-	    (ar->authserv_id = read_value(&lx, "an authserv-id")) == NULL)
+	if (!read_field(&lx, ar)) {
+		authres_free(ar);
 		return NULL;
-	if (skip_cfws(&lx) && g_ascii_isdigit(peek(&lx))) {
-		if (!read_digits(&lx, &ar->version))
-			return NULL;
-		skip_cfws(&lx);
 	}
-	/* an error deep in a CFWS may leave a result behind: the flag,
-	 * not the path taken, decides */
-	if (lx.failed || !read_results(&lx, ar) || lx.failed)
-		return NULL;
-	return g_steal_pointer(&ar);
+	return ar;
 }
 
 /* authres_parse_id - the authserv-id alone, or NULL */

@@ -299,20 +299,16 @@ origin_key(const Forward *fwd)
 	return g_strconcat("sha256:", g_checksum_get_string(sum), NULL);
 }
 
-/* requester_free - release a Requester */
+/* requester_clear - release what a Requester holds */
 static void
-requester_free(Requester *r)
+requester_clear(Requester *r)
 {
-	if (r == NULL)
-		return;
-	g_free(r->address);
-	g_free(r->name);
-	if (r->passed_by != NULL)
-		g_ptr_array_unref(r->passed_by);
-	g_free(r);
+	g_clear_pointer(&r->address, g_free);
+	g_clear_pointer(&r->name, g_free);
+	g_clear_pointer(&r->passed_by, g_ptr_array_unref);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Requester, requester_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Requester, requester_clear)
 
 /* layer_at - layer i of a forward: 0 the original, then its chain */
 static const FwdMessage *
@@ -378,13 +374,13 @@ passers_of(
 	return list;
 }
 
-/* find_requester - who asked, as the gateway will mail them; NULL and
- * a 550 5.6.0 verdict when no layer shows a mailbox it may mail */
-static Requester *
+/* find_requester - who asked, as the gateway will mail them, into r;
+ * FALSE and a 550 5.6.0 verdict when no layer shows a mailbox it may
+ * mail */
+static gboolean
 find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
-    ShareVerdict **verdict)
+    Requester *r, ShareVerdict **verdict)
 {
-	g_autoptr(Requester) r = g_new0(Requester, 1);
 	AddrProblem problem;
 	guint layer = 0;
 	const FwdAddress *who = asker_of(fwd, &layer);
@@ -394,7 +390,7 @@ find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
 		    "The forwarded message does not show the address of who "
 		    "sent it; forward it as an attachment so the address is "
 		    "kept");
-		return NULL;
+		return FALSE;
 	}
 	r->address = addr_mailable(who->address, cfg->domain, &problem);
 	if (r->address == NULL && problem == ADDR_OWN_DOMAIN)
@@ -408,14 +404,14 @@ find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
 		    "introduced: %s",
 		    who->address, addr_problem_text(problem));
 	if (r->address == NULL)
-		return NULL;
+		return FALSE;
 	/* a display name that holds an address would pass for another
 	 * person's address in the introduction: no name then */
 	if (who->name != NULL && strchr(who->name, '@') == NULL)
 		r->name = g_strdup(who->name);
 	r->layer = layer_at(fwd, layer);
 	r->passed_by = passers_of(fwd, layer, r->address, sharer->address);
-	return g_steal_pointer(&r);
+	return TRUE;
 }
 
 /* outbox_from_mail - an outbox item for a rendered message */
@@ -728,7 +724,7 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	g_autoptr(Member) sharer = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) friends = NULL;
-	g_autoptr(Requester) rq = NULL;
+	g_auto(Requester) rq = { NULL, NULL, NULL, NULL };
 	g_autofree char *claimed = NULL;
 	ShareVerdict *refusal = NULL;
 
@@ -762,10 +758,9 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	fwd = parser_parse_message(msg, &error);
 	if (fwd == NULL || !fwd->forwarded)
 		return no_forward(cfg);
-	rq = find_requester(cfg, fwd, sharer, &refusal);
-	if (rq == NULL)
+	if (!find_requester(cfg, fwd, sharer, &rq, &refusal))
 		return refusal;
-	if ((refusal = check_suppressed(store, req->qid, rq->address)) != NULL)
+	if ((refusal = check_suppressed(store, req->qid, rq.address)) != NULL)
 		return refusal;
 	friends = g_ptr_array_new_with_free_func((GDestroyNotify)friend_free);
 	for (guint i = 0; i < req->share_rcpts->len; i++) {
@@ -779,5 +774,5 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		if ((v = check_suppressed(store, req->qid, f->address)) != NULL)
 			return v;
 	}
-	return record(cfg, store, req, msg, fwd, sharer, rq, friends);
+	return record(cfg, store, req, msg, fwd, sharer, &rq, friends);
 }
