@@ -55,7 +55,7 @@ static const KeyDef keys[] = {
 	{ "milter", "max_message_size", KEY_SIZE, OFF(max_message_size), 0 },
 	{ "milter", "spool_threshold", KEY_UINT, OFF(spool_threshold), 0 },
 	{ "milter", "spool_dir", KEY_STRING, OFF(spool_dir), 0 },
-	{ "milter", "max_mime_parts", KEY_UINT, OFF(max_mime_parts), 100000 },
+	{ "milter", "max_mime_parts", KEY_UINT, OFF(max_mime_parts), 10000 },
 	{ "milter", "max_mime_depth", KEY_UINT, OFF(max_mime_depth), 50 },
 	{ "milter", "sender_auth", KEY_AUTH, OFF(sender_auth), 0 },
 	{ "milter", "authserv_id", KEY_STRING, OFF(authserv_id), 0 },
