@@ -2,9 +2,10 @@
 # tests/fuzz-short.sh - make check's bounded fuzzing run: the parser's
 # libFuzzer harness for FUZZ_SECONDS (default 60), then the
 # Authentication-Results parser's for FUZZ_AUTHRES_SECONDS (default 15),
+# the MIME structure scanner's for FUZZ_MIMESCAN_SECONDS (default 15),
 # under ASan + UBSan, fixed seed, each in a throw-away directory (kept,
 # and named, on a finding).
-# FUZZ_SECONDS=0 skips both (scripts/test runs it in one build only).
+# FUZZ_SECONDS=0 skips them all (scripts/test runs it in one build only).
 # Skipped (77) when clang or its libFuzzer runtime is missing.
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 secs=${FUZZ_SECONDS:-60}
@@ -31,3 +32,6 @@ short parser "$secs"
 rc=$?
 [ "$rc" -eq 0 ] || exit "$rc"
 short authres "${FUZZ_AUTHRES_SECONDS:-15}"
+rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
+short mimescan "${FUZZ_MIMESCAN_SECONDS:-15}"

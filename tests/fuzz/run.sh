@@ -11,6 +11,9 @@
 # FUZZ_TARGET=authres builds tests/fuzz/fuzz_authres.c (the
 # Authentication-Results parser, common/authres.c) instead; its seeds are
 # tests/fuzz/seeds-authres/* and the same regressions/.
+# FUZZ_TARGET=mimescan builds tests/fuzz/fuzz_mimescan.c (the MIME
+# structure scanner, common/mimescan.c, checked against GMime) on the
+# parser's seeds.
 #
 # Environment: FUZZ_CC (default clang-14, else clang), FUZZ_WORK,
 # FUZZ_JOBS (processes, default 1), FUZZ_SEED (libFuzzer -seed, default
@@ -48,8 +51,9 @@ target=${FUZZ_TARGET:-parser}
 case $target in
 parser) sources="$top/parser/*.c $top/common/*.c" ;;
 authres) sources="$top/common/authres.c" ;;
+mimescan) sources="$top/common/mimescan.c" ;;
 *)
-	echo "fuzz: FUZZ_TARGET must be parser or authres, not '$target'" >&2
+	echo "fuzz: FUZZ_TARGET must be parser, authres or mimescan, not '$target'" >&2
 	exit 2
 	;;
 esac
@@ -84,7 +88,7 @@ fi
 	-o "$work/fuzz_$target" "$here/fuzz_$target.c" $sources \
 	$(pkg-config --libs glib-2.0 gmime-3.0 json-glib-1.0)
 
-if [ "$target" = parser ]; then
+if [ "$target" = parser ] || [ "$target" = mimescan ]; then
 	seeds="$top/tests/fixtures/parser/*.eml $top/../shared/corpus/crisp/eml/*.eml"
 else
 	seeds="$here/seeds-$target/*"
