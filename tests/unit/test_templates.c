@@ -689,15 +689,22 @@ test_dedup(void)
 	g_assert_null(g_mime_object_get_header(GMIME_OBJECT(msg), "Cc"));
 }
 
-/* assert_refused - rendering fails with TMPL_ERROR_INPUT */
+/* assert_refused_as - rendering fails with the given TMPL_ERROR code */
 static void
-assert_refused(const Setup *s)
+assert_refused_as(const Setup *s, TmplError code)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RenderedMail) mail = tmpl_render_intro(&s->ctx, &error);
 
 	g_assert_null(mail);
-	g_assert_error(error, TMPL_ERROR, TMPL_ERROR_INPUT);
+	g_assert_error(error, TMPL_ERROR, (gint)code);
+}
+
+/* assert_refused - rendering fails with TMPL_ERROR_INPUT */
+static void
+assert_refused(const Setup *s)
+{
+	assert_refused_as(s, TMPL_ERROR_INPUT);
 }
 
 /* test_refuse_addresses - unsafe addresses and loops are refused */
@@ -759,8 +766,9 @@ test_refuse_context(void)
 	assert_refused(a);
 	g_clear_pointer(&b->fwd->original, fwd_message_free);
 	assert_refused(b);
+	/* the gateway's own settings: a 451 in the session, not a 5xx */
 	g_clear_pointer(&c->cfg->domain, g_free);
-	assert_refused(c);
+	assert_refused_as(c, TMPL_ERROR_CONFIG);
 	d->ctx.now = 0;
 	assert_refused(d);
 }
