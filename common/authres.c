@@ -288,8 +288,8 @@ authres_free(AuthResults *ar)
 	g_free(ar);
 }
 
-/* read_prop - one "ptype.property=pvalue", or "reason=value", whose
- * first keyword (lower-cased) the caller has read */
+/* read_prop - one "ptype.property=pvalue", "reason=value" or a bare
+ * "name=pvalue", whose first keyword (lower-cased) the caller has read */
 static gboolean
 read_prop(Lex *lx, char *ptype, AuthResResult *r)
 {
@@ -309,9 +309,15 @@ read_prop(Lex *lx, char *ptype, AuthResResult *r)
 			r->reason = g_steal_pointer(&value);
 		return TRUE;
 	}
-	if (!expect(lx, '.', "\".\" after a ptype") ||
-	    (property = read_keyword(lx, "a property")) == NULL ||
-	    !expect(lx, '=', "\"=\" after a property") ||
+	if (peek(lx) == '=') { /* "name=value": no ptype */
+		property = ptype;
+		ptype = g_strdup("");
+	} else if (!expect(lx, '.', "\".\" after a ptype") ||
+		   (property = read_keyword(lx, "a property")) == NULL) {
+		g_free(ptype);
+		return FALSE;
+	}
+	if (!expect(lx, '=', "\"=\" after a property") ||
 	    (value = read_pvalue(lx)) == NULL) {
 		g_free(ptype);
 		return FALSE;

@@ -23,11 +23,13 @@
  *	holds. Anything the grammar does not allow is an error: a caller
  *	that trusts the field must not guess at a field it cannot read.
  *
- *	Two liberties, both from verifiers seen in the wild and neither
- *	able to change how the rest of a field is read: a pvalue may hold
- *	any printable characters but space, ";", "(", ")", "\" and '"'
- *	(header.b values carry "/", "+" and "="), and "reason=" may stand
- *	among the properties. Methods, results, ptypes and properties are
+ *	Three liberties, all from verifiers seen in the wild and none
+ *	able to change how the rest of a field is read (a result only
+ *	ever begins after ";"): a pvalue may hold any printable characters
+ *	but space, ";", "(", ")", "\" and '"' (header.b values carry "/",
+ *	"+" and "="); "reason=" may stand among the properties; and a
+ *	property may lack its ptype ("x-bits=2048", "action=none"), kept
+ *	with ptype "". Methods, results, ptypes and properties are
  *	lower-cased (RFC 8601 compares them without case); values keep
  *	their case, quotes and quoted-pairs removed.
  *
@@ -65,7 +67,8 @@ typedef enum {
 #define AUTHRES_MAX_RESULTS 64 /* resinfo per field */
 
 typedef struct {
-	char *ptype;    /* "smtp", "header", "policy", ..., lower case */
+	char *ptype;    /* "smtp", "header", "policy", ..., lower case;
+			   "" for a bare "name=value" */
 	char *property; /* "mailfrom", "from", "d", ..., lower case */
 	char *value;    /* unquoted; "" for an empty quoted string */
 } AuthResProp;

@@ -6,8 +6,9 @@
  * -fsanitize=fuzzer,address,undefined). Besides crashes, leaks and
  * undefined behaviour it checks what authres.h promises: an error or a
  * result, never both or neither; methods, results, ptypes and
- * properties are non-empty lower-case Ldh-strs; a field that parses
- * has an authserv-id that authres_parse_id() finds too; and a parsed
+ * properties are non-empty lower-case Ldh-strs (but the "" ptype of a
+ * bare property); a field that parses has an authserv-id that
+ * authres_parse_id() finds too; and a parsed
  * field written back in canonical form (every value quoted) parses to
  * the same thing, so no value can hide a result from the parser.
  */
@@ -71,11 +72,12 @@ canonical(const AuthResults *ar)
 		for (guint j = 0; j < r->props->len; j++) {
 			const AuthResProp *p = r->props->pdata[j];
 
-			check_keyword(p->ptype);
+			if (*p->ptype != '\0')
+				check_keyword(p->ptype);
 			check_keyword(p->property);
 			g_assert_nonnull(p->value);
-			g_string_append_printf(
-			    out, " %s.%s=", p->ptype, p->property);
+			g_string_append_printf(out, " %s%s%s=", p->ptype,
+			    *p->ptype != '\0' ? "." : "", p->property);
 			append_quoted(out, p->value);
 		}
 	}

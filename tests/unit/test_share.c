@@ -563,6 +563,10 @@ test_process_dmarc_forged(Fixture *f, gconstpointer data)
 		FROM_CHRIS AR "mx.intro.example.org; spf=pass smtp.mailfrom="
 			      "dmarc=pass.header.from=members.example@evil."
 			      "example\r\n",
+		/* the words as bare properties of another method */
+		FROM_CHRIS AR "mx.intro.example.org; spf=pass "
+			      "smtp.mailfrom=a@evil.example dmarc=pass "
+			      "header.from=members.example\r\n",
 		/* a field that cannot be read */
 		FROM_CHRIS AR "mx.intro.example.org; dmarc=pass "
 			      "header.from=members.example (\r\n",
