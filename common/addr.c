@@ -184,7 +184,7 @@ static gboolean
 is_reserved(const char *domain)
 {
 	static const char *const tlds[] = { "localhost", "local", "invalid",
-		"internal", "arpa", "onion" };
+		"internal", "arpa", "onion", "alt" };
 	const char *tld = strrchr(domain, '.');
 
 	tld = tld != NULL ? tld + 1 : domain;

@@ -39,12 +39,14 @@
  *	                    letters, digits and inner hyphens, the last one
  *	                    not all digits (so "c", "192.0.2.1")
  *	  ADDR_RESERVED     a name that never reaches a mailbox on the
- *	                    Internet: "localhost" and the special-use
- *	                    top-level names localhost, local, invalid,
- *	                    internal, arpa, onion (RFC 6761, 6762, 7686,
- *	                    9476). "test" and "example" are not refused:
- *	                    mail to them fails harmlessly at the relay, and
- *	                    tests and documentation use them
+ *	                    Internet: "localhost" and the top-level names
+ *	                    localhost and invalid (RFC 6761), local (mDNS,
+ *	                    RFC 6762), onion (RFC 7686), alt (RFC 9476),
+ *	                    arpa (in-addr.arpa, home.arpa) and internal
+ *	                    (ICANN's private-use name). "test" and
+ *	                    "example" are not refused: mail to them fails
+ *	                    harmlessly at the relay, and tests and
+ *	                    documentation use them
  *	  ADDR_OWN_DOMAIN   own_domain or a host below it (the gateway's
  *	                    own hosts: no loops)
  *	  ADDR_ROLE         a role account that is never a person:

@@ -384,6 +384,8 @@ test_addr_mailable(void)
 		{ "x@printer.local", ADDR_RESERVED, NULL },
 		{ "x@nothing.invalid", ADDR_RESERVED, NULL },
 		{ "x@db.internal", ADDR_RESERVED, NULL },
+		{ "x@name.alt", ADDR_RESERVED, NULL },
+		{ "x@router.home.arpa", ADDR_RESERVED, NULL },
 		{ "x@1.2.0.192.in-addr.arpa", ADDR_RESERVED, NULL },
 		{ "x@intro.example.org", ADDR_OWN_DOMAIN, NULL },
 		{ "postmaster@mx.intro.example.org", ADDR_OWN_DOMAIN, NULL },
