@@ -184,7 +184,8 @@ sys.exit(0 if all(r["status"] in ("sent", "failed") for r in rows) else 1)'
 }
 # drain PHASE: wait (bounded, 240 s) until everything has settled
 drain() {
-	for _ in $(seq 480); do
+	local deadline=$((SECONDS + 240))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		drained && { log "$1: drained"; return 0; }
 		sleep 0.5
 	done
