@@ -291,17 +291,25 @@ encoded(const GString *cte)
 static gboolean
 block_end(MimeScan *ms, gboolean by_boundary)
 {
-	g_autoptr(GMimeContentType) t = NULL;
+	g_autoptr(GMimeContentType) t = NULL; /* what GMime's parser reads */
+	g_autoptr(GMimeContentType) u = NULL; /* what its objects carry */
+	g_autofree char *unfolded = NULL;
 	gboolean message;
 	Ctx in = { ms->cur.depth + 1, ms->cur.messages, FALSE };
 
 	field_close(ms);
 	ms->in_header = FALSE;
-	if (ms->ct != NULL)
+	if (ms->ct != NULL) {
+		/* GMime decides multipart or not on the raw value, but takes
+		 * the boundary from the object's, unfolded: every CR and LF
+		 * dropped, even inside quotes ("a\rb" is "ab") */
 		t = g_mime_content_type_parse(NULL, ms->ct->str);
+		unfolded = g_mime_utils_header_unfold(ms->ct->str);
+		u = g_mime_content_type_parse(NULL, unfolded);
+	}
 	if (t != NULL && g_mime_content_type_is_type(t, "multipart", "*")) {
 		const char *b =
-		    g_mime_content_type_get_parameter(t, "boundary");
+		    g_mime_content_type_get_parameter(u, "boundary");
 
 		if (!enter(ms, &in, FALSE))
 			return FALSE;
@@ -311,7 +319,7 @@ block_end(MimeScan *ms, gboolean by_boundary)
 			return fail(ms, MIMESCAN_ERROR_BOUNDARY,
 			    "a MIME boundary longer than %u characters",
 			    MIMESCAN_MAX_BOUNDARY);
-		in.digest = g_mime_content_type_is_type(t, "*", "digest");
+		in.digest = g_mime_content_type_is_type(u, "*", "digest");
 		push(ms, b, &in);
 		return TRUE;
 	}
