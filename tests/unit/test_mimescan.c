@@ -466,6 +466,7 @@ test_random_vs_gmime(void)
 		"Content-Type: multipart/mixed;", "\tboundary=\"b\"",
 		"Content-Type: text/plain", "Content-Transfer-Encoding: base64",
 		"Content-Type: multipart/mixed; boundary=\"\"", "X: y",
+		"Content-Type: multipart/mixed; boundary=\"a\rb\"", "--a\rb",
 		" folded", "text", "a: b: c" };
 	MimeScanLimits wide = { .parts = 100000, .depth = 1000 };
 	GRand *r = g_rand_new_with_seed(8);
