@@ -10,6 +10,8 @@ recipient it accepted. Before each command it reads MODEFILE (one word):
     ok        accept everything, except recipients whose local part starts
               with "gone" (a mailbox that no longer exists): 550 5.1.1
     tempfail  451 4.3.0 to every RCPT (a relay having a bad moment)
+    slow      as ok, but each message's final 250 comes after 1 s (so
+              that the gateway is mid-delivery when a fault strikes)
 
 A relay that is down is this process stopped; the harness does that.
 Bounded: a session ends after 2,000 commands or 60 s of silence, a
@@ -20,6 +22,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 
 PORT = int(sys.argv[1])
 DUMP = sys.argv[2]
@@ -106,6 +109,8 @@ class Session(socketserver.StreamRequestHandler):
                         return
                     data.append(chunk)
                 store(rcpts, b"".join(data))
+                if mode() == "slow":
+                    time.sleep(1.0)
                 self.reply("250 2.0.0 queued")
                 sender, rcpts = None, []
             elif verb == "RSET":

@@ -21,7 +21,8 @@
 # nothing is recorded twice, nothing delivered twice, every introduction
 # reaches every recipient that exists, every refused recipient is reported
 # to the member. Every wait is bounded; everything started is stopped.
-# Needs root (Postfix, mount); skips (77) without it.
+# Needs root (Postfix, mount); skips (77) without it. FAULT_KEEP=1 keeps
+# its folder (logs, the relay's dump, the store) for a look afterwards.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 PA_BUILDDIR=${top_builddir:-$srcdir}
@@ -46,7 +47,7 @@ cleanup() {
 	pf_stop
 	wait 2>/dev/null
 	mountpoint -q "$dir/store" 2>/dev/null && umount "$dir/store"
-	rm -rf "$dir"
+	if [ -n "${FAULT_KEEP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -55,6 +56,19 @@ PF_PORT_FRONT=$(pf_free_port)
 RELAY_PORT=$(pf_free_port)
 cli="$PA_BUILDDIR/passalong -c $PA_CONF"
 log() { echo "faults: $(date +%T) $*"; }
+# mark/exercised: a phase must have met its fault, or it proved nothing
+unexercised=0
+mark() { grep -c -- "$1" "$dir/milter.log" 2>/dev/null; }
+exercised() { # exercised PHASE WHAT BEFORE PATTERN
+	local now
+	now=$(mark "$4")
+	if [ "${now:-0}" -le "${3:-0}" ]; then
+		log "$1: FAULT NOT MET: no new '$4' ($2)"
+		unexercised=$((unexercised + 1))
+	else
+		log "$1: $2: $((now - ${3:-0})) times"
+	fi
+}
 
 # the store on a small file system of its own, so that it can be filled
 mkdir -p "$dir/store" "$dir/relay"
@@ -67,9 +81,9 @@ echo ok >"$dir/relay.mode"
 # 4xx the gateway answers is retried by a real MTA
 cat >>"$PF_CONF/main.cf" <<CF
 transport_maps = texthash:$PF_CONF/transport
-minimal_backoff_time = 1s
-maximal_backoff_time = 2s
-queue_run_delay = 1s
+minimal_backoff_time = 3s
+maximal_backoff_time = 6s
+queue_run_delay = 2s
 in_flow_delay = 0
 smtp_connect_timeout = 5s
 milter_connect_timeout = 5s
@@ -182,11 +196,19 @@ import json, sys
 rows = json.load(sys.stdin)
 sys.exit(0 if all(r["status"] in ("sent", "failed") for r in rows) else 1)'
 }
-# drain PHASE: wait (bounded, 240 s) until everything has settled
+# drain PHASE: wait (bounded, 240 s) until everything has settled. Every
+# 10 s the queue is flushed as an operator would: a message that qmgr
+# finds still locked by the delivery agent that deferred it (likely with
+# backoffs this short) is parked in the incoming queue for 60 s, and
+# nothing rescans that queue until new mail arrives.
 drain() {
-	local deadline=$((SECONDS + 240))
+	local deadline=$((SECONDS + 240)) flushed=$SECONDS
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		drained && { log "$1: drained"; return 0; }
+		if [ $((SECONDS - flushed)) -ge 10 ]; then
+			postqueue -c "$PF_CONF" -f >/dev/null 2>&1
+			flushed=$SECONDS
+		fi
 		sleep 0.5
 	done
 	log "$1: NOT drained after 240 s"
@@ -225,6 +247,10 @@ wait "$SEND_PID"
 drain kill9 || undrained=$((undrained + 1))
 
 log "disk-full: $N shares while the store's file system is full"
+m_store=$(mark "store failed")
+# SQLite reuses the space of its write-ahead log: empty it first, so that
+# the next commits must grow it into a full file system
+sqlite3 "$dir/store/passalong.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 dd if=/dev/zero of="$dir/store/filler" bs=64k >/dev/null 2>&1
 log "store file system: $(df -h --output=avail "$dir/store" | tail -n 1) free"
 send disk-full "$N"
@@ -232,8 +258,19 @@ sleep 3
 rm -f "$dir/store/filler"
 log "disk-full: space freed"
 drain disk-full || undrained=$((undrained + 1))
+exercised disk-full "shares answered 451 by a failing store" "$m_store" "store failed"
 
-log "db-lock: $N shares while an exclusive lock is held for 6 s"
+log "db-lock: $N shares; an exclusive lock held for 6 s, taken while the worker is mid-delivery"
+m_store=$(mark "store failed")
+m_kept=$(mark "record deferred")
+# a slow relay, so that the worker is waiting for the relay's 250 when the
+# lock is taken: the outcome must then be kept until the store takes it
+echo slow >"$dir/relay.mode"
+send db-lock $((N / 2))
+for _ in $(seq 300); do
+	$cli outbox list --json 2>/dev/null | grep -q '"sending"' && break
+	sleep 0.1
+done
 python3 -c '
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
@@ -243,12 +280,17 @@ time.sleep(6)
 c.execute("ROLLBACK")' "$dir/store/passalong.db" >"$dir/lock.log" 2>&1 &
 LOCK_PID=$!
 for _ in $(seq 100); do grep -q locked "$dir/lock.log" && break; sleep 0.1; done
-send db-lock "$N"
+log "db-lock: locked"
+echo ok >"$dir/relay.mode"
+send db-lock $((N - N / 2))
 wait "$LOCK_PID"
 LOCK_PID=
 drain db-lock || undrained=$((undrained + 1))
+exercised db-lock "shares answered 451 by a locked store" "$m_store" "store failed"
+exercised db-lock "delivered outcomes kept until the store took them" "$m_kept" "record deferred"
 
 log "relay-4xx: $N shares; the relay down for 4 s, then 451 for 4 s"
+m_defer=$(mark "outbox: deferred id=")
 relay_stop
 send relay-4xx "$N"
 sleep 4
@@ -257,6 +299,7 @@ relay_start || exit 99
 sleep 4
 echo ok >"$dir/relay.mode"
 drain relay-4xx || undrained=$((undrained + 1))
+exercised relay-4xx "deliveries deferred by a down or 451 relay" "$m_defer" "outbox: deferred id="
 
 log "relay-5xx: $((N / 2)) shares whose requester's mailbox is gone"
 send relay-5xx $((N / 2)) gone
@@ -275,6 +318,9 @@ print(" ".join("%s=%d" % kv for kv in sorted(c.items())))' "$dir/outbox.json")
 echo "outbox: $st"
 echo "milter: $(grep -c '451' "$dir/milter.log") lines with 451, $(grep -c 'starting version' "$dir/milter.log") starts"
 [ "$undrained" -eq 0 ] || { echo "FAIL: $undrained phases did not drain"; rc=1; }
+[ "$unexercised" -eq 0 ] || { echo "FAIL: $unexercised faults were not met"; rc=1; }
+starts=$(mark "starting version")
+[ "$starts" -eq 4 ] || { echo "FAIL: passalong-milter started $starts times, expected 4"; rc=1; }
 if [ "$rc" -ne 0 ]; then
 	echo "--- milter log (tail) ---"; tail -n 40 "$dir/milter.log"
 	echo "--- maillog (tail) ---"; tail -n 20 "$dir/maillog" 2>/dev/null
