@@ -33,7 +33,11 @@
 
 #include <glib.h>
 
-#define CONFIG_DEFAULT_PATH "/etc/passalong/passalong.conf"
+/* configure's --sysconfdir (Makefile.am passes it); /etc without it */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONFIG_DEFAULT_PATH SYSCONFDIR "/passalong/passalong.conf"
 
 #define CONFIG_ERROR (config_error_quark())
 GQuark config_error_quark(void);
