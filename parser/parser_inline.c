@@ -231,6 +231,25 @@ detect_attribution(const Lines *ls, guint i, Mark *m)
 	return FALSE;
 }
 
+/* detect_notes - Lotus Notes' "Forwarded by" separator(s) at line i
+ * and the sender/To/Subject block under them (next: the first line
+ * after the separators) */
+static gboolean
+detect_notes(const Lines *ls, guint i, guint next, Mark *m)
+{
+	m->strength = MARK_STRONG;
+	m->note_end = i;
+	m->resume = next;
+	m->body_start = next;
+	m->depth = ls->v[i].depth;
+	if (parser_notes_block(ls, next, &m->block)) {
+		m->body_start = m->block.end;
+		m->depth = m->block.depth;
+		m->resume = m->block.end;
+	}
+	return TRUE;
+}
+
 /* detect - is line i where a forwarded message starts? */
 static gboolean
 detect(const Lines *ls, guint i, const GArray *hints, Mark *m)
@@ -238,10 +257,13 @@ detect(const Lines *ls, guint i, const GArray *hints, Mark *m)
 	gsize len;
 	const char *c = parser_line_content(&ls->v[i], &len);
 	SepMatch sep;
+	guint next;
 
 	m->resume = i + 1;
 	if (len > SCAN_MAX_MARKER_LINE || parser_line_blank(&ls->v[i]))
 		return FALSE;
+	if (parser_notes_separator(ls, i, &next))
+		return detect_notes(ls, i, next, m);
 	sep = parser_separator(c, len);
 	if (sep.kind != SEP_NONE && sep.kind != SEP_MUTT_END)
 		return detect_separator(ls, i, &sep, m);

@@ -20,17 +20,22 @@
  *
  *	parser_labels.c holds every language-dependent word as data:
  *	header labels (parser_field_label()), separator lines
- *	(parser_separator()), subject prefixes (parser_subject_kind()) and
- *	"On ... wrote:" attribution lines (parser_attribution()). All
- *	matching is by hand-written scanners, linear in the line for a
- *	fixed table; no regular expressions touch message text.
+ *	(parser_separator(), its phrases by parser_phrase_longest()),
+ *	subject prefixes (parser_subject_kind()) and "On ... wrote:"
+ *	attribution lines (parser_attribution()). Labels and separator
+ *	phrases of every locale are tries generated from the clients'
+ *	localisation data (parser/labels/gen.py). All matching is by
+ *	hand-written scanners, linear in the line; no regular expressions
+ *	touch message text.
  *
  *	parser_block.c reads a header block (one "Label: value" per line,
  *	wrapped lines rejoined, or Yahoo's labels run together on one line)
  *	and turns it into a FwdMessage. parser_addr.c reads mailbox lists
  *	as mail clients print them. parser_inline.c finds the forward in
  *	text and decides, with the member's subject, between a forward and
- *	a reply. parser_mime.c reads GMime parts into prepared text.
+ *	a reply. parser_notes.c reads Lotus Notes' "Forwarded by" layout
+ *	(no "From:" label: a sender line, then To/cc/Subject).
+ *	parser_mime.c reads GMime parts into prepared text.
  *
  * OWNERSHIP
  *	Functions returning char * or a new struct hand ownership to the
@@ -79,6 +84,11 @@ typedef enum {
 	SEP_MUTT,     /* "----- Forwarded message from WHO -----" */
 	SEP_MUTT_END, /* "----- End forwarded message -----" */
 } SepKind;
+
+typedef enum {
+	PHRASE_FORWARD,  /* "Forwarded Message", "Begin forwarded message" */
+	PHRASE_ORIGINAL, /* "Original Message" */
+} PhraseKind;
 
 typedef enum {
 	SUBJECT_PLAIN,
@@ -136,6 +146,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Lines, parser_lines_free)
 gsize parser_field_label(
     const char *s, gsize len, gboolean lax, FieldKind *field);
 SepMatch parser_separator(const char *s, gsize len);
+gsize parser_phrase_longest(PhraseKind kind, const char *s, gsize len);
 SubjectKind parser_subject_kind(const char *subject, const char **rest);
 gboolean parser_attribution(const char *s, gsize len, char **date, char **who);
 gsize parser_prefix_ci(const char *s, gsize len, const char *word);
@@ -158,6 +169,10 @@ FwdMessage *parser_block_message(const Block *b, const ParseCtx *ctx);
 char *parser_subject_original(const char *subject);
 void parser_message_set_date(
     FwdMessage *m, const char *raw, const ParseCtx *ctx);
+
+/* parser_notes.c */
+gboolean parser_notes_separator(const Lines *ls, guint i, guint *next);
+gboolean parser_notes_block(const Lines *ls, guint start, Block *b);
 
 /* parser_inline.c */
 gboolean parser_inline_find(const char *text, gsize len, const GArray *hints,
