@@ -7,8 +7,8 @@
  * line), "Begin forwarded message:" (Apple Mail), "Forwarded message:"
  * (MailMate), "----- Forwarded message from WHO -----" (mutt),
  * "-----Original Message-----" (Outlook, Zimbra, IONOS), Outlook's rule
- * of underscores, each in the supported languages. Phrases compare
- * without case; the longest phrase wins.
+ * of underscores, each in every language of parser/labels/. Phrases
+ * compare without case; the longest phrase wins.
  */
 #include "config.h"
 
@@ -16,124 +16,11 @@
 
 #include "parser/parser_scan.h"
 
-/* Separator phrases. Forward phrases also stand alone with a colon
- * (Apple Mail "Begin forwarded message:", MailMate "Forwarded message:"). */
-static const char *const forward_phrases[] = {
-	"Forwarded message",
-	"Forwarded Message",
-	"Begin forwarded message",
-	"Forwarded e-mail",
-	"Forwarded mail",
-	"Forwarded conversation",
-	"Weitergeleitete Nachricht",
-	"Anfang der weitergeleiteten Nachricht",
-	"Mensaje reenviado",
-	"Inicio del mensaje reenviado",
-	"Message transféré",
-	"Message transmis",
-	"Début du message réexpédié",
-	"Début du message transféré",
-	"Messaggio inoltrato",
-	"Inizio messaggio inoltrato",
-	"Doorgestuurd bericht",
-	"Begin doorgestuurd bericht",
-	"Mensagem encaminhada",
-	"Mensagem reencaminhada",
-	"Início da mensagem encaminhada",
-	"Início da mensagem reencaminhada",
-	"Přeposlaná zpráva",
-	"Začátek přeposílané zprávy",
-	"Videresendt meddelelse",
-	"Start på videresendt besked",
-	"Videresendt melding",
-	"Vidarebefordrat meddelande",
-	"Vidarebefordrat mejl",
-	"Edelleenlähetetty viesti",
-	"Välitetty viesti / Fwd.Msg",
-	"Välitetty viesti alkaa",
-	"Välitetty viesti",
-	"Továbbított üzenet",
-	"Továbbított levél kezdete",
-	"Przekazana wiadomość",
-	"Treść przekazanej wiadomości",
-	"Wiadomość przesłana dalej",
-	"Początek przekazywanej wiadomości",
-	"Mesaj redirecționat",
-	"Începe mesajul redirecționat",
-	"Пересылаемое сообщение",
-	"Перенаправленное сообщение",
-	"Начало переадресованного сообщения",
-	"Preposlaná správa --- Forwarded Message",
-	"Preposlaná správa",
-	"Začiatok preposlanej správy",
-	"İletilmiş Mesaj",
-	"İletilen İleti",
-	"İleti başlangıcı",
-	"Перенаправлене повідомлення",
-	"Переслане повідомлення",
-	"Початок листа, що пересилається",
-	"Proslijeđena poruka",
-	"Započni proslijeđenu poruku",
-	"Edasi saadetud kiri",
-	"Edastatud kiri",
-	"メッセージを転送",
-	"転送メッセージ",
-	"転送されたメッセージ",
-	"转发邮件信息",
-	"转发的邮件",
-	"转发邮件",
-	"开始转发的邮件",
-	"以下是转发的邮件",
-	"開始轉寄郵件",
-	"開始轉寄的郵件",
-	"以下為轉寄的郵件",
-	"轉寄郵件資訊",
-	"轉寄的郵件",
-	"轉寄郵件",
-	"轉發的郵件",
-	"전달된 메시지",
-	"전달된 메일",
-	"전달 메시지",
-	"Προωθημένο μήνυμα",
-	"Έναρξη προωθημένου μηνύματος",
-};
-
-/* "Original Message": Outlook and others write it over replies too. */
-static const char *const original_phrases[] = {
-	"Original Message",
-	"Original message",
-	"Ursprüngliche Nachricht",
-	"Originalnachricht",
-	"Message d'origine",
-	"Message original",
-	"Mensaje original",
-	"Messaggio originale",
-	"Oorspronkelijk bericht",
-	"Origineel bericht",
-	"Mensagem original",
-	"Oryginalna wiadomość",
-	"Wiadomość oryginalna",
-	"Původní zpráva",
-	"Pôvodná správa",
-	"Opprinnelig melding",
-	"Oprindelig meddelelse",
-	"Ursprungligt meddelande",
-	"Alkuperäinen viesti",
-	"Eredeti üzenet",
-	"Mesaj original",
-	"Orijinal İleti",
-	"Orijinal Mesaj",
-	"Исходное сообщение",
-	"Оригінальне повідомлення",
-	"Izvorna poruka",
-	"Izvorna sporočilo",
-	"Algne kiri",
-	"原始邮件",
-	"原始郵件",
-	"元のメッセージ",
-	"원본 메시지",
-	"Αρχικό μήνυμα",
-};
+/* The phrases ("Forwarded Message", "Original Message", in every
+ * language) are data: parser_phrase_longest() in parser_labels.c, from
+ * parser/labels/ via gen.py. Forward phrases also stand alone with a
+ * colon (Apple Mail "Begin forwarded message:", MailMate "Forwarded
+ * message:"); "Original Message" is written over replies too (Outlook). */
 
 /* dash_run - number of '-' bytes at i */
 static gsize
@@ -144,21 +31,6 @@ dash_run(const char *s, gsize len, gsize i)
 	while (i + n < len && s[i + n] == '-')
 		n++;
 	return n;
-}
-
-/* longest_phrase - longest phrase of a table at s; its length or 0 */
-static gsize
-longest_phrase(const char *const *table, gsize count, const char *s, gsize len)
-{
-	gsize best = 0;
-
-	for (gsize k = 0; k < count; k++) {
-		gsize n = parser_prefix_ci(s, len, table[k]);
-
-		if (n > best)
-			best = n;
-	}
-	return best;
 }
 
 /* only_underscores - a rule line of at least 8 '_' */
@@ -274,8 +146,7 @@ parser_separator(const char *s, gsize len)
 		m.rest = 0;
 		return m;
 	}
-	n = longest_phrase(
-	    forward_phrases, G_N_ELEMENTS(forward_phrases), s + i, len - i);
+	n = parser_phrase_longest(PHRASE_FORWARD, s + i, len - i);
 	if (n > 0 && d >= 2 && closing_dashes(s, len, i + n, &m.rest)) {
 		m.kind = SEP_FORWARD;
 	} else if (n > 0 && d == 0) {
@@ -285,8 +156,7 @@ parser_separator(const char *s, gsize len)
 		if (c > 0 && j + c == len)
 			m.kind = SEP_FORWARD;
 	} else if (d >= 2) {
-		n = longest_phrase(original_phrases,
-		    G_N_ELEMENTS(original_phrases), s + i, len - i);
+		n = parser_phrase_longest(PHRASE_ORIGINAL, s + i, len - i);
 		if (n > 0 && closing_dashes(s, len, i + n, &m.rest))
 			m.kind = SEP_ORIGINAL;
 		else if (d >= 4 && unknown_separator(s, len, i))

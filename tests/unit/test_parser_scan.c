@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "parser/parser.h"
+#include "parser/parser_labels_tables.h"
 #include "parser/parser_scan.h"
 
 /* addr_at - the i-th mailbox of a list */
@@ -238,6 +239,112 @@ test_field_label(void)
 	}
 }
 
+/* test_label_rows - every generated row is found by its own text, in
+ * upper case too unless CASE (gen.py's folding agrees with GLib's), and
+ * the trie is well formed */
+static void
+test_label_rows(void)
+{
+	g_autofree char *low = NULL;
+	g_autofree char *uplow = NULL;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(label_rows); k++) {
+		const LabelRow *row = &label_rows[k];
+		g_autofree char *line = g_strdup_printf("%s: x", row->word);
+		g_autofree char *up = g_utf8_strup(row->word, -1);
+		g_autofree char *upline = g_strdup_printf("%s: x", up);
+		g_autofree char *dashes =
+		    g_strdup_printf("-------- %s --------", row->word);
+		FieldKind f;
+		SepMatch m;
+
+		if (row->field == FIELD_NONE) {
+			m = parser_separator(dashes, strlen(dashes));
+			g_assert_cmpint(m.kind, !=, SEP_NONE);
+			g_assert_cmpint(m.kind, !=, SEP_UNKNOWN);
+			continue;
+		}
+		g_assert_cmpuint(
+		    parser_field_label(line, strlen(line), FALSE, &f), ==,
+		    strlen(line) - 1);
+		g_assert_cmpint(f, ==, row->field);
+		g_free(low);
+		g_free(uplow);
+		low = g_utf8_strdown(row->word, -1);
+		uplow = g_utf8_strdown(up, -1);
+		/* Turkish dotless i comes back dotted: upper case is lossy */
+		if ((row->flags & CASE) || strcmp(low, uplow) != 0)
+			continue;
+		/* upper case may change the length (final sigma, dotted I) */
+		g_assert_cmpuint(
+		    parser_field_label(upline, strlen(upline), FALSE, &f), >,
+		    0);
+		g_assert_cmpint(f, ==, row->field);
+	}
+	for (gsize k = 0; k < G_N_ELEMENTS(trie_nodes); k++) {
+		const TrieNode *t = &trie_nodes[k];
+
+		g_assert_cmpuint(
+		    (gsize)t->edge + t->n, <=, G_N_ELEMENTS(trie_edge_byte));
+		g_assert_cmpuint(t->row, <=, G_N_ELEMENTS(label_rows));
+		for (guint e = t->edge; e + 1 < (guint)t->edge + t->n; e++)
+			g_assert_cmpuint(
+			    trie_edge_byte[e], <, trie_edge_byte[e + 1]);
+		for (guint e = t->edge; e < (guint)t->edge + t->n; e++)
+			g_assert_cmpuint(
+			    trie_edge_to[e], <, G_N_ELEMENTS(trie_nodes));
+	}
+}
+
+/* test_label_rtl - Hebrew, Arabic and Persian labels with direction
+ * marks around them; Vietnamese; Samsung and Mail.ru words */
+static void
+test_label_rtl(void)
+{
+	static const struct {
+		const char *line;
+		FieldKind field;
+	} cases[] = {
+		{ "\u200f\u05de\u05d0\u05ea\u200f: x", FIELD_FROM }, /* מאת */
+		{ "\u202b\u05e0\u05d5\u05e9\u05d0\u202c: x", FIELD_SUBJECT },
+		{ "\u0627\u0644\u0645\u0648\u0636\u0648\u0639: x",
+		    FIELD_SUBJECT }, /* الموضوع */
+		{ "\u2067\u0645\u0646\u2069: x", FIELD_FROM }, /* من */
+		{ "\u0645\u0648\u0636\u0648\u0639: x", FIELD_SUBJECT },
+		{ "T\u1eeb: x", FIELD_FROM },                   /* Từ */
+		{ "TI\u00caU \u0110\u1ec0: x", FIELD_SUBJECT }, /* TIÊU ĐỀ */
+		{ "Ti\u00eau   \u0111\u1ec1 : x", FIELD_SUBJECT }, /* blanks */
+		{ "Sender : x", FIELD_FROM },
+		{ "Title : x", FIELD_SUBJECT },
+		{ "\u041e\u0442 \u043a\u043e\u0433\u043e: x", FIELD_FROM },
+	};
+	static const char *const seps[] = {
+		"-------- \u05d4\u05d5\u05d3\u05e2\u05d4 "
+		"\u05e9\u05d4\u05d5\u05e2\u05d1\u05e8\u05d4 --------",
+		"-------- Tin nh\u1eafn \u0111\u00e3 \u0111\u01b0\u1ee3c "
+		"chuy\u1ec3n ti\u1ebfp --------",
+		"--------    \uc6d0\ubcf8 \uba54\uc2dc\uc9c0    --------",
+	};
+	FieldKind f;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(cases); k++) {
+		g_assert_cmpuint(parser_field_label(cases[k].line,
+				     strlen(cases[k].line), FALSE, &f),
+		    >, 0);
+		g_assert_cmpint(f, ==, cases[k].field);
+	}
+	for (gsize k = 0; k < G_N_ELEMENTS(seps); k++) {
+		SepMatch m = parser_separator(seps[k], strlen(seps[k]));
+
+		g_assert_cmpint(
+		    m.kind, ==, k == 2 ? SEP_ORIGINAL : SEP_FORWARD);
+	}
+	g_assert_cmpuint(
+	    parser_field_label("\u05de\u05d0\u05ea\u05d9\u05dd: x",
+		strlen("\u05de\u05d0\u05ea\u05d9\u05dd: x"), FALSE, &f),
+	    ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -251,5 +358,7 @@ main(int argc, char **argv)
 	    "/parser/attribution/languages", test_attribution_lines);
 	g_test_add_func("/parser/block_read/wrapped-unknown", test_block_read);
 	g_test_add_func("/parser/field_label/languages", test_field_label);
+	g_test_add_func("/parser/field_label/every-row", test_label_rows);
+	g_test_add_func("/parser/field_label/rtl-marks", test_label_rtl);
 	return g_test_run();
 }
