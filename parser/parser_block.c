@@ -91,6 +91,8 @@ continues(const Block *b, FieldKind last, const char *c, gsize len)
 		i++;
 	if (i == len || vl == 0)
 		return FALSE;
+	if (last == FIELD_OTHER)
+		return folded; /* a folded References: or Received: */
 	if (is_address_field(last))
 		return v[vl - 1] == ',' || v[vl - 1] == ';' || unbalanced(v) ||
 		       c[i] == '<' || c[i] == '[' ||
@@ -141,6 +143,56 @@ looks_dated(const char *s, gsize len)
 	return FALSE;
 }
 
+/* RFC 5322 and common extension field names some clients copy into a
+ * forward's header block (Thunderbird 2's References:, web clients'
+ * Message-ID:); not words of a language, so not in the label tables */
+static const char *const rfc_fields[] = {
+	"References",
+	"In-Reply-To",
+	"Message-ID",
+	"Resent-Message-ID",
+	"Organization",
+	"Organisation",
+	"Newsgroups",
+	"Followup-To",
+	"Sender",
+	"Keywords",
+	"Comments",
+	"User-Agent",
+	"MIME-Version",
+	"Content-Type",
+	"Content-Transfer-Encoding",
+	"Return-Path",
+	"Delivered-To",
+	"Received",
+	"Thread-Topic",
+	"Thread-Index",
+	"List-Id",
+	"Sensitivity",
+	"X-",
+};
+
+/* rfc_field - "References: ...": bytes of a known RFC field name, its
+ * colon and blanks, 0 if the line is no such field */
+static gsize
+rfc_field(const char *s, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len && i < 64 && (g_ascii_isalnum(s[i]) || s[i] == '-'))
+		i++;
+	if (i == 0 || i >= len || s[i] != ':')
+		return 0;
+	for (gsize k = 0; k < G_N_ELEMENTS(rfc_fields); k++) {
+		gsize n = strlen(rfc_fields[k]);
+
+		if ((n == i || (rfc_fields[k][n - 1] == '-' && n < i)) &&
+		    g_ascii_strncasecmp(s, rfc_fields[k], n) == 0)
+			return parser_skip_blanks(s, len, i + 1);
+	}
+	return 0;
+}
+
 /* unknown_label - an unknown "Label: value" line inside a block, when a
  * known label follows: the date if it looks like one, else ignored */
 static gsize
@@ -184,6 +236,8 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 		for (tl = len; tl > 0 && (*t == ' ' || *t == '\t'); tl--)
 			t++;
 		n = parser_field_label(t, tl, FALSE, &f);
+		if (n == 0 && b->seen != 0 && (n = rfc_field(t, tl)) > 0)
+			f = FIELD_OTHER;
 		if (n == 0 && b->seen != 0)
 			n = unknown_label(ls, i + 1, b, t, tl, &f);
 		if (n > 0) {
