@@ -397,5 +397,11 @@ store_stats_free(StoreStats *stats)
 		g_hash_table_unref(stats->shares_by_status);
 	if (stats->outbox_by_status != NULL)
 		g_hash_table_unref(stats->outbox_by_status);
+	if (stats->outbox_by_kind_status != NULL)
+		g_hash_table_unref(stats->outbox_by_kind_status);
+	if (stats->failed_rcpts_by_kind != NULL)
+		g_hash_table_unref(stats->failed_rcpts_by_kind);
+	if (stats->deferred_rcpts_by_kind != NULL)
+		g_hash_table_unref(stats->deferred_rcpts_by_kind);
 	g_free(stats);
 }

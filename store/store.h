@@ -165,6 +165,14 @@ typedef struct {
 	gint64 members;
 	GHashTable *shares_by_status; /* char * -> GINT_TO_POINTER(count) */
 	GHashTable *outbox_by_status; /* char * -> GINT_TO_POINTER(count) */
+	/* "kind/status" -> GINT_TO_POINTER(count) */
+	GHashTable *outbox_by_kind_status;
+	/* recipients by outbox kind: failed for good, deferred (4xx) */
+	GHashTable *failed_rcpts_by_kind;
+	GHashTable *deferred_rcpts_by_kind;
+	gint64 retrying;          /* items queued again after a try */
+	gint64 oldest_unsent_at;  /* created_at of the oldest item queued or
+				   * sending; 0 when there is none */
 } StoreStats;
 
 Store *store_open(const char *path, guint busy_timeout_ms, GError **error);
