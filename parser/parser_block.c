@@ -214,12 +214,40 @@ unknown_label(const Lines *ls, guint next, const Block *b, const char *t,
 	return n;
 }
 
+#define SPACED_BLANKS 2 /* blank lines between two fields (BlackBerry) */
+
+/* spaced_field - blank lines from i, then a label of a field the block
+ * has not seen: BlackBerry's blank line between every two fields; the
+ * line of that label, or 0 */
+static guint
+spaced_field(const Lines *ls, guint i, const Block *b)
+{
+	for (guint k = 0; k < SPACED_BLANKS && i + k < ls->n; k++) {
+		const Line *l = &ls->v[i + k];
+		gsize len, lead;
+		const char *c;
+		FieldKind f;
+
+		if (l->depth != b->depth || l->len > SCAN_MAX_MARKER_LINE)
+			return 0;
+		if (parser_line_blank(l))
+			continue;
+		c = parser_line_content(l, &len);
+		lead = parser_skip_blanks(c, len, 0);
+		if (parser_field_label(c + lead, len - lead, FALSE, &f) == 0 ||
+		    f == FIELD_OTHER || (b->seen & BIT(f)))
+			return 0;
+		return i + k;
+	}
+	return 0;
+}
+
 /* parser_block_read - the header block starting at line `start` */
 gboolean
 parser_block_read(const Lines *ls, guint start, Block *b)
 {
 	FieldKind last = FIELD_NONE;
-	guint i;
+	guint i, k;
 
 	memset(b, 0, sizeof(*b));
 	b->start = start;
@@ -230,6 +258,11 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 		const char *c = parser_line_content(l, &len), *t = c;
 		FieldKind f;
 
+		if (l->depth == b->depth && parser_line_blank(l) &&
+		    b->seen != 0 && (k = spaced_field(ls, i, b)) > i) {
+			i = k - 1;
+			continue;
+		}
 		if (l->depth != b->depth || parser_line_blank(l) ||
 		    len > SCAN_MAX_MARKER_LINE)
 			break;
