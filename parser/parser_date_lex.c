@@ -194,24 +194,28 @@ tokenize_text(const char *p, Toks *toks)
 }
 
 /* list_find - the index of the '|' group of list that holds word as one
- * of its ' '-separated spellings, or -1 */
+ * of its ' '-separated spellings, or -1. strstr() finds candidates (the
+ * C library's is vectorised: this runs for every word of every date in
+ * every language); a candidate counts only as a whole spelling. */
 static int
 list_find(const char *list, const char *word, gsize wlen)
 {
-	const char *p = list;
-	int g = 0;
+	const char *p = list, *hit;
 
-	while (*p != '\0') {
-		const char *e = p;
+	if (wlen == 0)
+		return -1;
+	while ((hit = strstr(p, word)) != NULL) {
+		char after = hit[wlen];
 
-		while (*e != '\0' && *e != ' ' && *e != '|')
-			e++;
-		if ((gsize)(e - p) == wlen && *p == *word &&
-		    memcmp(p, word, wlen) == 0)
+		if ((hit == list || hit[-1] == ' ' || hit[-1] == '|') &&
+		    (after == '\0' || after == ' ' || after == '|')) {
+			int g = 0;
+
+			for (const char *q = list; q < hit; q++)
+				g += *q == '|';
 			return g;
-		if (*e == '|')
-			g++;
-		p = *e != '\0' ? e + 1 : e;
+		}
+		p = hit + 1;
 	}
 	return -1;
 }
