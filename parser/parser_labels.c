@@ -226,7 +226,7 @@ label_tail(const LabelRow *row, const char *s, gsize len, gsize i, gsize n,
 
 /* bytes: the longest label, blanks and its colon (an upper-case letter
  * may take more bytes than its folded form: leave room) */
-#define LABEL_MAX (LABEL_TRIE_MAX_BYTES * 3 / 2 + 8)
+#define LABEL_MAX (LABEL_TRIE_MAX_BYTES + 16)
 
 /* colon_near - ':' among the first len bytes, or the lead byte of '：'
  * (a rare false positive only costs the full look-up) */
