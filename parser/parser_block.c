@@ -242,6 +242,40 @@ spaced_field(const Lines *ls, guint i, const Block *b)
 	return 0;
 }
 
+#define WRAP_MIN 60      /* a line this long may have been wrapped */
+#define WRAP_MAX_LINES 2 /* lines a wrapped subject may carry on over */
+
+/* subject_wrap - line i, no label, carries on a Subject line the
+ * client wrapped without indenting it (Gmail's text part): the line
+ * before it is long, and after at most WRAP_MAX_LINES such lines comes
+ * a label of the block, or after one such line a blank line */
+static gboolean
+subject_wrap(const Lines *ls, guint i, const Block *b)
+{
+	for (guint k = 0; k < WRAP_MAX_LINES && i + k < ls->n; k++) {
+		const Line *l = &ls->v[i + k];
+		gsize len, plen;
+		const char *c;
+		FieldKind f;
+
+		(void)parser_line_content(&ls->v[i + k - 1], &plen);
+		if (plen < WRAP_MIN || l->depth != b->depth ||
+		    l->len > SCAN_MAX_MARKER_LINE || parser_line_blank(l))
+			return FALSE;
+		c = parser_line_content(l, &len);
+		if (c[0] == ' ' || c[0] == '\t' ||
+		    parser_field_label(c, len, FALSE, &f) > 0)
+			return FALSE;
+		/* before a blank line (Subject last): one wrapped line only */
+		if (i + k + 1 >= ls->n || parser_line_blank(&ls->v[i + k + 1]))
+			return k == 0;
+		c = parser_line_content(&ls->v[i + k + 1], &len);
+		if (parser_field_label(c, len, FALSE, &f) > 0)
+			return !(b->seen & BIT(f)) || f == FIELD_OTHER;
+	}
+	return FALSE;
+}
+
 /* parser_block_read - the header block starting at line `start` */
 gboolean
 parser_block_read(const Lines *ls, guint start, Block *b)
@@ -279,6 +313,8 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 			block_set(b, f, t + n, tl - n);
 			last = f;
 		} else if (last != FIELD_NONE && continues(b, last, c, len)) {
+			block_append(b, last, c, len);
+		} else if (last == FIELD_SUBJECT && subject_wrap(ls, i, b)) {
 			block_append(b, last, c, len);
 		} else {
 			break;
