@@ -128,6 +128,27 @@ block_after(const Lines *ls, guint i, Mark *m)
 	return FALSE;
 }
 
+static gboolean detect_attribution(const Lines *ls, guint i, Mark *m);
+
+/* attribution_after - "Begin forwarded message:" over "On DATE, WHO
+ * wrote:" instead of a header block (Yahoo Mail for iOS): the sender,
+ * date and body start come from the attribution */
+static void
+attribution_after(const Lines *ls, guint i, Mark *m)
+{
+	guint j = next_nonblank(ls, i, BLANKS_AFTER_SEPARATOR);
+	Mark a = { 0 };
+
+	if (j >= ls->n || !detect_attribution(ls, j, &a))
+		return;
+	m->who = g_steal_pointer(&a.who);
+	m->date = g_steal_pointer(&a.date);
+	m->body_start = a.body_start;
+	m->depth = a.depth;
+	m->resume = a.resume;
+	mark_clear(&a);
+}
+
 /* detect_separator - a separator line and the block under it */
 static gboolean
 detect_separator(const Lines *ls, guint i, const SepMatch *sep, Mark *m)
@@ -148,6 +169,8 @@ detect_separator(const Lines *ls, guint i, const SepMatch *sep, Mark *m)
 		m->depth = m->block.depth;
 		m->resume = m->block.end;
 	}
+	if (!block && sep->rest == 0 && sep->kind == SEP_FORWARD)
+		attribution_after(ls, i + 1, m);
 	if (sep->kind == SEP_MUTT) {
 		m->mutt = TRUE;
 		m->who = g_strndup(c + sep->who, sep->who_len);
