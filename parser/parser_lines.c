@@ -41,27 +41,42 @@ safe_ascii(char c)
 	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
 }
 
-/* append_other - a run of non-ASCII or control bytes, cleaned, with
- * no-break, narrow no-break and figure spaces made plain spaces */
+/* append_other - a run of non-ASCII or control bytes, cleaned as
+ * util_text_clean() cleans (a bad byte becomes U+FFFD; controls,
+ * invisible characters and NUL go), with no-break, narrow no-break and
+ * figure spaces made plain spaces; written straight into out, as this
+ * runs for every accented letter of every text part */
 static void
 append_other(GString *out, const char *s, gsize len)
 {
-	g_autofree char *clean = util_text_clean(s, (gssize)len);
+	const char *p = s, *end = s + len;
 
-	for (const char *p = clean; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
+	while (p < end) {
+		gunichar c;
 
+		if (*p == '\0') {
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_unichar(out, 0xfffd);
+			p++;
+			continue;
+		}
 		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
 			g_string_append_c(out, ' ');
-		else
+		else if (!util_is_invisible(c))
 			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		p = g_utf8_next_char(p);
 	}
 }
 
 /* parser_text_prepare - clean UTF-8, LF only, no-break spaces plain.
  * Printable ASCII is copied as it is (util_text_clean() would keep it);
- * every other run of bytes goes through util_text_clean(). A multi-byte
- * UTF-8 character holds no ASCII byte, so no run splits one. */
+ * every other run of bytes is cleaned as util_text_clean() cleans it.
+ * A multi-byte UTF-8 character holds no ASCII byte, so no run splits
+ * one. */
 char *
 parser_text_prepare(const char *raw, gssize slen)
 {
