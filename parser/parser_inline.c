@@ -357,6 +357,29 @@ mark_message(const Lines *ls, const Mark *m, const ParseCtx *ctx)
 	return msg;
 }
 
+/* mark_note - the member's words: above the forward, and below it when
+ * the forward visibly ends (its last quoted line, mutt's end marker),
+ * as a person reads a bottom-posted note; each part ends at a
+ * signature or a client footer ("Sent from my iPhone") */
+static char *
+mark_note(const Lines *ls, const Mark *m)
+{
+	g_autofree char *above = parser_lines_note(ls, m->note_end);
+	g_autofree char *below = NULL;
+	guint end;
+
+	if (!m->mutt && m->depth == 0)
+		return g_steal_pointer(&above);
+	end = body_end(ls, m);
+	if (m->mutt && end < ls->n && ls->v[end].depth == m->depth)
+		end++; /* "----- End forwarded message -----" */
+	below = parser_lines_note_range(ls, end, ls->n);
+	if (above == NULL || below == NULL)
+		return above != NULL ? g_steal_pointer(&above)
+				     : g_steal_pointer(&below);
+	return g_strconcat(above, "\n\n", below, NULL);
+}
+
 /* hint_mark - an HTML forward container when no marker was found */
 static gboolean
 hint_mark(const Lines *ls, const GArray *hints, Mark *m)
@@ -397,7 +420,7 @@ parser_inline_find(const char *text, gsize len, const GArray *hints,
 		found = hint_mark(ls, hints, &m);
 	if (found) {
 		if (note != NULL)
-			*note = parser_lines_note(ls, m.note_end);
+			*note = mark_note(ls, &m);
 		*original = mark_message(ls, &m, ctx);
 	}
 	mark_clear(&m);

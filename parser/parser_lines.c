@@ -332,11 +332,19 @@ is_signature_line(const Line *l)
 char *
 parser_lines_note(const Lines *ls, guint to)
 {
+	return parser_lines_note_range(ls, 0, to);
+}
+
+/* parser_lines_note_range - lines [from, to) up to a signature, trimmed;
+ * NULL when nothing is left */
+char *
+parser_lines_note_range(const Lines *ls, guint from, guint to)
+{
 	GString *out = g_string_new(NULL);
 	char *note;
 
 	to = MIN(to, ls->n);
-	for (guint i = 0; i < to; i++) {
+	for (guint i = from; i < to; i++) {
 		const Line *l = &ls->v[i];
 		gsize len = l->len;
 
@@ -345,7 +353,7 @@ parser_lines_note(const Lines *ls, guint to)
 		while (
 		    len > 0 && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))
 			len--;
-		if (i > 0)
+		if (i > from)
 			g_string_append_c(out, '\n');
 		g_string_append_len(out, l->s, (gssize)len);
 	}

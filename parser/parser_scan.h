@@ -138,6 +138,7 @@ const char *parser_line_content(const Line *l, gsize *len);
 gboolean parser_line_blank(const Line *l);
 char *parser_lines_body(const Lines *ls, guint from, guint to, guint depth);
 char *parser_lines_note(const Lines *ls, guint to);
+char *parser_lines_note_range(const Lines *ls, guint from, guint to);
 char *parser_text_body(const char *text);
 char *parser_text_trim(const char *s, gsize len);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Lines, parser_lines_free)
