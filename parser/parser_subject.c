@@ -88,6 +88,10 @@ static const PrefixRow prefixes[] = {
 	{ "회신", SUBJECT_REPLY, 0 },
 	{ "ΑΠ", SUBJECT_REPLY, 0 },
 	{ "Απ", SUBJECT_REPLY, 0 },
+	/* Thunderbird's mailnews.localizedRe (he, sr/mk, tr; region.properties) */
+	{ "השב", SUBJECT_REPLY, 0 },
+	{ "Одг", SUBJECT_REPLY, 0 },
+	{ "Yan", SUBJECT_REPLY, 0 },
 };
 
 /* prefix_counter - bytes of "[2]" or "(2)" after a prefix word */

@@ -96,6 +96,8 @@ test_subject_kind(void)
 		{ "İLT: Merhaba", SUBJECT_FORWARD, "Merhaba" },
 		{ "Re: Hi", SUBJECT_REPLY, "Re: Hi" },
 		{ "AW: WG: Hi", SUBJECT_REPLY, "AW: WG: Hi" },
+		{ "השב: שלום", SUBJECT_REPLY, "השב: שלום" },
+		{ "Одг: Здраво", SUBJECT_REPLY, "Одг: Здраво" },
 		{ "Redirect: Hi", SUBJECT_PLAIN, "Redirect: Hi" },
 		{ "Hi: there", SUBJECT_PLAIN, "Hi: there" },
 	};
