@@ -14,7 +14,7 @@
  * can fix the relay or the URL.
  *
  * Per recipient: sender_deliver() sends to ONE recipient per SMTP
- * transaction, on a connection of its own. That is how the outbox
+ * transaction. That is how the outbox
  * learns each recipient's own reply: libcurl's
  * CURLOPT_MAIL_RCPT_ALLOWFAILS would deliver to the accepted ones, but
  * it reports only the last refusal, and pairing RCPT replies with
@@ -23,6 +23,14 @@
  * costs a connection and a copy of the message per recipient (an
  * introduction has three), and buys an exact answer for each: the 250
  * after the final dot is that recipient's, and nothing else's.
+ *
+ * The connection (SenderConn) is kept open from one transaction to the
+ * next and closed (QUIT) only by sender_conn_free(), which the outbox
+ * calls after it has recorded the outcome: the window in which a crash
+ * makes the relay's 250 go unrecorded then lies wholly inside an open
+ * connection, before QUIT, where the relay can see it (a client that
+ * vanished after a 250 without QUIT), instead of also spanning the QUIT
+ * round trip.
  *
  * Trust: the message bytes were rendered and checked by templates/;
  * the server's replies are untrusted text and are cleaned before they
@@ -219,10 +227,63 @@ describe(CURLcode rc, long code, const GString *reply, const char *errbuf)
 	return g_strdup(curl_easy_strerror(rc));
 }
 
+/* A connection to the relay kept between transactions. */
+struct _SenderConn {
+	CURL *h; /* NULL until the first transaction, or after a failed one */
+};
+
+/* sender_conn_new - no connection yet (transfer full) */
+SenderConn *
+sender_conn_new(void)
+{
+	return g_new0(SenderConn, 1);
+}
+
+/* sender_conn_free - QUIT and close the connection; accepts NULL */
+void
+sender_conn_free(SenderConn *conn)
+{
+	if (conn == NULL)
+		return;
+	if (conn->h != NULL)
+		curl_easy_cleanup(conn->h);
+	g_free(conn);
+}
+
+/* conn_handle - the connection's handle, reset for a new transaction
+ * (curl_easy_reset() keeps the live connection), or a new one */
+static CURL *
+conn_handle(SenderConn *conn)
+{
+	if (conn == NULL)
+		return curl_easy_init();
+	if (conn->h != NULL)
+		curl_easy_reset(conn->h);
+	else
+		conn->h = curl_easy_init();
+	return conn->h;
+}
+
+/* conn_release - done with the handle: close it unless the connection
+ * is kept, and kept only after a transaction that went well (after an
+ * error the connection's state is not worth trusting) */
+static void
+conn_release(SenderConn *conn, CURL *h, CURLcode rc)
+{
+	if (conn == NULL) {
+		curl_easy_cleanup(h);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		curl_easy_cleanup(h);
+		conn->h = NULL;
+	}
+}
+
 /* transfer - one SMTP transaction; the outcome, code and detail */
 static SendResult
-transfer(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
-    GBytes *message, long timeout, SendReply *out)
+transfer(SenderConn *conn, const char *smtp_url, const char *mail_from,
+    GPtrArray *rcpts, GBytes *message, long timeout, SendReply *out)
 {
 	CURL *h;
 	struct curl_slist *list;
@@ -240,11 +301,11 @@ transfer(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
 	up.data = g_bytes_get_data(message, &up.len);
 	from = g_strdup_printf("<%s>", mail_from);
 	list = rcpt_list(rcpts);
-	h = curl_easy_init();
+	h = conn_handle(conn);
 	if (h == NULL || list == NULL) {
 		curl_slist_free_all(list);
 		if (h != NULL)
-			curl_easy_cleanup(h);
+			conn_release(conn, h, CURLE_FAILED_INIT);
 		out->detail = g_strdup("libcurl could not start");
 		return SEND_RETRY;
 	}
@@ -255,7 +316,7 @@ transfer(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
 	out->detail = describe(rc, code, reply, errbuf);
 	out->code = rc == CURLE_OK || code >= 400 ? (int)code : 0;
 	out->at_rcpt = rc != CURLE_OK && strcmp(dia.err_verb, "RCPT") == 0;
-	curl_easy_cleanup(h);
+	conn_release(conn, h, rc);
 	curl_slist_free_all(list);
 	return classify(rc, code);
 }
@@ -271,23 +332,25 @@ sender_send(const char *smtp_url, const char *mail_from, GPtrArray *rcpts,
 	if (detail != NULL)
 		*detail = NULL;
 	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
-	res = transfer(smtp_url, mail_from, rcpts, message, TOTAL_TIMEOUT, &r);
+	res = transfer(
+	    NULL, smtp_url, mail_from, rcpts, message, TOTAL_TIMEOUT, &r);
 	if (detail != NULL)
 		*detail = g_steal_pointer(&r.detail);
 	g_free(r.detail);
 	return res;
 }
 
-/* sender_deliver - one message to one recipient, within timeout seconds */
+/* sender_deliver - one message to one recipient, within timeout seconds,
+ * on conn's connection when conn is not NULL */
 SendResult
-sender_deliver(const char *smtp_url, const char *mail_from, const char *rcpt,
-    GBytes *message, guint timeout, SendReply *reply)
+sender_deliver(SenderConn *conn, const char *smtp_url, const char *mail_from,
+    const char *rcpt, GBytes *message, guint timeout, SendReply *reply)
 {
 	g_autoptr(GPtrArray) one = g_ptr_array_new();
 
 	g_return_val_if_fail(smtp_url != NULL && message != NULL, SEND_FAIL);
 	g_return_val_if_fail(rcpt != NULL && reply != NULL, SEND_FAIL);
 	g_ptr_array_add(one, (gpointer)rcpt);
-	return transfer(smtp_url, mail_from, one, message,
+	return transfer(conn, smtp_url, mail_from, one, message,
 	    (long)CLAMP(timeout, 5, (guint)TOTAL_TIMEOUT), reply);
 }

@@ -17,7 +17,11 @@
  *
  *	sender_deliver() is sender_send() to one recipient, within timeout
  *	seconds (at most 60), with the reply code and whether the refusal
- *	answered RCPT TO (the address itself was refused).
+ *	answered RCPT TO (the address itself was refused). Given a
+ *	SenderConn, it keeps the connection open after a transaction that
+ *	went well, for the next one; sender_conn_free() sends QUIT. The
+ *	outbox frees it only after recording the outcome, so that a crash
+ *	between the relay's 250 and that record always happens before QUIT.
  *
  *	sender_flush() claims the outbox items that are due, for a lease of
  *	cfg->lease seconds that it extends before each transaction, and
@@ -101,12 +105,17 @@ typedef struct {
 } FlushStats;
 
 typedef struct _SenderWorker SenderWorker;
+typedef struct _SenderConn SenderConn; /* a relay connection kept open */
 
 void sender_init(void);
 SendResult sender_send(const char *smtp_url, const char *mail_from,
     GPtrArray *rcpts, GBytes *message, char **detail);
-SendResult sender_deliver(const char *smtp_url, const char *mail_from,
-    const char *rcpt, GBytes *message, guint timeout, SendReply *reply);
+SenderConn *sender_conn_new(void);
+void sender_conn_free(SenderConn *conn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SenderConn, sender_conn_free)
+SendResult sender_deliver(SenderConn *conn, const char *smtp_url,
+    const char *mail_from, const char *rcpt, GBytes *message, guint timeout,
+    SendReply *reply);
 gboolean sender_flush(
     Store *store, const Config *cfg, FlushStats *stats, GError **error);
 gboolean sender_flush_at(Store *store, const Config *cfg, gint64 now,

@@ -48,6 +48,7 @@ typedef struct {
 	gint64 mono0;         /* g_get_monotonic_time() at that start */
 	GPtrArray *failed;    /* of OutboxRcpt * (borrowed): failed now */
 	GPtrArray *suppress;  /* of OutboxRcpt * (copies) */
+	SenderConn *conn;     /* to the relay, closed after each record */
 	gboolean interrupted; /* stopped before every recipient was tried */
 	gboolean stale;       /* the claim is no longer ours */
 } Run;
@@ -118,8 +119,8 @@ deliver_one(Run *run, OutboxRcpt *r)
 	SendResult res;
 	guint timeout = MIN(MAX(run->cfg->lease, 30) / 2, 60);
 
-	res = sender_deliver(run->cfg->smtp_url, item->mail_from, r->address,
-	    item->message, timeout, &reply);
+	res = sender_deliver(run->conn, run->cfg->smtp_url, item->mail_from,
+	    r->address, item->message, timeout, &reply);
 	r->attempts++;
 	if (res == SEND_OK) {
 		set_rcpt(r, "sent", reply.code, g_steal_pointer(&reply.detail));
@@ -182,6 +183,7 @@ deliver_all(Run *run)
 		if (left > 0)
 			(void)store_outbox_record(run->store, item, NULL, NULL);
 	}
+	/* the last outcome is recorded by finish(): QUIT after that */
 }
 
 /* give_up_deferred - past max_attempts, deferred recipients fail too */
@@ -345,13 +347,16 @@ deliver_item(Store *store, const Config *cfg, SenderLedger *ledger,
 	g_autoptr(GPtrArray) failed = g_ptr_array_new();
 	g_autoptr(GPtrArray) suppress =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_free);
+	/* closed (QUIT) when this returns: after the outcome's record */
+	g_autoptr(SenderConn) conn = sender_conn_new();
 	Run run = { .store = store,
 		.cfg = cfg,
 		.item = item,
 		.now = now,
 		.mono0 = mono0,
 		.failed = failed,
-		.suppress = suppress };
+		.suppress = suppress,
+		.conn = conn };
 
 	deliver_all(&run);
 	if (run.stale)

@@ -471,7 +471,9 @@ typedef struct {
 	GHashTable *got;       /* address -> messages taken; under lock */
 	GPtrArray *messages;   /* of char *, each message taken; under lock */
 	gint stop;             /* atomic */
+	gint sessions;         /* atomic: connections served */
 	void (*on_data)(void); /* after the final dot, before the 250 */
+	void (*on_command)(const char *cmd); /* before each reply */
 } Relay;
 
 /* relay_write - one reply line */
@@ -532,6 +534,8 @@ static gboolean
 relay_command(Relay *r, const char *cmd, GDataInputStream *in,
     GOutputStream *out, GPtrArray *rcpts)
 {
+	if (r->on_command != NULL)
+		r->on_command(cmd);
 	if (g_ascii_strncasecmp(cmd, "EHLO", 4) == 0)
 		return relay_write(out, "250-relay.test") &&
 		       relay_write(out, "250 8BITMIME");
@@ -606,6 +610,7 @@ relay_main(gpointer data)
 		g_socket_set_blocking(conn, TRUE);
 		g_socket_set_timeout(conn, 10);
 		io = g_socket_connection_factory_create_connection(conn);
+		g_atomic_int_inc(&r->sessions);
 		relay_session(r, G_IO_STREAM(io));
 		g_io_stream_close(G_IO_STREAM(io), NULL, NULL);
 	}
@@ -1271,6 +1276,62 @@ test_rcpt_4xx(void)
 	g_assert_cmpuint(ns->len, ==, 0);
 }
 
+/* what test_record_before_quit watches from the relay's thread */
+static Db *watch_db;
+static gint64 watch_id;
+static GString *watch_seen;
+
+/* watch_command - at each MAIL and at QUIT, how many of the item's
+ * recipients the store already has as sent (the sender is waiting on
+ * the relay's reply then, so the store is idle) */
+static void
+watch_command(const char *cmd)
+{
+	g_autoptr(OutboxItem) item = NULL;
+	guint sent = 0;
+
+	if (g_ascii_strncasecmp(cmd, "MAIL", 4) != 0 &&
+	    g_ascii_strcasecmp(cmd, "QUIT") != 0)
+		return;
+	item = get(watch_db, watch_id);
+	for (guint i = 0; i < item->states->len; i++) {
+		const OutboxRcpt *r = g_ptr_array_index(item->states, i);
+
+		sent += g_strcmp0(r->status, "sent") == 0;
+	}
+	g_string_append_printf(
+	    watch_seen, "%c%u ", g_ascii_toupper(cmd[0]), sent);
+}
+
+/* test_record_before_quit - one connection for all of an item's
+ * recipients; each 250 is in the store before the sender says anything
+ * more to the relay, so a crash between a 250 and its record always
+ * leaves the relay a connection that vanished without QUIT */
+static void
+test_record_before_quit(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	gint64 t = 1700000000;
+	FlushStats st;
+
+	watch_db = db;
+	watch_seen = g_string_new(NULL);
+	watch_id = share_intro(db, t);
+	r->on_command = watch_command;
+	st = flush_at(db, t);
+	r->on_command = NULL;
+	g_assert_cmpuint(st.sent, ==, 1);
+	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
+	g_assert_cmpint(relay_got(r, ASKER), ==, 1);
+	g_assert_cmpint(relay_got(r, MEMBER), ==, 1);
+	g_assert_cmpint(g_atomic_int_get(&r->sessions), ==, 1);
+	g_assert_cmpstr(watch_seen->str, ==, "M0 M1 M2 Q3 ");
+	g_string_free(watch_seen, TRUE);
+	watch_seen = NULL;
+	watch_db = NULL;
+}
+
 /* the store's file while the relay holds it locked (test_busy_record) */
 static const char *lock_path;
 static sqlite3 *lock_db;
@@ -1433,6 +1494,8 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/sender_flush/all_5xx", test_all_5xx);
 	g_test_add_func("/sender/sender_flush/rcpt_4xx", test_rcpt_4xx);
 	g_test_add_func("/sender/sender_flush/busy_record", test_busy_record);
+	g_test_add_func(
+	    "/sender/sender_flush/record_before_quit", test_record_before_quit);
 	g_test_add_func(
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
