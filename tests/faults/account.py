@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """account.py - account for every share the fault harness sent.
 
-    account.py ACCEPTED.TSV SHARES.JSON RELAYDIR [--quiet]
+    account.py ACCEPTED.TSV SHARES.JSON RELAYDIR [--crash-window PHASE]
 
 ACCEPTED.TSV: client.py's lines (N, phase, friend, requester) for every
 forward the front Postfix accepted. SHARES.JSON: `passalong share list
@@ -11,11 +11,17 @@ Prints one table, by phase and in all: accepted by SMTP, shares recorded,
 lost (accepted, never recorded), recorded twice, introductions delivered
 (forwards whose introduction reached every recipient that exists), intros
 missing a recipient, deliveries twice (the same Message-ID to the same
-recipient more than once, or two introductions for one share), refused
-recipients, refused recipients the member was told about. Exits 0 only
+recipient more than once, or two introductions for one share), second
+copies excused by a crash (crash_window: every earlier copy's sender died
+after the relay's 250 without QUIT, the one window SMTP leaves open),
+refused recipients, refused recipients the member was told about. Exits 0 only
 when nothing was lost, recorded twice or delivered twice, every
 introduction reached every recipient that exists and every refused
-recipient was reported to the member.
+recipient was reported to the member. With --crash-window PHASE, that
+phase must also show at least one crash_window copy (the harness killed
+the sender inside that window on purpose: a second copy there that the
+relay did not see orphaned would be a failure, and none at all would
+mean the kill missed).
 """
 import collections
 import email
@@ -50,13 +56,17 @@ def text_of(msg):
 
 
 def load_relay(d):
-    """intros[N] -> list of (message-id, rcpt); notices -> list of text"""
+    """intros[N] -> list of (message-id, rcpt); notices -> list of text;
+    orphans[(message-id, rcpt)] -> copies whose sender vanished after
+    the relay's 250, in the order received"""
     intros = collections.defaultdict(list)
     notices = []
     others = 0
-    for name in sorted(os.listdir(d)):
-        if not name.endswith(".eml"):
-            continue
+    orphans = collections.defaultdict(list)
+    names = [n for n in os.listdir(d) if n.endswith(".eml")]
+    names.sort(key=lambda n: os.stat(os.path.join(d, n)).st_mtime_ns)
+    for name in names:
+        orphan = os.path.exists(os.path.join(d, name + ".orphan"))
         with open(os.path.join(d, name), "rb") as f:
             raw = f.read()
         msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -67,18 +77,19 @@ def load_relay(d):
         if kind == "intro" and m:
             for r in rcpts:
                 intros[int(m.group(1))].append((msg["Message-ID"], r))
+                orphans[(msg["Message-ID"], r)].append(orphan)
         elif kind == "notice" and MEMBER in rcpts:
             notices.append(text_of(msg).lower())
         else:
             others += 1
-    return intros, notices, others
+    return intros, notices, others, orphans
 
 
 def main():
     acc = load_accepted(sys.argv[1])
     with open(sys.argv[2]) as f:
         shares = json.load(f)
-    intros, notices, others = load_relay(sys.argv[3])
+    intros, notices, others, orphans = load_relay(sys.argv[3])
     notice_text = "\n".join(notices)
 
     recorded = collections.Counter()
@@ -88,7 +99,8 @@ def main():
             recorded[int(m.group(1))] += 1
 
     cols = ["accepted", "recorded", "lost", "twice", "introduced",
-            "missing_rcpt", "delivered_twice", "refused_rcpt", "reported"]
+            "missing_rcpt", "delivered_twice", "crash_window",
+            "refused_rcpt", "reported"]
     table = collections.OrderedDict()
     problems = []
     for n, (phase, friend, requester) in acc.items():
@@ -109,10 +121,17 @@ def main():
         got = collections.Counter(intros.get(n, []))
         mids = {mid for mid, _ in got}
         rcpts = {r for _, r in got}
-        if any(c > 1 for c in got.values()) or len(mids) > 1:
+        # a second copy is the sender's fault unless every earlier copy
+        # was orphaned: its sender died after the relay's 250, before it
+        # could record it (SMTP's own window, RFC 1047)
+        again = {k: c for k, c in got.items() if c > 1}
+        excused = {k for k in again if all(orphans[k][:-1])}
+        if len(mids) > 1 or set(again) - excused:
             row["delivered_twice"] += 1
             problems.append("F%d (%s): delivered twice: %s"
                             % (n, phase, dict(got)))
+        elif excused:
+            row["crash_window"] += 1
         if want <= rcpts:
             row["introduced"] += 1
         else:
@@ -141,6 +160,14 @@ def main():
                                             for c in cols))
     print("(notices to the member: %d; other mail: %d)"
           % (len(notices), others))
+    print("crash_window: forwards one of whose recipients got a second copy "
+          "because the sender was killed after the relay's 250 and before "
+          "it recorded it (the relay saw it vanish without QUIT)")
+    if "--crash-window" in sys.argv:
+        want = sys.argv[sys.argv.index("--crash-window") + 1]
+        if table.get(want, {}).get("crash_window", 0) == 0:
+            problems.append("%s: no copy in the crash window: the kill "
+                            "missed the moment it was aimed at" % want)
     for p in problems[:40]:
         print("PROBLEM: " + p)
     if len(problems) > 40:

@@ -14,6 +14,12 @@ recipient it accepted. Before each command it reads MODEFILE (one word):
               that the gateway is mid-delivery when a fault strikes)
 
 A relay that is down is this process stopped; the harness does that.
+
+A client that vanishes right after the 250 for a message, without
+another command or QUIT (a sender killed before it could record the
+250), leaves NNNNNN.eml.orphan beside that message: account.py counts a
+second copy of such a message as the one window SMTP leaves open (RFC
+1047), not as the sender's fault.
 Bounded: a session ends after 2,000 commands or 60 s of silence, a
 message after 32 MB. Standard library only (Debian 12's python3).
 """
@@ -51,7 +57,9 @@ def store(rcpts, data):
             f.write(b"X-Relay-Rcpt: " + r.encode() + b"\r\n")
         f.write(data)
     # a name unique across restarts of the relay
-    os.rename(tmp, os.path.join(DUMP, "%d-%06d.eml" % (os.getpid(), n)))
+    name = os.path.join(DUMP, "%d-%06d.eml" % (os.getpid(), n))
+    os.rename(tmp, name)
+    return name
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -62,6 +70,14 @@ class Session(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
+        self.last = None  # the message whose 250 is the last reply sent
+        try:
+            self.session()
+        finally:
+            if self.last is not None:
+                open(self.last + ".orphan", "w").close()
+
+    def session(self):
         self.reply("220 relay.test ESMTP fault relay")
         sender, rcpts = None, []
         for _ in range(MAX_COMMANDS):
@@ -71,6 +87,7 @@ class Session(socketserver.StreamRequestHandler):
                 return
             if not line:
                 return
+            self.last = None  # the client went on after the 250
             cmd = line.decode("latin-1").rstrip("\r\n")
             verb = cmd[:4].upper()
             if verb in ("EHLO", "HELO"):
@@ -108,9 +125,10 @@ class Session(socketserver.StreamRequestHandler):
                     if size > MAX_DATA:
                         return
                     data.append(chunk)
-                store(rcpts, b"".join(data))
+                name = store(rcpts, b"".join(data))
                 if mode() == "slow":
                     time.sleep(1.0)
+                self.last = name
                 self.reply("250 2.0.0 queued")
                 sender, rcpts = None, []
             elif verb == "RSET":
