@@ -16,7 +16,7 @@ run("SIGTERM finishes the message in flight", function()
 	mt.eoh(conn)
 	os.execute("pkill -TERM -f '^" .. PA.milter .. " -f -c " .. PA.conf .. "$'")
 	mt.sleep(0.5)
-	local late = start()
+	local late = connect() -- the running daemon, not a second one
 	envelope(late, "<alex@elsewhere.example>", nil, "QT2")
 	local r2 = rcpt(late, "<bob@elsewhere.example>")
 	check(r2 == SMFIR_REPLYCODE, "a message begun while stopping was not refused: " .. tostring(r2))
