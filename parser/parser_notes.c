@@ -278,8 +278,10 @@ notes_list(const char *v)
 			angle--;
 		if (i < len && (quoted || angle > 0 || v[i] != ','))
 			continue;
+		/* ';' between items: a quoted common name next to a
+		 * "Last, First" <addr> must not read as one name */
 		if (out->len > 0)
-			g_string_append(out, ", ");
+			g_string_append(out, "; ");
 		notes_name(out, v + start, i - start);
 		start = i + 1;
 	}
