@@ -30,6 +30,8 @@
  *	own encoding it cannot read back whole itself: common/rfc2047.h).
  *
  *	tmpl_serialize() writes a message with CRLF line ends.
+ *	tmpl_text_part() makes a text/SUBTYPE part of UTF-8 text (transfer
+ *	full), quoted-printable when a byte is not ASCII or a line is long.
  *	tmpl_verify() parses the bytes back and checks them against
  *	TmplExpect: one From with the expected address, To and Cc holding
  *	exactly the expected recipients, no Bcc, Auto-Submitted present,
@@ -113,6 +115,7 @@ GPtrArray *tmpl_quote_lines(
 char *tmpl_cut_chars(const char *s, glong max);
 char *tmpl_date_text(const char *rfc3339, const char *raw);
 void tmpl_set_subject(GMimeMessage *msg, const char *subject);
+GMimeTextPart *tmpl_text_part(const char *subtype, const char *text);
 GBytes *tmpl_serialize(GMimeObject *object);
 gboolean tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error);
 

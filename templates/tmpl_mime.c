@@ -39,13 +39,13 @@ needs_qp(const char *text)
 	return FALSE;
 }
 
-/* text_part - a text/SUBTYPE part in UTF-8; text is valid UTF-8 (the
+/* tmpl_text_part - a text/SUBTYPE part in UTF-8; text is valid UTF-8 (the
  * fields were cleaned). Not g_mime_text_part_set_text(): it scans the
  * text for the smallest charset and converts to it (ISO-8859-1 when
  * it fits), a sixth of the rendering time, and a trap for anyone who
  * then labels the part UTF-8 */
-static GMimeTextPart *
-text_part(const char *subtype, const char *text)
+GMimeTextPart *
+tmpl_text_part(const char *subtype, const char *text)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
 	g_autoptr(GMimeStream) stream =
@@ -147,8 +147,8 @@ intro_message_build(const IntroFields *f, const char *text, const char *html,
 	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(f->now);
 	g_autoptr(GMimeMultipart) alt =
 	    g_mime_multipart_new_with_subtype("alternative");
-	g_autoptr(GMimeTextPart) plain = text_part("plain", text);
-	g_autoptr(GMimeTextPart) rich = text_part("html", html);
+	g_autoptr(GMimeTextPart) plain = tmpl_text_part("plain", text);
+	g_autoptr(GMimeTextPart) rich = tmpl_text_part("html", html);
 
 	g_assert(date != NULL); /* checked by intro_fields_new() */
 	set_people(msg, f);

@@ -112,24 +112,6 @@ notice_html(const char *text)
 	return g_string_free(h, FALSE);
 }
 
-/* part - a UTF-8 text/SUBTYPE part, quoted-printable */
-static GMimeObject *
-part(const char *subtype, const char *text)
-{
-	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
-	g_autoptr(GMimeStream) stream =
-	    g_mime_stream_mem_new_with_buffer(text, strlen(text));
-	g_autoptr(GMimeDataWrapper) content =
-	    g_mime_data_wrapper_new_with_stream(
-		stream, GMIME_CONTENT_ENCODING_DEFAULT);
-
-	g_mime_part_set_content(GMIME_PART(p), content);
-	g_mime_text_part_set_charset(p, "utf-8");
-	g_mime_part_set_content_encoding(
-	    GMIME_PART(p), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-	return GMIME_OBJECT(p);
-}
-
 /* build - the MIME message (transfer full) */
 static GMimeMessage *
 build(const NoticeContext *ctx, const char *from, const char *subject,
@@ -139,9 +121,11 @@ build(const NoticeContext *ctx, const char *from, const char *subject,
 	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(ctx->now);
 	g_autoptr(GMimeMultipart) alt =
 	    g_mime_multipart_new_with_subtype("alternative");
-	g_autoptr(GMimeObject) plain = part("plain", text);
+	g_autoptr(GMimeObject) plain =
+	    GMIME_OBJECT(tmpl_text_part("plain", text));
 	g_autofree char *html = notice_html(text);
-	g_autoptr(GMimeObject) rich = part("html", html);
+	g_autoptr(GMimeObject) rich =
+	    GMIME_OBJECT(tmpl_text_part("html", html));
 	g_autoptr(InternetAddress) fa = internet_address_mailbox_new(
 	    ctx->cfg->name != NULL ? ctx->cfg->name : "passalong", from);
 	g_autoptr(InternetAddress) ta =
