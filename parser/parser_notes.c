@@ -15,7 +15,8 @@
  *
  * with the labels also as "To<TAB>value", indented by a tab, or alone
  * on their line with the value on the next (Notes 6 and later, where an
- * empty "cc" is followed by a blank line). The separator is often
+ * empty "cc" is followed by a blank line; Notes 8.5 and later print
+ * "From:" and "Date:" that way too, over tab-indented values). The separator is often
  * wrapped by the member's client onto two or three lines, and each
  * forwarder of a chain stacks one more separator line on top without a
  * header block of its own. Internal senders and recipients are Notes
@@ -54,10 +55,14 @@ static const struct {
 	const char *word;
 	FieldKind field;
 } notes_labels[] = {
+	{ "From", FIELD_FROM },
+	{ "Date", FIELD_DATE },
 	{ "To", FIELD_TO },
 	{ "cc", FIELD_CC },
 	{ "bcc", FIELD_BCC },
 	{ "Subject", FIELD_SUBJECT },
+	{ "Von", FIELD_FROM },
+	{ "Datum", FIELD_DATE },
 	{ "An", FIELD_TO },
 	{ "Kopie", FIELD_CC },
 	{ "Blindkopie", FIELD_BCC },
@@ -440,6 +445,7 @@ gboolean
 parser_notes_block(const Lines *ls, guint start, Block *b)
 {
 	guint j = start, k;
+	FieldKind f = FIELD_NONE;
 
 	memset(b, 0, sizeof(*b));
 	for (k = 0;
@@ -450,8 +456,9 @@ parser_notes_block(const Lines *ls, guint start, Block *b)
 		return FALSE;
 	b->start = j;
 	b->depth = ls->v[j].depth;
-	k = sender(ls, j, b);
-	if (k == j) {
+	/* Notes 8.5 and later: "From:" over its value like every field */
+	k = is_label_line(&ls->v[j], &f) ? j : sender(ls, j, b);
+	if (k == j && f == FIELD_NONE) {
 		parser_block_clear(b);
 		return FALSE;
 	}
