@@ -303,7 +303,8 @@ test_attribution(void)
 	g_assert_false(b->forwarded);
 }
 
-/* test_apple_quoted - Apple Mail: separator and block quoted with '>' */
+/* test_apple_quoted - Apple Mail: separator and block quoted with '>';
+ * the member's words after the quoted forward are the note (bottom-post) */
 static void
 test_apple_quoted(void)
 {
@@ -317,7 +318,7 @@ test_apple_quoted(void)
 		"> Erste Zeile.\n> > alte Antwort\n>\n\nTrailing words.\n");
 
 	g_assert_true(fwd->forwarded);
-	g_assert_null(fwd->note);
+	g_assert_cmpstr(fwd->note, ==, "Trailing words.");
 	g_assert_cmpstr(fwd->original->subject, ==, "Hallo");
 	g_assert_cmpstr(
 	    fwd->original->body, ==, "Erste Zeile.\n> alte Antwort");
@@ -345,7 +346,8 @@ test_yahoo(void)
 	g_assert_cmpstr(fwd->original->body, ==, "Aenean quis.");
 }
 
-/* test_mutt - mutt's separator names the sender and ends the body */
+/* test_mutt - mutt's separator names the sender, its end marker ends
+ * the body */
 static void
 test_mutt(void)
 {
@@ -360,7 +362,8 @@ test_mutt(void)
 	    "----- End forwarded message -----\n\nafter\n");
 
 	g_assert_true(fwd->forwarded);
-	g_assert_cmpstr(fwd->note, ==, "FYI");
+	/* words above and below the forward are both the member's */
+	g_assert_cmpstr(fwd->note, ==, "FYI\n\nafter");
 	g_assert_cmpstr(fwd->original->from->address, ==, "ann@lee.example");
 	g_assert_cmpstr(fwd->original->body, ==, "Can you review?");
 }
