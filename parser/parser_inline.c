@@ -217,11 +217,33 @@ ends_with_colon(const char *s, gsize len)
 	       (len >= 3 && memcmp(s + len - 3, "\xef\xbc\x9a", 3) == 0);
 }
 
+/* colon_ahead - one of the ATTRIB_LINES lines from i (same depth, not
+ * blank) ends with a colon: most lines are turned away before a copy */
+static gboolean
+colon_ahead(const Lines *ls, guint i)
+{
+	for (guint k = 0; k < ATTRIB_LINES && i + k < ls->n; k++) {
+		const Line *l = &ls->v[i + k];
+		gsize len;
+		const char *c = parser_line_content(l, &len);
+
+		if (parser_line_blank(l) || l->depth != ls->v[i].depth)
+			return FALSE;
+		if (ends_with_colon(c, len))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* detect_attribution - "On DATE, WHO wrote:", possibly wrapped */
 static gboolean
 detect_attribution(const Lines *ls, guint i, Mark *m)
 {
-	g_autoptr(GString) joined = g_string_new(NULL);
+	g_autoptr(GString) joined = NULL;
+
+	if (!colon_ahead(ls, i))
+		return FALSE;
+	joined = g_string_new(NULL);
 
 	for (guint k = 0; k < ATTRIB_LINES && i + k < ls->n; k++) {
 		const Line *l = &ls->v[i + k];

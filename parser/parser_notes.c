@@ -116,16 +116,24 @@ sep_text(const char *s, gsize len)
 	return find_word(s, len, i + n + 1, seps[k - 1].on) < len;
 }
 
-/* sep_start - a line that may open a separator: dashes or the phrase */
+/* sep_start - a line that may open a separator: two dashes or the
+ * phrase (most lines are turned away by their first byte, inline: this
+ * runs on every line of the text) */
 static gboolean
 sep_start(const char *c, gsize len)
 {
-	gsize i = parser_skip_blanks(c, len, 0);
+	gsize i = 0;
 
-	if (i < len && c[i] == '-')
-		return TRUE;
+	while (i < len && (c[i] == ' ' || c[i] == '\t'))
+		i++;
+	if (i + 1 >= len)
+		return FALSE;
+	if (c[i] == '-')
+		return c[i + 1] == '-';
 	for (gsize k = 0; k < G_N_ELEMENTS(seps); k++)
-		if (parser_prefix_ci(c + i, len - i, seps[k].phrase) > 0)
+		if ((c[i] | 0x20) == (seps[k].phrase[0] | 0x20) &&
+		    (c[i + 1] | 0x20) == seps[k].phrase[1] &&
+		    parser_prefix_ci(c + i, len - i, seps[k].phrase) > 0)
 			return TRUE;
 	return FALSE;
 }
@@ -135,8 +143,8 @@ static gboolean
 one_separator(const Lines *ls, guint i, guint *next)
 {
 	g_autoptr(GString) joined = NULL;
-	gsize len;
-	const char *c = parser_line_content(&ls->v[i], &len);
+	gsize len = ls->v[i].len - ls->v[i].qlen;
+	const char *c = ls->v[i].s + ls->v[i].qlen;
 
 	if (len > SCAN_MAX_MARKER_LINE || !sep_start(c, len))
 		return FALSE;
