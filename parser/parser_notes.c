@@ -61,6 +61,8 @@ static const struct {
 	{ "cc", FIELD_CC },
 	{ "bcc", FIELD_BCC },
 	{ "Subject", FIELD_SUBJECT },
+	{ "Please respond to", FIELD_REPLY_TO },
+	{ "Sent by", FIELD_OTHER },
 	{ "Von", FIELD_FROM },
 	{ "Datum", FIELD_DATE },
 	{ "An", FIELD_TO },
@@ -99,14 +101,17 @@ sep_text(const char *s, gsize len)
 	gsize i = 0, d = 0, n = 0, k;
 
 	len = trim_right(s, len);
-	while (i < len && s[i] == '-')
-		i++;
-	i = parser_skip_blanks(s, len, i);
 	while (len > 0 && s[len - 1] == '-') {
 		len--;
 		d++;
 	}
 	if (d < 2)
+		return FALSE;
+	/* leading dashes: only up to the trailing ones (a line of dashes) */
+	while (i < len && s[i] == '-')
+		i++;
+	i = parser_skip_blanks(s, len, i);
+	if (i >= len)
 		return FALSE;
 	for (k = 0; k < G_N_ELEMENTS(seps) && n == 0; k++)
 		n = parser_prefix_ci(s + i, len - i, seps[k].phrase);
@@ -192,9 +197,10 @@ parser_notes_separator(const Lines *ls, guint i, guint *next)
 static gsize
 notes_label(const char *s, gsize len, FieldKind *f)
 {
-	gsize lead = parser_skip_blanks(s, len, 0);
+	gsize lead;
 
 	len = trim_right(s, len);
+	lead = parser_skip_blanks(s, len, 0);
 	for (gsize k = 0; k < G_N_ELEMENTS(notes_labels); k++) {
 		gsize n = parser_prefix_ci(
 		    s + lead, len - lead, notes_labels[k].word);
@@ -205,6 +211,10 @@ notes_label(const char *s, gsize len, FieldKind *f)
 		j = lead + n;
 		*f = notes_labels[k].field;
 		if (j == len || s[j] == '\t')
+			return parser_skip_blanks(s, len, j);
+		/* "Please respond to addr": the only label Notes runs into
+		 * its value with a space */
+		if (notes_labels[k].field == FIELD_REPLY_TO && s[j] == ' ')
 			return parser_skip_blanks(s, len, j);
 		j = parser_skip_blanks(s, len, j);
 		if ((c = parser_colon_at(s, len, j)) > 0)
@@ -239,6 +249,22 @@ looks_dated(const char *s, gsize len)
 				return TRUE;
 	}
 	return FALSE;
+}
+
+/* date_tail - what a wrapped "WHO on DATE" line leaves on the next:
+ * "04:55 PM", "PM", "PM EDT" */
+static gboolean
+date_tail(const char *s, gsize len)
+{
+	if (len == 0 || len > WRAPPED_TIME)
+		return FALSE;
+	if (looks_dated(s, len))
+		return TRUE;
+	for (gsize i = 0; i < len; i++)
+		if (!g_ascii_isupper(s[i]) && !g_ascii_isdigit(s[i]) &&
+		    strchr(" :.+-()", s[i]) == NULL)
+			return FALSE;
+	return TRUE;
 }
 
 /* notes_name - one list item made readable: a hierarchical Notes name
@@ -342,7 +368,7 @@ sender(const Lines *ls, guint j, Block *b)
 
 		set_value(b, FIELD_FROM, c, on);
 		/* a wrapped line leaves "04:55 PM" on the next */
-		if (n != NULL && nl <= WRAPPED_TIME && looks_dated(n, nl)) {
+		if (n != NULL && date_tail(n, nl)) {
 			g_string_append_c(date, ' ');
 			g_string_append_len(date, n, (gssize)nl);
 			j++;
@@ -352,6 +378,11 @@ sender(const Lines *ls, guint j, Block *b)
 	}
 	if (n == NULL || !looks_dated(n, nl) || nl > 64)
 		return j;
+	/* "WHO" / "on DATE": the line was wrapped before "on" */
+	if (nl > 3 && memcmp(n, "on ", 3) == 0) {
+		n += 3;
+		nl -= 3;
+	}
 	set_value(b, FIELD_FROM, c, len);
 	set_value(b, FIELD_DATE, n, nl);
 	return j + 2;

@@ -368,6 +368,35 @@ test_mutt(void)
 	g_assert_cmpstr(fwd->original->body, ==, "Can you review?");
 }
 
+/* test_notes_dashes - lines of dashes alone, or dashes around too few
+ * words, are no Notes separator (a line of dashes once read past its
+ * end, found by the fuzz harness) */
+static void
+test_notes_dashes(void)
+{
+	g_autoptr(Forward) a = parse_ok(HDR "Subject: Fwd: x\n\n"
+					    "------\n--\n- -\n"
+					    "---- Forwarded by ----\n"
+					    "-- Forwarded by Ann on\n");
+	g_autoptr(Forward) b =
+	    parse_ok(HDR "Subject: Fwd: x\n\nFYI\n"
+			 "--- Forwarded by Ann Lee/Sales/Acme\n"
+			 "on 04/01/2025 09:00 AM ---\n\n"
+			 "Bo Chen/Eng/Acme@Acme\n"
+			 "03/31/2025 05:10 PM\n\n"
+			 "To:\tAnn Lee/Sales/Acme@Acme\n"
+			 "Subject:\tReview?\n\nCan you?\n");
+
+	g_assert_false(a->forwarded);
+	g_assert_true(b->forwarded);
+	g_assert_cmpstr(b->note, ==, "FYI");
+	g_assert_cmpstr(b->original->from->name, ==, "Bo Chen");
+	g_assert_null(b->original->from->address);
+	g_assert_cmpstr(b->original->subject, ==, "Review?");
+	g_assert_cmpstr(b->original->date, ==, "2025-03-31T17:10:00+02:00");
+	g_assert_cmpstr(b->original->body, ==, "Can you?");
+}
+
 /* test_encoded_words - raw RFC 2047 words copied into a forward block */
 static void
 test_encoded_words(void)
@@ -767,6 +796,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/apple-quoted", test_apple_quoted);
 	g_test_add_func("/parser/parse/yahoo", test_yahoo);
 	g_test_add_func("/parser/parse/mutt", test_mutt);
+	g_test_add_func("/parser/parse/notes_dashes", test_notes_dashes);
 	g_test_add_func("/parser/parse/encoded-words", test_encoded_words);
 	g_test_add_func("/parser/parse/html-only", test_html_only);
 	g_test_add_func("/parser/parse/name-only-html", test_name_only_html);
