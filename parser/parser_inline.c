@@ -379,27 +379,24 @@ mark_message(const Lines *ls, const Mark *m, const ParseCtx *ctx)
 	return msg;
 }
 
-/* mark_note - the member's words: above the forward, and below it when
- * the forward visibly ends (its last quoted line, mutt's end marker),
- * as a person reads a bottom-posted note; each part ends at a
+/* mark_note - the member's words above the forward; when there are
+ * none, below it if the forward visibly ends (its last quoted line,
+ * mutt's end marker), as a person reads a bottom-posted note. With
+ * words above, what follows the forward is more often a footer the
+ * member's server added than more of the note. Each part ends at a
  * signature or a client footer ("Sent from my iPhone") */
 static char *
 mark_note(const Lines *ls, const Mark *m)
 {
-	g_autofree char *above = parser_lines_note(ls, m->note_end);
-	g_autofree char *below = NULL;
+	char *above = parser_lines_note(ls, m->note_end);
 	guint end;
 
-	if (!m->mutt && m->depth == 0)
-		return g_steal_pointer(&above);
+	if (above != NULL || (!m->mutt && m->depth == 0))
+		return above;
 	end = body_end(ls, m);
 	if (m->mutt && end < ls->n && ls->v[end].depth == m->depth)
 		end++; /* "----- End forwarded message -----" */
-	below = parser_lines_note_range(ls, end, ls->n);
-	if (above == NULL || below == NULL)
-		return above != NULL ? g_steal_pointer(&above)
-				     : g_steal_pointer(&below);
-	return g_strconcat(above, "\n\n", below, NULL);
+	return parser_lines_note_range(ls, end, ls->n);
 }
 
 /* hint_mark - an HTML forward container when no marker was found */
