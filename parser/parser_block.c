@@ -303,6 +303,11 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 		for (tl = len; tl > 0 && (*t == ' ' || *t == '\t'); tl--)
 			t++;
 		n = parser_field_label(t, tl, FALSE, &f);
+		/* after From:, "Sender:" is RFC 5322's (BlackBerry), not
+		 * Samsung's label for the sender */
+		if (n > 0 && f == FIELD_FROM && (b->seen & BIT(FIELD_FROM)) &&
+		    rfc_field(t, tl) > 0)
+			f = FIELD_OTHER;
 		if (n == 0 && b->seen != 0 && (n = rfc_field(t, tl)) > 0)
 			f = FIELD_OTHER;
 		if (n == 0 && b->seen != 0)
