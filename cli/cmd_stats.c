@@ -23,8 +23,8 @@ static const char *const share_states[] = { "queued", "introduced", "failed",
 	NULL };
 static const char *const outbox_states[] = { "queued", "sending", "sent",
 	"failed", NULL };
-static const char *const outbox_kinds[] = { "intro", "consent",
-	"confirmation", "notice", "digest", "webhook", NULL };
+static const char *const outbox_kinds[] = { "intro", "consent", "confirmation",
+	"notice", "digest", "webhook", NULL };
 
 /* states - known states first, then any others found, sorted */
 static GPtrArray *
@@ -94,8 +94,8 @@ prom_value(GString *out, const char *v)
 static void
 prom_head(GString *out, const char *name, const char *help)
 {
-	g_string_append_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", name,
-	    help, name);
+	g_string_append_printf(
+	    out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
 /* prom_sample - NAME{LABEL="VALUE"[,LABEL2="VALUE2"]} N */
@@ -156,7 +156,8 @@ prom_outbox(GString *out, GHashTable *counts)
 			g_strv_contains(outbox_states, ks[1])))
 			continue;
 		prom_sample(out, "passalong_outbox", "kind", ks[0], "status",
-		    ks[1], GPOINTER_TO_INT(g_hash_table_lookup(counts, l->data)));
+		    ks[1],
+		    GPOINTER_TO_INT(g_hash_table_lookup(counts, l->data)));
 	}
 }
 
@@ -169,13 +170,13 @@ print_prometheus(const StoreStats *st)
 	gint64 age = st->oldest_unsent_at > 0 ? now - st->oldest_unsent_at : 0;
 
 	prom_head(out, "passalong_members", "Members of the gateway.");
-	prom_sample(out, "passalong_members", NULL, NULL, NULL, NULL,
-	    st->members);
+	prom_sample(
+	    out, "passalong_members", NULL, NULL, NULL, NULL, st->members);
 	prom_head(out, "passalong_shares", "Shares by status.");
 	prom_by(out, "passalong_shares", "status", share_states,
 	    st->shares_by_status);
-	prom_head(out, "passalong_outbox",
-	    "Outgoing mail items by kind and status.");
+	prom_head(
+	    out, "passalong_outbox", "Outgoing mail items by kind and status.");
 	prom_outbox(out, st->outbox_by_kind_status);
 	prom_head(out, "passalong_outbox_oldest_queued_age_seconds",
 	    "Age of the oldest outgoing item not sent yet (0: none).");
@@ -238,7 +239,8 @@ cmd_stats(int argc, char **argv, const char *config_path)
 		    "Print JSON (--format json)", NULL },
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &format,
 		    "table (default), json, or prometheus (node_exporter's "
-		    "textfile collector)", "FORMAT" },
+		    "textfile collector)",
+		    "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	gboolean prometheus = FALSE;
