@@ -170,7 +170,7 @@ typedef struct {
 	/* recipients by outbox kind: failed for good, deferred (4xx) */
 	GHashTable *failed_rcpts_by_kind;
 	GHashTable *deferred_rcpts_by_kind;
-	gint64 retrying;         /* items queued again after a try */
+	gint64 retrying; /* items queued again after a try */
 	/* created_at of the oldest item queued or sending; 0: none */
 	gint64 oldest_unsent_at;
 } StoreStats;
