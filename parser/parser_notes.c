@@ -478,6 +478,86 @@ fields(const Lines *ls, guint j, Block *b)
 	return end;
 }
 
+/* left_cell - text of the memo table's left column: the sender first,
+ * then the date */
+static void
+left_cell(Block *b, const char *c, gsize len)
+{
+	if (len == 0)
+		return;
+	if (!(b->seen & BIT(FIELD_FROM)))
+		set_value(b, FIELD_FROM, c, len);
+	else if (!(b->seen & BIT(FIELD_DATE)) && looks_dated(c, len))
+		set_value(b, FIELD_DATE, c, len);
+}
+
+/* table_line - one line of Notes' memo header table as text, its cells
+ * between tabs: [sender or date] TAB label TAB value; FALSE when the
+ * line has no label cell */
+static gboolean
+table_line(Block *b, const char *c, gsize len, FieldKind *last)
+{
+	gsize cell = 0, i = 0, lab_end = 0;
+	FieldKind f = FIELD_NONE;
+
+	while (i <= len) {
+		gsize e = i, a = i, z;
+
+		while (e < len && c[e] != '\t')
+			e++;
+		z = trim_right(c + a, e - a) + a;
+		a = parser_skip_blanks(c, z, a);
+		if (f == FIELD_NONE && a < z &&
+		    notes_label(c + a, z - a, &f) == z - a) {
+			lab_end = e;
+			break;
+		}
+		f = FIELD_NONE;
+		cell = e;
+		i = e + 1;
+	}
+	if (f == FIELD_NONE)
+		return FALSE;
+	{
+		gsize z = trim_right(c, cell), a = parser_skip_blanks(c, z, 0);
+
+		left_cell(b, c + a, z - a);
+	}
+	if (!(b->seen & BIT(f)))
+		set_value(b, f, c + lab_end, len - lab_end);
+	*last = f;
+	return TRUE;
+}
+
+/* table - Notes' memo header table written as text with tabs between
+ * the cells (sender and date on the left of To, cc and Subject); the
+ * first line after it, or start when it is no such table */
+static guint
+table(const Lines *ls, guint start, Block *b)
+{
+	FieldKind last = FIELD_NONE;
+	guint i;
+
+	for (i = start; i < ls->n && i - start < SCAN_MAX_BLOCK_LINES; i++) {
+		const Line *l = &ls->v[i];
+		gsize len;
+		const char *c = parser_line_content(l, &len);
+
+		if (l->depth != b->depth || parser_line_blank(l) ||
+		    len > SCAN_MAX_MARKER_LINE || memchr(c, '\t', len) == NULL)
+			break;
+		if (table_line(b, c, len, &last))
+			continue;
+		if (last == FIELD_NONE)
+			break;
+		if (c[0] == '\t')
+			append(b, last, c, len);
+		else
+			left_cell(b, c, trim_right(c, len));
+	}
+	return (b->seen & (BIT(FIELD_TO) | BIT(FIELD_SUBJECT))) ? i : start;
+}
+
 /* parser_notes_block - the sender, date and fields under a Notes
  * separator, from line `start` on (blank lines skipped) */
 gboolean
@@ -493,6 +573,13 @@ parser_notes_block(const Lines *ls, guint start, Block *b)
 		j++;
 	if (j >= ls->n || ls->v[j].len > SCAN_MAX_MARKER_LINE)
 		return FALSE;
+	b->start = j;
+	b->depth = ls->v[j].depth;
+	if ((k = table(ls, j, b)) > j) {
+		b->end = k;
+		return TRUE;
+	}
+	parser_block_clear(b);
 	b->start = j;
 	b->depth = ls->v[j].depth;
 	/* Notes 8.5 and later: "From:" over its value like every field */
