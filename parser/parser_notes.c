@@ -315,7 +315,9 @@ notes_list(const char *v)
 			angle++;
 		else if (i < len && !quoted && v[i] == '>' && angle > 0)
 			angle--;
-		if (i < len && (quoted || angle > 0 || v[i] != ','))
+		/* names are separated by commas, or by tabs (table cells) */
+		if (i < len &&
+		    (quoted || angle > 0 || (v[i] != ',' && v[i] != '\t')))
 			continue;
 		/* ';' between items: a quoted common name next to a
 		 * "Last, First" <addr> must not read as one name */

@@ -395,6 +395,34 @@ test_notes_dashes(void)
 	g_assert_cmpstr(b->original->subject, ==, "Review?");
 	g_assert_cmpstr(b->original->date, ==, "2025-03-31T17:10:00+02:00");
 	g_assert_cmpstr(b->original->body, ==, "Can you?");
+	g_assert_cmpuint(b->original->to->len, ==, 1);
+	g_assert_cmpstr(
+	    ((FwdAddress *)b->original->to->pdata[0])->name, ==, "Ann Lee");
+}
+
+/* test_notes_tab_names - Notes names in cells between tabs are a list */
+static void
+test_notes_tab_names(void)
+{
+	g_autoptr(Forward) fwd = parse_ok(
+	    HDR "Subject: Fw: x\n\n"
+		"----- Forwarded by Ann Lee/Sales/Acme on 04/01/2025 09:00 AM "
+		"-----\n\n"
+		"Bo Chen/Eng/Acme@Acme\tTo\tAnn Lee/Sales/Acme@Acme\t"
+		"CN=Cy Diaz/OU=Ops/O=Acme@Acme\n"
+		"03/31/2025 05:10 PM\tcc\tdee@ext.example\n"
+		"\tSubject\tReview?\n\nCan you?\n");
+	const GPtrArray *to;
+
+	g_assert_true(fwd->forwarded);
+	to = fwd->original->to;
+	g_assert_cmpuint(to->len, ==, 2);
+	g_assert_cmpstr(((FwdAddress *)to->pdata[0])->name, ==, "Ann Lee");
+	g_assert_null(((FwdAddress *)to->pdata[0])->address);
+	g_assert_cmpstr(((FwdAddress *)to->pdata[1])->name, ==, "Cy Diaz");
+	g_assert_cmpstr(((FwdAddress *)fwd->original->cc->pdata[0])->address,
+	    ==, "dee@ext.example");
+	g_assert_cmpstr(fwd->original->subject, ==, "Review?");
 }
 
 /* test_encoded_words - raw RFC 2047 words copied into a forward block */
@@ -797,6 +825,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/parse/yahoo", test_yahoo);
 	g_test_add_func("/parser/parse/mutt", test_mutt);
 	g_test_add_func("/parser/parse/notes_dashes", test_notes_dashes);
+	g_test_add_func("/parser/parse/notes_tab_names", test_notes_tab_names);
 	g_test_add_func("/parser/parse/encoded-words", test_encoded_words);
 	g_test_add_func("/parser/parse/html-only", test_html_only);
 	g_test_add_func("/parser/parse/name-only-html", test_name_only_html);
