@@ -33,7 +33,7 @@ static const char usage[] =
     "  outbox show ID            print one outgoing message\n"
     "  outbox flush              deliver what is due now\n"
     "  parse [FILE|-]            show how a forward is read, as JSON\n"
-    "  stats [--json]            count members, shares and outbox mail\n"
+    "  stats [--format FMT]      count members, shares and outbox mail\n"
     "\n"
     "Options:\n"
     "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
