@@ -76,10 +76,13 @@ table_counts(
 	}
 }
 
-/* prom_value - a label value escaped for the exposition format */
+/* prom_value - a label value escaped for the exposition format; NULL
+ * writes nothing */
 static void
 prom_value(GString *out, const char *v)
 {
+	if (v == NULL)
+		return;
 	for (; *v != '\0'; v++) {
 		if (*v == '\\' || *v == '"')
 			g_string_append_c(out, '\\');
