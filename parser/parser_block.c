@@ -317,9 +317,8 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 				break;
 			block_set(b, f, t + n, tl - n);
 			last = f;
-		} else if (last != FIELD_NONE && continues(b, last, c, len)) {
-			block_append(b, last, c, len);
-		} else if (last == FIELD_SUBJECT && subject_wrap(ls, i, b)) {
+		} else if ((last != FIELD_NONE && continues(b, last, c, len)) ||
+			   (last == FIELD_SUBJECT && subject_wrap(ls, i, b))) {
 			block_append(b, last, c, len);
 		} else {
 			break;
