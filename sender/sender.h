@@ -24,7 +24,8 @@
  *	between the relay's 250 and that record always happens before QUIT.
  *
  *	sender_flush() claims the outbox items that are due, for a lease of
- *	cfg->lease seconds that it extends before each transaction, and
+ *	cfg->lease seconds that it extends before a transaction it might
+ *	not cover, and
  *	delivers to each recipient not settled yet, one transaction each:
  *	OK -> that recipient is sent; RETRY -> deferred; FAIL -> failed.
  *	An item with deferred recipients is queued again, for those alone,

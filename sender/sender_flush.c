@@ -5,7 +5,8 @@
  * number, attempts + 1, a lease of cfg->lease seconds) before any
  * delivery, so two senders never take the same item while the lease
  * lasts. Each recipient not settled yet gets its own SMTP transaction
- * (sender_deliver()); the lease is extended before each, and each
+ * (sender_deliver()); the lease is extended before one that it might
+ * not cover (sender_lease_short(): a slow relay, a long batch), and each
  * recipient's outcome is written as soon as it is known, so that a
  * crash costs at most the recipient in flight a second copy. The
  * item's own outcome follows from its recipients':
@@ -46,6 +47,7 @@ typedef struct {
 	OutboxItem *item;     /* borrowed; states change as we go */
 	gint64 now;           /* the flush's clock at its start */
 	gint64 mono0;         /* g_get_monotonic_time() at that start */
+	gint64 lease_until;   /* when our claim's lease ends */
 	GPtrArray *failed;    /* of OutboxRcpt * (borrowed): failed now */
 	GPtrArray *suppress;  /* of OutboxRcpt * (copies) */
 	SenderConn *conn;     /* to the relay, closed after each record */
@@ -91,16 +93,37 @@ set_rcpt(OutboxRcpt *r, const char *status, int code, char *text)
 	r->text = text; /* transfer full */
 }
 
-/* lease_kept - extend the lease for one more transaction */
+/* sender_tx_timeout - how long one SMTP transaction may take */
+guint
+sender_tx_timeout(const Config *cfg)
+{
+	return MIN(MAX(cfg->lease, 30) / 2, 60);
+}
+
+/* sender_lease_short - the lease might end during one more transaction */
+gboolean
+sender_lease_short(const Config *cfg, gint64 lease_until, gint64 now)
+{
+	return lease_until - now <
+	       (gint64)sender_tx_timeout(cfg) + SENDER_LEASE_MARGIN;
+}
+
+/* lease_kept - make sure the lease covers one more transaction; while
+ * it does, nobody else can have claimed the item, so no write is due */
 static gboolean
 lease_kept(Run *run)
 {
 	g_autoptr(GError) error = NULL;
 	guint lease = MAX(run->cfg->lease, 30);
+	gint64 now = clock_now(run);
 
-	if (store_outbox_extend(run->store, run->item->id, run->item->claim,
-		clock_now(run) + lease, &error))
+	if (!sender_lease_short(run->cfg, run->lease_until, now))
 		return TRUE;
+	if (store_outbox_extend(run->store, run->item->id, run->item->claim,
+		now + lease, &error)) {
+		run->lease_until = now + lease;
+		return TRUE;
+	}
 	log_warn("outbox",
 	    "lease not extended id=%" G_GINT64_FORMAT ": %s; "
 	    "delivering no more of it now",
@@ -117,7 +140,7 @@ deliver_one(Run *run, OutboxRcpt *r)
 	const OutboxItem *item = run->item;
 	SendReply reply = { 0 };
 	SendResult res;
-	guint timeout = MIN(MAX(run->cfg->lease, 30) / 2, 60);
+	guint timeout = sender_tx_timeout(run->cfg);
 
 	res = sender_deliver(run->conn, run->cfg->smtp_url, item->mail_from,
 	    r->address, item->message, timeout, &reply);
@@ -354,6 +377,8 @@ deliver_item(Store *store, const Config *cfg, SenderLedger *ledger,
 		.item = item,
 		.now = now,
 		.mono0 = mono0,
+		/* the claim's lease, taken at the flush's start */
+		.lease_until = now + MAX(cfg->lease, 30),
 		.failed = failed,
 		.suppress = suppress,
 		.conn = conn };

@@ -12,6 +12,12 @@
  *	failure of try number attempts (1 for the first): retry_min doubled
  *	for each earlier try, never more than retry_max.
  *
+ *	sender_tx_timeout() is how long one SMTP transaction may take
+ *	(half the lease, at most 60 s); sender_lease_short() says whether a
+ *	lease that ends at lease_until is too short, at now, to cover one
+ *	more transaction with SENDER_LEASE_MARGIN seconds to spare (then the
+ *	sender extends it first; otherwise it spares the store a write).
+ *
  *	sender_flush_batch() claims up to max due items at now, delivers
  *	each and records the outcome; *claimed tells how many it took, so
  *	the caller knows whether more may be due. The daemon's worker
@@ -57,7 +63,11 @@
 typedef struct _SenderLedger SenderLedger;
 typedef void (*SenderTestHook)(const char *event, gint64 id);
 
+#define SENDER_LEASE_MARGIN 5 /* seconds: clock steps, the record after */
+
 guint sender_backoff(const Config *cfg, guint attempts);
+guint sender_tx_timeout(const Config *cfg);
+gboolean sender_lease_short(const Config *cfg, gint64 lease_until, gint64 now);
 gboolean sender_flush_batch(Store *store, const Config *cfg,
     SenderLedger *ledger, gint64 now, guint max, FlushStats *stats,
     guint *claimed, GError **error);

@@ -1332,6 +1332,32 @@ test_record_before_quit(void)
 	watch_db = NULL;
 }
 
+/* test_lease_short - the lease is extended only when what is left of it
+ * might not cover one more transaction and its record */
+static void
+test_lease_short(void)
+{
+	g_autoptr(Config) cfg = config_new_default();
+	guint tx;
+
+	cfg->lease = 120;
+	tx = sender_tx_timeout(cfg);
+	g_assert_cmpuint(tx, ==, 60);
+	g_assert_false(sender_lease_short(cfg, 1000 + 120, 1000));
+	g_assert_false(
+	    sender_lease_short(cfg, 1000 + tx + SENDER_LEASE_MARGIN, 1000));
+	g_assert_true(
+	    sender_lease_short(cfg, 1000 + tx + SENDER_LEASE_MARGIN - 1, 1000));
+	g_assert_true(sender_lease_short(cfg, 1000, 1000));
+	g_assert_true(sender_lease_short(cfg, 900, 1000)); /* ran out */
+	cfg->lease = 30; /* the least: 15 s a transaction */
+	g_assert_cmpuint(sender_tx_timeout(cfg), ==, 15);
+	g_assert_false(sender_lease_short(cfg, 1030, 1000));
+	g_assert_true(sender_lease_short(cfg, 1019, 1000));
+	cfg->lease = 3600; /* a transaction never waits more than 60 s */
+	g_assert_cmpuint(sender_tx_timeout(cfg), ==, 60);
+}
+
 /* the store's file while the relay holds it locked (test_busy_record) */
 static const char *lock_path;
 static sqlite3 *lock_db;
@@ -1496,6 +1522,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/sender_flush/busy_record", test_busy_record);
 	g_test_add_func(
 	    "/sender/sender_flush/record_before_quit", test_record_before_quit);
+	g_test_add_func("/sender/sender_flush/lease_short", test_lease_short);
 	g_test_add_func(
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
