@@ -11,7 +11,8 @@ recipient it accepted. Before each command it reads MODEFILE (one word):
               with "gone" (a mailbox that no longer exists): 550 5.1.1
     tempfail  451 4.3.0 to every RCPT (a relay having a bad moment)
     slow      as ok, but each message's final 250 comes after 1 s (so
-              that the gateway is mid-delivery when a fault strikes)
+              that the gateway is mid-delivery when a fault strikes);
+              MODEFILE.holding exists while a message waits for its 250
 
 A relay that is down is this process stopped; the harness does that.
 
@@ -127,7 +128,15 @@ class Session(socketserver.StreamRequestHandler):
                     data.append(chunk)
                 name = store(rcpts, b"".join(data))
                 if mode() == "slow":
+                    # MODEFILE.holding says a message is taken and its
+                    # 250 not yet given (the harness aims a kill at it)
+                    holding = MODEFILE + ".holding"
+                    open(holding, "w").close()
                     time.sleep(1.0)
+                    try:
+                        os.unlink(holding)
+                    except OSError:
+                        pass
                 self.last = name
                 self.reply("250 2.0.0 queued")
                 sender, rcpts = None, []

@@ -237,7 +237,7 @@ log "baseline: $((N / 2)) shares"
 send baseline $((N / 2))
 drain baseline || undrained=$((undrained + 1))
 
-log "kill9: $((N * 2)) shares, passalong-milter killed 3 times"
+log "kill9: $((N * 2)) shares (and 3 more for the aimed kill), passalong-milter killed 3 times"
 send_bg kill9 $((N * 2))
 for k in 1 2 3; do
 	sleep 1.5
@@ -245,11 +245,13 @@ for k in 1 2 3; do
 		# once at the worst moment: the relay has taken a message and
 		# the worker waits for its 250 (a slow relay holds it there)
 		echo slow >"$dir/relay.mode"
-		for _ in $(seq 100); do
-			$cli outbox list --json 2>/dev/null | grep -q '"sending"' && break
-			sleep 0.1
+		# a few more shares, so that the worker has mail to deliver
+		# even when it has caught up with the load
+		send kill9 3
+		for _ in $(seq 200); do
+			[ -e "$dir/relay.mode.holding" ] && break
+			sleep 0.05
 		done
-		sleep 0.4
 	fi
 	milter_kill9
 	echo ok >"$dir/relay.mode"
