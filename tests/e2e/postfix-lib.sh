@@ -6,7 +6,9 @@
 #                   PF_PORT_RELAY: smtpd without it, for outgoing intros;
 #                   PF_MILTER_PORT), mailboxes under DIR/mail/DOMAIN/USER/
 #   pf_start        start passalong-milter (-f, log in DIR/milter.log) and
-#                   Postfix (postfix -c DIR/postfix start)
+#                   Postfix (postfix -c DIR/postfix start): the two halves
+#                   are pf_milter_start (also to restart it) and
+#                   pf_postfix_start
 #   pf_stop         stop both and wait for them to exit (bounded)
 #   pf_master_services  print master.cf's lines for Postfix's own
 #                   services (bench/postfix.sh uses them too)
@@ -131,19 +133,26 @@ PA
 	export PF_DIR PF_CONF PF_PORT_IN PF_PORT_RELAY PF_MILTER_PORT PA_CONF
 }
 
-pf_start() {
-	"$PA_BUILDDIR/passalong-milter" -f -c "$PA_CONF" >"$PF_DIR/milter.log" 2>&1 &
+# pf_milter_start - (re)start passalong-milter, its log appended to
+# DIR/milter.log, and wait (bounded) until it says it has started
+pf_milter_start() {
+	pf_before=$(grep -c "starting version" "$PF_DIR/milter.log" 2>/dev/null || true)
+	"$PA_BUILDDIR/passalong-milter" -f -c "$PA_CONF" >>"$PF_DIR/milter.log" 2>&1 &
 	PF_MILTER_PID=$!
 	i=0
-	while ! grep -q "starting version" "$PF_DIR/milter.log" 2>/dev/null; do
+	while [ "$(grep -c "starting version" "$PF_DIR/milter.log" 2>/dev/null)" -le "${pf_before:-0}" ]; do
 		i=$((i + 1))
 		if [ $i -gt 100 ] || ! kill -0 $PF_MILTER_PID 2>/dev/null; then
 			echo "passalong-milter did not start:" >&2
-			cat "$PF_DIR/milter.log" >&2
+			tail -n 20 "$PF_DIR/milter.log" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
+}
+
+# pf_postfix_start - start Postfix and wait (bounded) until it listens
+pf_postfix_start() {
 	if ! postfix -c "$PF_CONF" start >"$PF_DIR/postfix-start.log" 2>&1; then
 		echo "postfix did not start:" >&2
 		cat "$PF_DIR/postfix-start.log" "$PF_DIR/maillog" >&2 2>/dev/null
@@ -155,6 +164,10 @@ pf_start() {
 		[ $i -gt 100 ] && { echo "postfix does not listen" >&2; return 1; }
 		sleep 0.1
 	done
+}
+
+pf_start() {
+	pf_milter_start && pf_postfix_start
 }
 
 # pf_stop runs under set -e (scripts/demo's EXIT trap): a kill or wait

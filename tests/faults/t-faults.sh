@@ -154,22 +154,6 @@ relay_stop() {
 	RELAY_PID=
 }
 
-# milter_start - (re)start passalong-milter, wait until it listens
-milter_start() {
-	local before
-	before=$(grep -c "starting version" "$dir/milter.log" 2>/dev/null)
-	"$PA_BUILDDIR/passalong-milter" -f -c "$PA_CONF" >>"$dir/milter.log" 2>&1 &
-	PF_MILTER_PID=$!
-	for _ in $(seq 100); do
-		[ "$(grep -c "starting version" "$dir/milter.log")" -gt "${before:-0}" ] &&
-			return 0
-		kill -0 "$PF_MILTER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "passalong-milter did not start" >&2
-	tail -n 20 "$dir/milter.log" >&2
-	return 1
-}
 milter_kill9() {
 	kill -9 "$PF_MILTER_PID" 2>/dev/null
 	wait "$PF_MILTER_PID" 2>/dev/null
@@ -219,18 +203,8 @@ drain() {
 }
 
 relay_start || exit 99
-pf_start_postfix() {
-	postfix -c "$PF_CONF" start >"$dir/postfix-start.log" 2>&1 || {
-		cat "$dir/postfix-start.log" "$dir/maillog" 2>/dev/null; return 1; }
-	for _ in $(seq 100); do
-		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PF_PORT_FRONT), 1)" \
-		    2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-milter_start || exit 99
-pf_start_postfix || { echo "postfix did not start"; exit 99; }
+pf_milter_start || exit 99
+pf_postfix_start || exit 99
 undrained=0
 
 log "baseline: $((N / 2)) shares"
@@ -256,7 +230,7 @@ for k in 1 2 3; do
 	milter_kill9
 	echo ok >"$dir/relay.mode"
 	sleep 0.5
-	milter_start || exit 99
+	pf_milter_start || exit 99
 done
 wait "$SEND_PID"
 drain kill9 || undrained=$((undrained + 1))
