@@ -258,7 +258,7 @@ parser_address_make(const char *name, const char *address)
 	if (address != NULL)
 		norm = addr_normalize(address);
 	if (name != NULL)
-		clean = util_header_safe(name, 0);
+		clean = parser_header_clean(name);
 	if (clean != NULL &&
 	    (*clean == '\0' ||
 		(address != NULL && g_ascii_strcasecmp(clean, address) == 0) ||

@@ -406,7 +406,7 @@ parser_subject_original(const char *subject)
 		return NULL;
 	if (parser_subject_kind(subject, &rest) != SUBJECT_FORWARD)
 		rest = subject;
-	return util_header_safe(rest, 0);
+	return parser_header_clean(rest);
 }
 
 /* parser_message_set_date - date_raw as found, date as RFC 3339 */

@@ -94,7 +94,8 @@ trie_hits(int root, const char *s, gsize len, TrieHit *hits)
 			if (c == (gunichar)-1 || c == (gunichar)-2)
 				break;
 			p = g_utf8_next_char(p);
-			if (direction_mark(c))
+			/* marks, and joiners inside a word, are not in keys */
+			if (direction_mark(c) || c == 0x200c || c == 0x200d)
 				continue;
 			nb = g_unichar_to_utf8(fold(c), buf);
 			for (k = 0; k < nb && node >= 0; k++)

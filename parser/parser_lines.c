@@ -41,11 +41,45 @@ safe_ascii(char c)
 	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
 }
 
+/* joining_letter - a letter or mark of a script whose letters join
+ * (Arabic, Persian, Indic ...): anything past Latin and its marks */
+static gboolean
+joining_letter(gunichar c)
+{
+	GUnicodeType t;
+
+	if (c < 0x0370)
+		return FALSE;
+	t = g_unichar_type(c);
+	return g_unichar_isalpha(c) || t == G_UNICODE_NON_SPACING_MARK ||
+	       t == G_UNICODE_SPACING_MARK;
+}
+
+/* joiner_kept - ZWNJ/ZWJ c between the last character of out and the
+ * character at p: kept inside a word of a joining script, where it
+ * changes the word (Persian "می‌خواهم"); dropped anywhere else */
+static gboolean
+joiner_kept(const GString *out, const char *p, const char *end)
+{
+	const char *prev;
+	gunichar next;
+
+	if (out->len == 0 || p >= end)
+		return FALSE;
+	prev = g_utf8_find_prev_char(out->str, out->str + out->len);
+	if (prev == NULL || !joining_letter(g_utf8_get_char(prev)))
+		return FALSE;
+	next = g_utf8_get_char_validated(p, end - p);
+	return next != (gunichar)-1 && next != (gunichar)-2 &&
+	       joining_letter(next);
+}
+
 /* append_other - a run of non-ASCII or control bytes, cleaned as
  * util_text_clean() cleans (a bad byte becomes U+FFFD; controls,
- * invisible characters and NUL go), with no-break, narrow no-break and
- * figure spaces made plain spaces; written straight into out, as this
- * runs for every accented letter of every text part */
+ * invisible characters and NUL go) except for joiners inside words
+ * (joiner_kept()), with no-break, narrow no-break and figure spaces
+ * made plain spaces; written straight into out, as this runs for every
+ * accented letter of every text part */
 static void
 append_other(GString *out, const char *s, gsize len)
 {
@@ -66,6 +100,9 @@ append_other(GString *out, const char *s, gsize len)
 		}
 		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
 			g_string_append_c(out, ' ');
+		else if ((c == 0x200c || c == 0x200d) &&
+			 joiner_kept(out, g_utf8_next_char(p), end))
+			g_string_append_len(out, p, 3);
 		else if (!util_is_invisible(c))
 			g_string_append_len(out, p, g_utf8_next_char(p) - p);
 		p = g_utf8_next_char(p);
@@ -105,6 +142,37 @@ parser_text_prepare(const char *raw, gssize slen)
 		for (i = j; i < len && !safe_ascii(raw[i]) && raw[i] != '\r';)
 			i++;
 		append_other(out, raw + j, i - j);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* parser_header_clean - a header value as one line: prepared as
+ * parser_text_prepare() prepares text (joiners inside words kept, which
+ * util_header_safe() would drop), white space runs made one space,
+ * trimmed; NULL for NULL */
+char *
+parser_header_clean(const char *text)
+{
+	g_autofree char *t = NULL;
+	GString *out;
+	gboolean space = FALSE;
+
+	if (text == NULL)
+		return NULL;
+	t = parser_text_prepare(text, -1);
+	out = g_string_sized_new(strlen(t));
+	for (const char *p = t; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_isspace(c)) {
+			space = out->len > 0;
+			continue;
+		}
+		if (space) {
+			g_string_append_c(out, ' ');
+			space = FALSE;
+		}
+		g_string_append_len(out, p, g_utf8_next_char(p) - p);
 	}
 	return g_string_free(out, FALSE);
 }

@@ -353,7 +353,7 @@ parser_ctx_from_message(GMimeMessage *msg, ParseCtx *ctx, char **subject)
 	GDateTime *dt = g_mime_message_get_date(msg);
 	g_autofree char *s = header_text(msg, "Subject");
 
-	*subject = s != NULL ? util_header_safe(s, 0) : NULL;
+	*subject = s != NULL ? parser_header_clean(s) : NULL;
 	ctx->subject = *subject;
 	ctx->have_offset = dt != NULL;
 	ctx->offset_min =

@@ -15,7 +15,9 @@
  * DESCRIPTION
  *	The forward finder works on prepared text: valid UTF-8, LF line
  *	ends, no byte order marks or invisible characters, no-break spaces
- *	made plain spaces (parser_text_prepare()). Lines carries that text
+ *	made plain spaces (parser_text_prepare()); only the zero-width
+ *	(non-)joiner stays between two letters of a script that joins
+ *	(Persian "می‌خواهم", Devanagari conjuncts), as it changes the word. Lines carries that text
  *	split into lines, each with its '>' quote depth.
  *
  *	parser_labels.c holds every language-dependent word as data:
@@ -131,6 +133,7 @@ typedef struct {
 
 /* parser_lines.c */
 char *parser_text_prepare(const char *raw, gssize len);
+char *parser_header_clean(const char *text);
 Lines *parser_lines_new(const char *text);
 Lines *parser_lines_new_len(const char *text, gsize len);
 void parser_lines_free(Lines *ls);

@@ -98,6 +98,11 @@ test_subject_kind(void)
 		{ "AW: WG: Hi", SUBJECT_REPLY, "AW: WG: Hi" },
 		{ "השב: שלום", SUBJECT_REPLY, "השב: שלום" },
 		{ "Одг: Здраво", SUBJECT_REPLY, "Одг: Здраво" },
+		{ "העבר: שלום", SUBJECT_FORWARD, "שלום" },
+		{ "إعادة توجيه: مرحبا", SUBJECT_FORWARD, "مرحبا" },
+		{ "PD: Odp.: Cześć", SUBJECT_FORWARD, "Odp.: Cześć" },
+		{ "Ats.: Labas", SUBJECT_REPLY, "Ats.: Labas" },
+		{ "Për: Përshëndetje", SUBJECT_REPLY, "Për: Përshëndetje" },
 		{ "Redirect: Hi", SUBJECT_PLAIN, "Redirect: Hi" },
 		{ "Hi: there", SUBJECT_PLAIN, "Hi: there" },
 	};
@@ -165,6 +170,23 @@ test_attribution_lines(void)
 		{ "2021. 10. 28. 오후 12:46, \"John Doe\" <j@d.example>"
 		  "이(가) 작성한 메시지:",
 		    "2021. 10. 28. 오후 12:46", "\"John Doe\" <j@d.example>" },
+		/* Thunderbird's patterns, from its localisation files */
+		{ "Am 28.10.2021 um 12:46 schrieb John Doe <j@d.example>:",
+		    "28.10.2021 um 12:46", "John Doe <j@d.example>" },
+		{ "Vào lúc 12:46 28/10/2021, John Doe <j@d.example> "
+		  "đã viết:",
+		    "12:46 28/10/2021", "John Doe <j@d.example>" },
+		{ "נכתב על ידי John Doe <j@d.example>, "
+		  "ב־28/10/2021 בשעה 12:46:",
+		    "28/10/2021 בשעה 12:46", "John Doe <j@d.example>" },
+		{ "على 28/10/2021 12:46، كتب John Doe <j@d.example>:",
+		    "28/10/2021 12:46", "John Doe <j@d.example>" },
+		{ "28.10.2021 12:46 tarihinde John Doe <j@d.example> "
+		  "yazdı:",
+		    "28.10.2021 12:46", "John Doe <j@d.example>" },
+		{ "Στις 28/10/2021 12:46 μ.μ., ο/η "
+		  "John Doe <j@d.example> έγραψε:",
+		    "28/10/2021 12:46 μ.μ.", "John Doe <j@d.example>" },
 	};
 	char *date, *who;
 
@@ -179,6 +201,34 @@ test_attribution_lines(void)
 	g_assert_false(
 	    parser_attribution("On the other hand:", 18, &date, &who));
 	g_assert_null(date);
+}
+
+/* test_joiners - ZWNJ and ZWJ stay inside Persian, Arabic and Indic
+ * words (they change how the letters join) and go elsewhere */
+static void
+test_joiners(void)
+{
+	static const char *const cases[][2] = {
+		{ "می‌خواهم", "می‌خواهم" },
+		{ "निर्‍देश", "निर्‍देश" },
+		{ "Ko‍hli Sa‌ra", "Kohli Sara" },
+		{ "‌می ‌", "می " },
+		{ "می‌", "می" },
+	};
+
+	for (gsize k = 0; k < G_N_ELEMENTS(cases); k++) {
+		g_autofree char *t = parser_text_prepare(cases[k][0], -1);
+
+		g_assert_cmpstr(t, ==, cases[k][1]);
+	}
+	{
+		g_autoptr(FwdAddress) a =
+		    parser_mailbox_parse("نامه‌ها "
+					 "<n@a.example>",
+			-1);
+
+		g_assert_cmpstr(a->name, ==, "نامه‌ها");
+	}
 }
 
 /* test_block_read - wrapped lines rejoined, unknown labels passed over */
@@ -358,6 +408,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/separator/lines", test_separator);
 	g_test_add_func(
 	    "/parser/attribution/languages", test_attribution_lines);
+	g_test_add_func("/parser/text_prepare/joiners", test_joiners);
 	g_test_add_func("/parser/block_read/wrapped-unknown", test_block_read);
 	g_test_add_func("/parser/field_label/languages", test_field_label);
 	g_test_add_func("/parser/field_label/every-row", test_label_rows);
