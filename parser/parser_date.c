@@ -160,13 +160,25 @@ time_sep_at(const Toks *toks, int i, int sep, DateTimeOfDay *tm)
 	return tm->hour <= 23 && tm->minute <= 59 && tm->second <= 59;
 }
 
+/* word_hyphen - token i is a '-' glued to a non-Latin word before it:
+ * Hebrew "ב-10:15" (at 10:15) is a prefix, not a zone's sign (a zone
+ * word before a sign is Latin: GMT-05:00) */
+static gboolean
+word_hyphen(const Toks *toks, int i)
+{
+	return is_punct(toks, i, '-') && i >= 1 && glued(toks, i) &&
+	       toks->t[i - 1].kind == TOK_WORD &&
+	       (guchar)toks->t[i - 1].key[0] >= 0x80;
+}
+
 /* time_colon - the first H:MM[:SS[.fff]] that is not a zone offset */
 static gboolean
 time_colon(Toks *toks, DateTimeOfDay *tm)
 {
 	for (int i = 0; i < toks->n; i++) {
-		if (glued(toks, i) &&
-		    (is_punct(toks, i - 1, '+') || is_punct(toks, i - 1, '-')))
+		if (glued(toks, i) && (is_punct(toks, i - 1, '+') ||
+					  (is_punct(toks, i - 1, '-') &&
+					      !word_hyphen(toks, i - 1))))
 			continue;
 		if (!time_sep_at(toks, i, ':', tm))
 			continue;

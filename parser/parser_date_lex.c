@@ -174,6 +174,12 @@ tokenize_text(const char *p, Toks *toks)
 			p = g_utf8_next_char(p);
 			continue;
 		}
+		/* direction marks around Hebrew and Arabic dates, joiners:
+		 * invisible, and no token of their own */
+		if (g_unichar_type(c) == G_UNICODE_FORMAT) {
+			p = g_utf8_next_char(p);
+			continue;
+		}
 		if (toks->n == DATE_MAX_TOKENS)
 			return FALSE;
 		t = &toks->t[toks->n++];

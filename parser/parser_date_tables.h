@@ -14,7 +14,8 @@
  *	spelling is written folded, as parser_date.c folds what it reads:
  *	lower case, diacritics removed, dotless i as i, final sigma as
  *	sigma ("marz" for "März", "rijna" for "října"); a unit test checks
- *	that folding leaves each spelling unchanged. Chinese, Japanese and
+ *	that folding leaves each spelling unchanged (Arabic "أبريل" is
+ *	written "ابريل": the hamza is a mark). Chinese, Japanese and
  *	Korean dates are numeric (2021年10月27日) and need no names.
  *
  *	Order matters only when a spelling means different months in
@@ -209,6 +210,24 @@ static const DateLang date_langs[] = {
 	    "δευτερα δευ|τριτη τρι|τεταρτη τετ|πεμπτη πεμ|παρασκευη παρ|"
 	    "σαββατο σαβ|κυριακη κυρ",
 	    "στισ" },
+	/* Hebrew: "במרץ" (in March) is one word; weekdays by their
+	 * letter ("יום ב׳", geresh read as punctuation) or name */
+	{ "he",
+	    "ינואר בינואר|פברואר בפברואר|מרץ במרץ מרס במרס|אפריל באפריל|"
+	    "מאי במאי|יוני ביוני|יולי ביולי|אוגוסט באוגוסט|"
+	    "ספטמבר בספטמבר|אוקטובר באוקטובר|נובמבר בנובמבר|"
+	    "דצמבר בדצמבר",
+	    "שני ב|שלישי ג|רביעי ד|חמישי ה|שישי ו|שבת ש|ראשון א", "יום בשעה" },
+	/* Arabic: Egyptian, Maghrebi and Levantine (single-word) month
+	 * names, folded (hamza and madda carriers read as alef) */
+	{ "ar",
+	    "يناير جانفي|فبراير فيفري شباط|مارس اذار|ابريل افريل نيسان|"
+	    "مايو ماي ايار|يونيو جوان حزيران|يوليو يوليوز جويلية تموز|"
+	    "اغسطس غشت اوت اب|سبتمبر شتنبر ايلول|اكتوبر|نوفمبر نونبر|"
+	    "ديسمبر دجنبر",
+	    "الاثنين اثنين|الثلاثاء ثلاثاء|الاربعاء اربعاء|الخميس خميس|"
+	    "الجمعة جمعة|السبت سبت|الاحد احد",
+	    "في الساعة" },
 };
 
 typedef struct {
@@ -273,7 +292,9 @@ static const ZoneAbbr zone_abbrs[] = {
 };
 
 /* AM/PM markers, folded, with the dots of "a.m." left out. */
-static const char *const am_words[] = { "am", "πμ", "오전", "午前", "上午" };
-static const char *const pm_words[] = { "pm", "μμ", "오후", "午後", "下午" };
+static const char *const am_words[] = { "am", "πμ", "오전", "午前", "上午", "ص",
+	"صباحا" };
+static const char *const pm_words[] = { "pm", "μμ", "오후", "午後", "下午", "م",
+	"مساء" };
 
 #endif /* PA_PARSER_DATE_TABLES_H */
