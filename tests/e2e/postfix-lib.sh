@@ -16,9 +16,11 @@
 #                   its path
 #
 # Needs: PA_BUILDDIR (passalong and passalong-milter), root (Postfix), the
-# postfix user. Postfix delivers every domain to Maildirs with the virtual
-# agent (the mailboxes listed in pf_setup, plus $PF_MAILBOXES); nothing
-# leaves 127.0.0.1.
+# postfix user. PA_MILTER names another passalong-milter to start (the
+# installed one, tests/deploy/t-deb.sh); the default is PA_BUILDDIR's.
+# Postfix delivers every domain to Maildirs with the virtual agent (the
+# mailboxes listed in pf_setup, plus $PF_MAILBOXES); nothing leaves
+# 127.0.0.1.
 
 pf_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -137,7 +139,7 @@ PA
 # DIR/milter.log, and wait (bounded) until it says it has started
 pf_milter_start() {
 	pf_before=$(grep -c "starting version" "$PF_DIR/milter.log" 2>/dev/null || true)
-	"$PA_BUILDDIR/passalong-milter" -f -c "$PA_CONF" >>"$PF_DIR/milter.log" 2>&1 &
+	"${PA_MILTER:-$PA_BUILDDIR/passalong-milter}" -f -c "$PA_CONF" >>"$PF_DIR/milter.log" 2>&1 &
 	PF_MILTER_PID=$!
 	i=0
 	while [ "$(grep -c "starting version" "$PF_DIR/milter.log" 2>/dev/null)" -le "${pf_before:-0}" ]; do

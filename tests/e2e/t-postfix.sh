@@ -4,10 +4,14 @@
 # the requester's and the member's Maildirs, and is checked header by
 # header as GMime reads it. Refusals show up in the SMTP dialogue.
 # Needs root (Postfix), postfix, swaks; skips (77) without them.
+# PA_MILTER and PA_PASSALONG run other programs than the build's (the
+# installed package's, tests/deploy/t-deb.sh); mailcheck is the build's.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 PA_BUILDDIR=${top_builddir:-$srcdir}
-export PA_BUILDDIR
+PA_MILTER=${PA_MILTER:-$PA_BUILDDIR/passalong-milter}
+PA_PASSALONG=${PA_PASSALONG:-$PA_BUILDDIR/passalong}
+export PA_BUILDDIR PA_MILTER
 
 [ "$(id -u)" = 0 ] || { echo "not root: skipped"; exit 77; }
 for t in postfix swaks python3; do
@@ -19,7 +23,8 @@ id postfix >/dev/null 2>&1 || { echo "no postfix user: skipped"; exit 77; }
 dir=$(mktemp -d /tmp/passalong-e2e.XXXXXX)
 trap 'pf_stop; rm -rf "$dir"' EXIT INT TERM
 pf_setup "$dir"
-cli="$PA_BUILDDIR/passalong -c $PA_CONF"
+cli="$PA_PASSALONG -c $PA_CONF"
+echo "programs: $PA_MILTER $PA_PASSALONG"
 check="$PA_BUILDDIR/tests/e2e/mailcheck"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
