@@ -18,8 +18,8 @@
  * to last about MIN_ROUND_US; the median round is reported as
  * messages/s and MB/s, and the ratio parser/gmime of time per message,
  * as one markdown section on stdout (progress on stderr).
- * The goal (issue 3) is a ratio of 2 or less. Numbers, not asserts:
- * this is not a test and never fails on speed.
+ * The goal (issue 12; issue 3 set 2) is a ratio of 1.5 or less.
+ * Numbers, not asserts: this is not a test and never fails on speed.
  */
 #include "config.h"
 
@@ -31,7 +31,7 @@
 #include "parser/parser.h"
 
 #define MIN_ROUND_US (300 * 1000)
-#define GOAL 2.0 /* parser/gmime, issue 3 */
+#define GOAL 1.5 /* parser/gmime, issue 12 (issue 3: 2) */
 
 typedef gboolean (*BenchFn)(const char *data, gsize len);
 

@@ -41,6 +41,29 @@ safe_ascii(char c)
 	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
 }
 
+/* ascii_run - end of the run of safe_ascii() bytes from j: eight bytes
+ * at a time while none is a control, DEL or non-ASCII (a byte under
+ * 0x20 borrows into its top bit, 0x7f carries into it, non-ASCII has
+ * it), then byte by byte (tabs and line ends) */
+static gsize
+ascii_run(const char *s, gsize j, gsize len)
+{
+	const guint64 ones = 0x0101010101010101ull;
+	const guint64 tops = 0x8080808080808080ull;
+
+	while (j + 8 <= len) {
+		guint64 x;
+
+		memcpy(&x, s + j, 8);
+		if (((x - 0x20 * ones) | x | (x + ones)) & tops)
+			break;
+		j += 8;
+	}
+	while (j < len && safe_ascii(s[j]))
+		j++;
+	return j;
+}
+
 /* joining_letter - a letter or mark of a script whose letters join
  * (Arabic, Persian, Indic ...): anything past Latin and its marks */
 static gboolean
@@ -128,8 +151,7 @@ parser_text_prepare(const char *raw, gssize slen)
 	while (i < len) {
 		gsize j = i;
 
-		while (j < len && safe_ascii(raw[j]))
-			j++;
+		j = ascii_run(raw, j, len);
 		g_string_append_len(out, raw + i, (gssize)(j - i));
 		if (j >= len)
 			break;
