@@ -140,14 +140,17 @@ cli_open(const char *config_path, gboolean create, Config **cfg, Store **store)
 		print_config_error(error->message);
 		return EX_CONFIG;
 	}
-	if (create && !make_parent(c->store_path))
+	/* SQLite: a file, made by init only; PostgreSQL: a database the
+	 * operator created, whose tables init (or any command) makes */
+	if (c->store_path != NULL && create && !make_parent(c->store_path))
 		return CLI_EX_FAILED;
-	if (!create && !g_file_test(c->store_path, G_FILE_TEST_EXISTS)) {
+	if (c->store_path != NULL && !create &&
+	    !g_file_test(c->store_path, G_FILE_TEST_EXISTS)) {
 		cli_error("%s: no database yet; run \"passalong init\" first",
 		    c->store_path);
 		return CLI_EX_FAILED;
 	}
-	*store = store_open(c->store_path, c->busy_timeout, &error);
+	*store = store_open_config(c, 1, &error);
 	if (*store == NULL) {
 		cli_error("%s", error->message);
 		return CLI_EX_FAILED;

@@ -21,15 +21,22 @@ cmd_init(int argc, char **argv, const char *config_path)
 	int rc;
 
 	if (!cli_options("init", NULL,
-		"Create the database named by [store] path, or bring its "
-		"schema up to date.",
+		"Create the database named by [store] url or path, or bring "
+		"its schema up to date.",
 		NULL, &argc, &argv, config_path, &cfgpath))
 		return EX_USAGE;
 	if ((rc = cli_no_args("init", argc, argv)) != 0)
 		return rc;
 	if ((rc = cli_open(cfgpath, TRUE, &cfg, &store)) != 0)
 		return rc;
-	printf("%s: database ready (schema version %d)\n", cfg->store_path,
-	    store_schema_version(store));
+	if (cfg->store_path != NULL)
+		printf("%s: database ready (schema version %d)\n",
+		    cfg->store_path, store_schema_version(store));
+	else {
+		g_autofree char *where = store_durability(store);
+
+		printf("%s: database ready (schema version %d)\n", where,
+		    store_schema_version(store));
+	}
 	return 0;
 }

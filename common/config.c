@@ -69,6 +69,9 @@ static const KeyDef keys[] = {
 	{ "limits", "intros_per_friend_per_week", KEY_UINT,
 	    OFF(intros_per_friend_per_week), 0 },
 	{ "store", "path", KEY_STRING, OFF(store_path), 0 },
+	{ "store", "url", KEY_STRING, OFF(store_url), 0 },
+	{ "store", "passfile", KEY_STRING, OFF(store_passfile), 0 },
+	{ "store", "pool", KEY_UINT, OFF(store_pool), 64 },
 	{ "store", "busy_timeout", KEY_UINT, OFF(busy_timeout), 600000 },
 	{ "sender", "enabled", KEY_BOOL, OFF(sender_enabled), 0 },
 	{ "sender", "smtp_url", KEY_STRING, OFF(smtp_url), 0 },
@@ -103,6 +106,7 @@ config_new_default(void)
 	cfg->intros_per_friend_per_week = 3;
 	cfg->store_path = g_strdup("/var/lib/passalong/passalong.db");
 	cfg->busy_timeout = 5000;
+	cfg->store_pool = 4;
 	cfg->sender_enabled = TRUE;
 	cfg->smtp_url = g_strdup("smtp://127.0.0.1:10025");
 	cfg->from_localpart = g_strdup("intros");
@@ -425,6 +429,35 @@ check_smtp_url(const char *value, char **why)
 	return TRUE;
 }
 
+/* check_store_url - sqlite:/ABSOLUTE/PATH, postgresql://..., or a libpq
+ * key=value string; libpq itself judges the rest when it connects */
+static gboolean
+check_store_url(const char *value, char **why)
+{
+	if (g_str_has_prefix(value, "sqlite:")) {
+		const char *path = value + strlen("sqlite:");
+
+		if (g_str_has_prefix(path, "//"))
+			path += 2;
+		if (path[0] != '/') {
+			*why = g_strdup_printf(
+			    "\"%s\": use sqlite:/absolute/path", value);
+			return FALSE;
+		}
+		return TRUE;
+	}
+	if (g_str_has_prefix(value, "postgresql://") ||
+	    g_str_has_prefix(value, "postgres://") ||
+	    g_regex_match_simple("^\\s*[a-z_]+\\s*=", value, 0, 0))
+		return TRUE;
+	*why = g_strdup_printf("\"%s\" is not a store URL: use "
+			       "sqlite:/path/to/file.db, postgresql://HOST/DB "
+			       "or a libpq string such as \"host=... "
+			       "dbname=...\"",
+	    value);
+	return FALSE;
+}
+
 /* the shape each string key must have, beyond "no control character" */
 static const struct {
 	const char *group;
@@ -441,6 +474,8 @@ static const struct {
 	{ "milter", "socket_group", check_account },
 	{ "milter", "pid_file", check_abs_path },
 	{ "store", "path", check_abs_path },
+	{ "store", "url", check_store_url },
+	{ "store", "passfile", check_abs_path },
 	{ "sender", "smtp_url", check_smtp_url },
 	{ "sender", "from_localpart", check_localpart },
 };
@@ -727,6 +762,37 @@ check_values(const Config *cfg, GString *errs)
 	if (cfg->lease < 30)
 		add_problem(errs, cfg, "sender lease",
 		    "must be at least 30 (seconds one delivery may take)");
+	if (g_hash_table_contains(cfg->lines, "store/path") &&
+	    g_hash_table_contains(cfg->lines, "store/url"))
+		add_problem(errs, cfg, "store url",
+		    "give either [store] url or [store] path, not both");
+	if (cfg->store_pool == 0)
+		add_problem(errs, cfg, "store pool", "must be at least 1");
+}
+
+/* resolve_store - store_path is the SQLite file, or NULL on PostgreSQL */
+static void
+resolve_store(Config *cfg)
+{
+	const char *path;
+
+	if (cfg->store_url == NULL)
+		return;
+	g_free(cfg->store_path);
+	cfg->store_path = NULL;
+	if (g_str_has_prefix(cfg->store_url, "sqlite:")) {
+		path = cfg->store_url + strlen("sqlite:");
+		if (g_str_has_prefix(path, "//"))
+			path += 2;
+		cfg->store_path = g_strdup(path);
+	}
+}
+
+/* config_store_url - what store_open() takes: [store] url, or path */
+const char *
+config_store_url(const Config *cfg)
+{
+	return cfg->store_url != NULL ? cfg->store_url : cfg->store_path;
 }
 
 /* split_user - "user = NAME:GROUP" into user and group */
@@ -799,6 +865,7 @@ config_load(const char *path, GError **error)
 		return NULL;
 	}
 	split_user(cfg);
+	resolve_store(cfg);
 	return cfg;
 }
 

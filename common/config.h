@@ -84,8 +84,11 @@ typedef struct {
 	guint intros_per_friend_per_week;
 
 	/* [store] */
-	char *store_path;
-	guint busy_timeout; /* milliseconds SQLite waits on a lock */
+	char *store_path;     /* the SQLite file; NULL on PostgreSQL */
+	char *store_url;      /* [store] url as given, or NULL */
+	char *store_passfile; /* PostgreSQL's password file, or NULL */
+	guint store_pool;     /* PostgreSQL connections of the milter */
+	guint busy_timeout;   /* milliseconds any store wait may take */
 
 	/* [sender] */
 	gboolean sender_enabled;
@@ -124,6 +127,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
 
 /* config_sender_auth_string - "auth,any" etc. for logs (transfer full) */
 char *config_sender_auth_string(guint bits);
+/* the URL for store_open(): [store] url, or [store] path */
+const char *config_store_url(const Config *cfg);
 
 /* config_where - "FILE:LINE: [group] key" where the key was set, or
  * "FILE: [group] key (default)"; for messages (transfer full) */

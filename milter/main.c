@@ -446,7 +446,7 @@ main(int argc, char **argv)
 		log_error(NULL, "%s", error->message);
 		return EX_OSERR;
 	}
-	store = store_open(cfg->store_path, cfg->busy_timeout, &error);
+	store = store_open_config(cfg, 0, &error);
 	if (store == NULL) {
 		log_error(NULL, "cannot open the store: %s", error->message);
 		return EX_UNAVAILABLE;
@@ -463,8 +463,12 @@ main(int argc, char **argv)
 		return EX_UNAVAILABLE;
 	}
 	durability = store_durability(store);
+	/* a file names itself; a PostgreSQL URL may hold a password, so
+	 * durability says where it connected instead */
 	log_info(NULL, "starting version=%s socket=%s store=%s (%s)",
-	    PACKAGE_VERSION, cfg->socket, cfg->store_path, durability);
+	    PACKAGE_VERSION, cfg->socket,
+	    cfg->store_path ? cfg->store_path : store_engine(store),
+	    durability);
 	milter_runtime_set(cfg, store, worker);
 	run(o.config_path);
 	milter_set_worker(NULL);

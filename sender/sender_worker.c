@@ -47,6 +47,8 @@ config_copy(const Config *cfg)
 	c->smtp_url = g_strdup(cfg->smtp_url);
 	g_free(c->store_path);
 	c->store_path = g_strdup(cfg->store_path);
+	c->store_url = g_strdup(cfg->store_url);
+	c->store_passfile = g_strdup(cfg->store_passfile);
 	c->busy_timeout = cfg->busy_timeout;
 	c->retry_min = cfg->retry_min;
 	c->retry_max = cfg->retry_max;
@@ -144,9 +146,11 @@ sender_worker_start(const Config *cfg, GError **error)
 	SenderWorker *w;
 	Store *store;
 
-	g_return_val_if_fail(cfg != NULL && cfg->store_path != NULL, NULL);
+	g_return_val_if_fail(
+	    cfg != NULL && config_store_url(cfg) != NULL, NULL);
 	g_return_val_if_fail(cfg->smtp_url != NULL, NULL);
-	store = store_open(cfg->store_path, cfg->busy_timeout, error);
+	/* one connection of its own: the worker never waits on the milter */
+	store = store_open_config(cfg, 1, error);
 	if (store == NULL)
 		return NULL;
 	w = g_new0(SenderWorker, 1);

@@ -1,310 +1,368 @@
 /*
- * store.c - open and close the SQLite store; errors, statements, records
+ * store.c - open and close a store; its pool of connections; db_*()
  *
- * The store is the only module that includes <sqlite3.h>. Everything it
- * writes is bound as parameters; the SQL text is always a constant. One
- * connection per Store, guarded by store->lock, so that a Store may be
- * shared by threads (the milter's workers) while SQLite itself runs
- * without its own connection mutex.
+ * A store URL names the engine: "sqlite:PATH" (or a bare path) for one
+ * host, "postgresql://..." or any libpq key=value string when several
+ * MTA hosts share the work. store_open_full() opens the first
+ * connection and migrates the schema with it; later connections are
+ * opened when the pool needs them, and a broken one (PostgreSQL lost,
+ * failed over, or timed out) is replaced the next time it is taken, so
+ * a database that comes back is used again without a restart.
  *
- * Trust: the database file is the operator's. Values read back are what
- * this module wrote, but text columns are still copied, never borrowed
- * past a statement's life.
+ * Trust: the URL is the operator's; it may carry a password, so it is
+ * kept but never printed (store_durability() says where, not how).
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "common/config.h"
 #include "store/store_int.h"
 
 G_DEFINE_QUARK(passalong_store_error, store_error)
 
-/* store_set_error - map an SQLite result code to a StoreError */
-void
-store_set_error(Store *store, int rc, GError **error, const char *what)
+/* db_driver_for - the engine of url and its target, or NULL */
+const DbDriver *
+db_driver_for(const char *url, const char **target)
 {
-	StoreError code;
-	const char *msg;
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		code = STORE_ERROR_BUSY;
-		break;
-	case SQLITE_CONSTRAINT:
-		code = STORE_ERROR_CONSTRAINT;
-		break;
-	default:
-		code = STORE_ERROR_FAILED;
-		break;
+	if (url == NULL || *url == '\0')
+		return NULL;
+	if (g_str_has_prefix(url, "sqlite:")) {
+		*target = url + strlen("sqlite:");
+		if (g_str_has_prefix(*target, "//"))
+			*target += 2; /* sqlite:///abs/path */
+		return **target != '\0' ? &db_sqlite_driver : NULL;
 	}
-	msg = store != NULL && store->db != NULL ? sqlite3_errmsg(store->db)
-						 : sqlite3_errstr(rc);
-	g_set_error(error, STORE_ERROR, code, "%s: %s", what, msg);
+	if (g_str_has_prefix(url, "postgresql://") ||
+	    g_str_has_prefix(url, "postgres://")) {
+		*target = url;
+		return &db_pg_driver;
+	}
+	if (g_regex_match_simple("^[A-Za-z][A-Za-z0-9+.-]*:", url, 0, 0) &&
+	    !g_path_is_absolute(url))
+		return NULL; /* an unknown scheme: not ours to guess */
+	/* a libpq key=value string: "host=/run/pg dbname=passalong" */
+	if (g_regex_match_simple("^\\s*[a-z_]+\\s*=", url, 0, 0)) {
+		*target = url;
+		return &db_pg_driver;
+	}
+	*target = url; /* a plain path, as [store] path always was */
+	return &db_sqlite_driver;
 }
 
-/* stmt_prepare - the compiled statement for sql, from the cache or
- * compiled now and kept; the caller holds store->lock */
-gboolean
-stmt_prepare(Store *store, StoreStmt **out, const char *sql, GError **error)
+/* db_prepare - statement id on db, prepared once per connection */
+DbStmt *
+db_prepare(DbConn *db, StoreSql id, GError **error)
 {
-	sqlite3_stmt *st = g_hash_table_lookup(store->stmts, sql);
-	int rc;
+	GError *err = NULL;
+	DbStmt *st;
 
+	g_return_val_if_fail(id < SQL_N, NULL);
+	st = db->drv->prepare(db, id, &err);
 	if (st == NULL) {
-		rc = sqlite3_prepare_v3(
-		    store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-		if (rc != SQLITE_OK) {
-			store_set_error(
-			    store, rc, error, "preparing a statement");
-			*out = NULL;
-			return FALSE;
+		g_propagate_prefixed_error(
+		    error, err, "preparing statement %d: ", (int)id);
+		return NULL;
+	}
+	return st;
+}
+
+/* db_stmt_release - reset a statement: no result, no bindings */
+void
+db_stmt_release(DbStmt *st)
+{
+	if (st != NULL)
+		st->drv->reset(st);
+}
+
+/* db_step - the next row, or done; what says what was tried */
+DbStep
+db_step(DbStmt *st, const char *what, GError **error)
+{
+	GError *err = NULL;
+	DbStep rc = st->drv->step(st, &err);
+
+	if (rc == DB_FAIL)
+		g_propagate_prefixed_error(error, err, "%s: ", what);
+	return rc;
+}
+
+/* db_done - run a statement whose rows, if any, do not matter */
+gboolean
+db_done(DbStmt *st, const char *what, GError **error)
+{
+	DbStep rc;
+
+	while ((rc = db_step(st, what, error)) == DB_ROW)
+		;
+	return rc == DB_DONE;
+}
+
+/* run - one of the connection's transaction verbs, errors prefixed */
+static gboolean
+run(DbConn *db, gboolean (*verb)(DbConn *, GError **), const char *what,
+    GError **error)
+{
+	GError *err = NULL;
+
+	if (verb(db, &err))
+		return TRUE;
+	g_propagate_prefixed_error(error, err, "%s: ", what);
+	return FALSE;
+}
+
+static gboolean
+begin_write(DbConn *db, GError **error)
+{
+	return db->drv->begin(db, TRUE, error);
+}
+
+static gboolean
+begin_read(DbConn *db, GError **error)
+{
+	return db->drv->begin(db, FALSE, error);
+}
+
+/* db_begin - a write transaction */
+gboolean
+db_begin(DbConn *db, GError **error)
+{
+	return run(db, begin_write, "starting a transaction", error);
+}
+
+/* db_begin_read - a read-only snapshot */
+gboolean
+db_begin_read(DbConn *db, GError **error)
+{
+	return run(db, begin_read, "starting a read transaction", error);
+}
+
+/* db_commit - commit; on failure the transaction is rolled back */
+gboolean
+db_commit(DbConn *db, GError **error)
+{
+	if (run(db, db->drv->commit, "committing", error))
+		return TRUE;
+	db_rollback(db);
+	return FALSE;
+}
+
+/* db_rollback - undo the open transaction, if any */
+void
+db_rollback(DbConn *db)
+{
+	db->drv->rollback(db);
+}
+
+/* db_exec - constant SQL without parameters */
+gboolean
+db_exec(DbConn *db, const char *sql, GError **error)
+{
+	GError *err = NULL;
+
+	if (db->drv->exec(db, sql, &err))
+		return TRUE;
+	/* name the statement, but not a whole migration's text */
+	g_propagate_prefixed_error(
+	    error, err, "%.40s%s: ", sql, strlen(sql) > 40 ? "..." : "");
+	return FALSE;
+}
+
+/* conn_open - a new connection for the pool */
+static DbConn *
+conn_open(Store *store, GError **error)
+{
+	DbOptions o = { .timeout_ms = store->timeout_ms,
+		.passfile = store->passfile,
+		.application_name = g_get_prgname() };
+	DbConn *db = store->drv->open(store->target, &o, error);
+
+	if (db != NULL)
+		db->store = store;
+	return db;
+}
+
+/* store_acquire - a connection of the pool, for the caller alone;
+ * waits at most the store's timeout for one to be free */
+DbConn *
+store_acquire(Store *store, GError **error)
+{
+	gint64 until =
+	    g_get_monotonic_time() + (gint64)MAX(store->timeout_ms, 100) * 1000;
+	DbConn *db = NULL;
+
+	g_mutex_lock(&store->lock);
+	while (store->idle->len == 0 && store->open >= store->size)
+		if (!g_cond_wait_until(&store->freed, &store->lock, until)) {
+			g_mutex_unlock(&store->lock);
+			g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
+			    "all %u store connections stayed busy",
+			    store->size);
+			return NULL;
 		}
-		g_hash_table_insert(store->stmts, g_strdup(sql), st);
-	}
-	*out = st;
-	return TRUE;
-}
-
-/* stmt_finalize - the cache's destructor for a statement */
-static void
-stmt_finalize(gpointer st)
-{
-	(void)sqlite3_finalize(st);
-}
-
-/* stmt_release - give a cached statement back: reset, no bindings */
-void
-stmt_release(StoreStmt *st)
-{
-	if (st == NULL)
-		return;
-	(void)sqlite3_reset(st); /* its error was reported by the step */
-	(void)sqlite3_clear_bindings(st);
-}
-
-/* stmt_done - step a statement that returns no rows */
-gboolean
-stmt_done(Store *store, sqlite3_stmt *st, const char *what, GError **error)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, what);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* store_exec - run constant SQL without parameters */
-gboolean
-store_exec(Store *store, const char *sql, GError **error)
-{
-	int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK) {
-		/* name the statement, but not a whole migration's text */
-		g_autofree char *what = strlen(sql) > 40
-					    ? g_strdup_printf("%.40s...", sql)
-					    : g_strdup(sql);
-
-		store_set_error(store, rc, error, what);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* store_begin - a write transaction, taking the write lock now */
-gboolean
-store_begin(Store *store, GError **error)
-{
-	int rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK) {
-		store_set_error(store, rc, error, "starting a transaction");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* store_commit - commit; on failure the transaction is rolled back */
-gboolean
-store_commit(Store *store, GError **error)
-{
-	int rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK) {
-		store_set_error(store, rc, error, "committing");
-		store_rollback(store);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* store_rollback - undo the open transaction, if any */
-void
-store_rollback(Store *store)
-{
-	if (!sqlite3_get_autocommit(store->db))
-		(void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* bind_text - bind a string, or NULL, copying it */
-void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
+	if (store->idle->len > 0)
+		db = g_ptr_array_steal_index(store->idle, store->idle->len - 1);
 	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		store->open++; /* a place for the one opened below */
+	g_mutex_unlock(&store->lock);
+	if (db != NULL && db->drv->broken(db)) {
+		db->drv->close(db); /* replaced below, in the same place */
+		db = NULL;
+	}
+	if (db == NULL && (db = conn_open(store, error)) == NULL) {
+		g_mutex_lock(&store->lock);
+		store->open--;
+		g_cond_signal(&store->freed);
+		g_mutex_unlock(&store->lock);
+	}
+	return db;
 }
 
-/* column_text - a new copy of a text column, or NULL */
-char *
-column_text(sqlite3_stmt *st, int i)
+/* store_release - give a connection back; a broken one is closed */
+void
+store_release(DbConn *db)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	Store *store;
 
-	return s == NULL ? NULL : g_strdup((const char *)s);
+	if (db == NULL)
+		return;
+	store = db->store;
+	db_rollback(db); /* a caller's transaction never outlives it */
+	g_mutex_lock(&store->lock);
+	if (db->drv->broken(db)) {
+		db->drv->close(db);
+		store->open--;
+	} else
+		g_ptr_array_add(store->idle, db);
+	g_cond_signal(&store->freed);
+	g_mutex_unlock(&store->lock);
 }
 
-/* store_list_rows - every row of sql, made by from_row, in order */
+/* store_list_rows - every row of statement id, made by from_row */
 GPtrArray *
-store_list_rows(Store *store, const char *sql, StoreRowFunc from_row,
+store_list_rows(Store *store, StoreSql id, StoreRowFunc from_row,
     GDestroyNotify free_row, const char *what, GError **error)
 {
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(free_row);
-	int rc;
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st, sql, error))
+	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
 		return NULL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st, what, error)) == DB_ROW)
 		g_ptr_array_add(list, from_row(st));
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, what);
-		return NULL;
-	}
-	return g_steal_pointer(&list);
+	return rc == DB_DONE ? g_steal_pointer(&list) : NULL;
 }
 
-/* pragmas - busy_timeout first, then WAL, synchronous, foreign keys */
-static gboolean
-pragmas(Store *store, guint busy_timeout_ms, GError **error)
-{
-	g_autoptr(StoreStmt) st = NULL;
-	const unsigned char *mode;
-	int rc;
-
-	/* Before anything that may lock: switching to WAL itself waits. */
-	rc = sqlite3_busy_timeout(
-	    store->db, (int)MIN(busy_timeout_ms, (guint)G_MAXINT));
-	if (rc != SQLITE_OK) {
-		store_set_error(store, rc, error, "setting busy_timeout");
-		return FALSE;
-	}
-	if (!stmt_prepare(store, &st, "PRAGMA journal_mode=WAL", error))
-		return FALSE;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		store_set_error(store, rc, error, "setting journal_mode=WAL");
-		return FALSE;
-	}
-	mode = sqlite3_column_text(st, 0);
-	if (mode == NULL || g_ascii_strcasecmp((const char *)mode, "wal")) {
-		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
-		    "journal_mode=WAL refused (mode is %s)",
-		    mode ? (const char *)mode : "unknown");
-		return FALSE;
-	}
-	/* FULL: a committed share survives a power cut, in WAL mode too
-	 * (NORMAL may lose the last commits); its price is in bench/. */
-	return store_exec(store, "PRAGMA synchronous=FULL", error) &&
-	       store_exec(store, "PRAGMA foreign_keys=ON", error);
-}
-
-/* store_open - open or create the database at path and migrate it */
+/* store_open_full - open the store at url and migrate its schema */
 Store *
-store_open(const char *path, guint busy_timeout_ms, GError **error)
+store_open_full(const char *url, const StoreOptions *o, GError **error)
 {
 	g_autoptr(Store) store = NULL;
+	const char *target = NULL;
+	const DbDriver *drv;
 	GError *err = NULL;
-	int rc;
+	DbConn *db;
 
-	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(url != NULL && o != NULL, NULL);
+	drv = db_driver_for(url, &target);
+	if (drv == NULL) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
+		    "\"%s\" is not a store URL (sqlite:PATH, a file path, "
+		    "postgresql://... or a libpq key=value string)",
+		    url);
+		return NULL;
+	}
 	store = g_new0(Store, 1);
 	g_mutex_init(&store->lock);
-	store->stmts = g_hash_table_new_full(
-	    g_str_hash, g_str_equal, g_free, stmt_finalize);
-	store->path = g_strdup(path);
-	rc = sqlite3_open_v2(path, &store->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	    NULL);
-	if (rc != SQLITE_OK) {
-		/* SQLite says only "unable to open database file". */
-		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
-		    "%s: %s (does the directory exist, may this user write "
-		    "there?)",
-		    path, sqlite3_errmsg(store->db));
+	g_cond_init(&store->freed);
+	store->idle = g_ptr_array_new();
+	store->drv = drv;
+	store->target = g_strdup(target);
+	store->passfile = g_strdup(o->passfile);
+	store->timeout_ms = o->timeout_ms;
+	/* SQLite: one writer at a time whatever we do; one connection
+	 * keeps the calls in order as they always were */
+	store->size = drv == &db_sqlite_driver ? 1 : CLAMP(o->pool, 1, 64);
+	db = store_acquire(store, &err);
+	if (db != NULL && !store_schema_migrate(db, &err)) {
+		store_release(db);
+		db = NULL;
+	}
+	if (db == NULL) {
+		/* a file names itself; a connection string may hold a
+		 * password, so PostgreSQL's errors stand alone */
+		if (drv == &db_sqlite_driver)
+			g_prefix_error(&err, "%s: ", target);
+		g_propagate_error(error, err);
 		return NULL;
 	}
-	sqlite3_extended_result_codes(store->db, 1);
-	if (!pragmas(store, busy_timeout_ms, &err) ||
-	    !store_schema_migrate(store, &err)) {
-		g_set_error(error, err->domain, err->code, "%s: %s", path,
-		    err->message);
-		g_error_free(err);
-		return NULL;
-	}
+	store_release(db);
 	return g_steal_pointer(&store);
 }
 
-/* pragma_text - the value of a PRAGMA that returns one row, or "?" */
-static char *
-pragma_text(Store *store, const char *sql)
+/* store_open - store_open_full() with the defaults and a lock wait */
+Store *
+store_open(const char *url, guint busy_timeout_ms, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	StoreOptions o = { .timeout_ms = busy_timeout_ms, .pool = 4 };
 
-	if (!stmt_prepare(store, &st, sql, NULL) ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		return g_strdup("?");
-	return g_ascii_strdown((const char *)sqlite3_column_text(st, 0), -1);
+	return store_open_full(url, &o, error);
+}
+
+/* store_open_config - the store a configuration names, with pool
+ * connections at most (0: [store] pool) */
+Store *
+store_open_config(const Config *cfg, guint pool, GError **error)
+{
+	StoreOptions o = { .timeout_ms = cfg->busy_timeout,
+		.pool = pool ? pool : cfg->store_pool,
+		.passfile = cfg->store_passfile };
+
+	return store_open_full(config_store_url(cfg), &o, error);
+}
+
+/* store_engine - "sqlite" or "postgresql" */
+const char *
+store_engine(Store *store)
+{
+	g_return_val_if_fail(store != NULL, NULL);
+	return store->drv->name;
 }
 
 /* store_durability - what the connection promises, for the logs */
 char *
 store_durability(Store *store)
 {
-	static const char *const sync_names[] = { "off", "normal", "full",
-		"extra" };
-	g_autofree char *mode = NULL;
-	g_autofree char *sync = NULL;
-	guint64 n = 0;
+	g_autoptr(DbConn) db = NULL;
 
 	g_return_val_if_fail(store != NULL, NULL);
-	g_mutex_lock(&store->lock);
-	mode = pragma_text(store, "PRAGMA journal_mode");
-	sync = pragma_text(store, "PRAGMA synchronous");
-	g_mutex_unlock(&store->lock);
-	if (g_ascii_string_to_unsigned(sync, 10, 0, 3, &n, NULL)) {
-		g_free(sync);
-		sync = g_strdup(sync_names[n]);
-	}
-	return g_strdup_printf("journal_mode=%s synchronous=%s", mode, sync);
+	db = store_acquire(store, NULL);
+	if (db == NULL)
+		return g_strdup("unknown (no connection)");
+	return db->drv->describe(db);
 }
 
-/* store_close - close the connection; accepts NULL */
+/* store_close - close every connection; accepts NULL. No connection
+ * may be lent out. */
 void
 store_close(Store *store)
 {
 	if (store == NULL)
 		return;
-	g_hash_table_destroy(store->stmts); /* finalizes: before the close */
-	if (store->db != NULL)
-		sqlite3_close_v2(store->db);
+	if (store->idle != NULL) {
+		for (guint i = 0; i < store->idle->len; i++) {
+			DbConn *db = g_ptr_array_index(store->idle, i);
+
+			db->drv->close(db);
+		}
+		g_ptr_array_unref(store->idle);
+	}
+	g_cond_clear(&store->freed);
 	g_mutex_clear(&store->lock);
-	g_free(store->path);
+	g_free(store->target);
+	g_free(store->passfile);
 	g_free(store);
 }
 

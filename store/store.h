@@ -1,23 +1,35 @@
 /*
- * store.h - the SQLite store: members, shares, outbox
+ * store.h - the store: members, shares, outbox, on SQLite or PostgreSQL
  *
  * SYNOPSIS
- *	g_autoptr(Store) st = store_open(cfg->store_path, 5000, &error);
+ *	g_autoptr(Store) st = store_open(cfg->store_url, 5000, &error);
  *	store_share_record(st, share, items, &created, &error);
  *	g_autoptr(GPtrArray) due = store_outbox_claim_due(st, now, 10, &error);
  *
  * DESCRIPTION
- *	One SQLite file in WAL mode. store_open() sets busy_timeout before
- *	any other pragma, turns on WAL with synchronous=FULL (a commit is on
- *	disk when it returns) and foreign keys, and creates or migrates the
- *	schema (PRAGMA user_version). Every statement uses bound parameters.
- *	store_durability() says what the connection runs with, as
- *	"journal_mode=wal synchronous=full" (a new string), for the logs.
+ *	A domain API: callers never see SQL. Below it (db.h) one executor
+ *	per engine. The URL says which: "sqlite:PATH" or a bare path is one
+ *	SQLite file in WAL mode with synchronous=FULL (a commit is on disk
+ *	when it returns), for one host; "postgresql://..." or a libpq
+ *	key=value string is a PostgreSQL database that several MTA hosts
+ *	share. store_open() creates or migrates the schema (SQLite: PRAGMA
+ *	user_version; PostgreSQL: table schema_version, under an advisory
+ *	lock, so hosts starting together migrate once). Every statement
+ *	uses bound parameters. store_open_full() also takes the size of
+ *	the connection pool (PostgreSQL; SQLite always uses one) and a
+ *	passfile. StoreOptions.timeout_ms bounds every wait: SQLite's
+ *	busy_timeout, PostgreSQL's statement and lock timeouts and the
+ *	client's own deadline for each round trip. store_durability() says
+ *	what a connection runs with ("journal_mode=wal synchronous=full",
+ *	or PostgreSQL's host, database, user and synchronous_commit; never
+ *	a password), for the logs.
  *
  *	store_share_record() is the milter's one write per message: in ONE
- *	transaction (BEGIN IMMEDIATE) it inserts the share and its outbox
- *	items, or, when a share with the same (sharer, recipient, origin_key)
- *	exists (an MTA retry of the same message), writes nothing, sets
+ *	transaction it inserts the share (INSERT ... ON CONFLICT DO
+ *	NOTHING on the unique (sharer, recipient, origin_key)) and its
+ *	outbox items, or, when that share exists (an MTA retry of the same
+ *	message, or the same forward reaching another host), writes
+ *	nothing, sets
  *	*created = FALSE and fills share->id with the existing share's id.
  *	Only after it returned TRUE may the milter accept the message.
  *
@@ -64,24 +76,30 @@
  *	their elements. Arguments are borrowed. Destructors accept NULL.
  *
  * ERRORS
- *	STORE_ERROR_BUSY (the database stayed locked past busy_timeout: try
- *	again later), STORE_ERROR_CONSTRAINT (a uniqueness rule, such as a
- *	member's address or handle already taken), STORE_ERROR_FAILED
- *	(anything else SQLite reported, its message included),
+ *	STORE_ERROR_BUSY (try again later: SQLite stayed locked past
+ *	busy_timeout; PostgreSQL did not answer in time, lost the
+ *	connection, failed over, or every pooled connection stayed busy),
+ *	STORE_ERROR_CONSTRAINT (a uniqueness rule, such as a member's
+ *	address or handle already taken), STORE_ERROR_FAILED (anything
+ *	else the engine reported, its message included),
  *	STORE_ERROR_INVALID (a value the store will not write: an address
  *	that addr_normalize() refuses, a handle outside [a-z0-9._-]),
  *	STORE_ERROR_STALE (a fenced write by a sender whose claim was
  *	taken over: its lease ran out and the item was claimed again).
  *
  * THREADS
- *	A Store is one connection guarded by its own mutex: any thread may
- *	call any function, calls are serialised. Open another Store for a
- *	reader or worker thread that must not wait on the writer.
+ *	Any thread may call any function. A Store lends each call one
+ *	connection of its pool: on SQLite the pool is one connection, so
+ *	calls are serialised; on PostgreSQL up to StoreOptions.pool calls
+ *	run at once. Open another Store for a worker that must not wait on
+ *	the milter's calls.
  */
 #ifndef PA_STORE_H
 #define PA_STORE_H
 
 #include <glib.h>
+
+#include "common/config.h"
 
 #define STORE_ERROR (store_error_quark())
 GQuark store_error_quark(void);
@@ -94,9 +112,15 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 3  /* PRAGMA user_version after store_open() */
+#define STORE_SCHEMA_VERSION 3  /* the schema after store_open() */
 
 typedef struct _Store Store;
+
+typedef struct {
+	guint timeout_ms;     /* every wait, see DESCRIPTION */
+	guint pool;           /* PostgreSQL: connections, 1 to 64 */
+	const char *passfile; /* PostgreSQL: or NULL (libpq's default) */
+} StoreOptions;
 
 typedef struct {
 	gint64 id;
@@ -175,9 +199,14 @@ typedef struct {
 	gint64 oldest_unsent_at;
 } StoreStats;
 
-Store *store_open(const char *path, guint busy_timeout_ms, GError **error);
+Store *store_open(const char *url, guint busy_timeout_ms, GError **error);
+Store *store_open_full(const char *url, const StoreOptions *o, GError **error);
+/* the store cfg names ([store] url or path, pool, passfile, busy_timeout);
+ * pool 0 takes [store] pool */
+Store *store_open_config(const Config *cfg, guint pool, GError **error);
 void store_close(Store *store);
 char *store_durability(Store *store);
+const char *store_engine(Store *store); /* "sqlite" or "postgresql" */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 
 Member *member_new(void);

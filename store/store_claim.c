@@ -12,9 +12,12 @@
  * lease is over. The outcome of an intro also settles its share, in the
  * same transaction.
  *
- * The statements are written so that they also hold on PostgreSQL:
- * UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING (there, the
- * sub-select takes FOR UPDATE SKIP LOCKED).
+ * The claim is one statement on both engines, UPDATE ... WHERE id IN
+ * (SELECT ... LIMIT n) RETURNING id; on PostgreSQL the sub-select takes
+ * FOR UPDATE SKIP LOCKED, so hosts claiming at once take different rows
+ * and no host waits on another's claim. No transaction is held open
+ * while mail is sent: a claim commits, the sender talks SMTP, and its
+ * record is a new transaction fenced by the claim counter.
  */
 #include "config.h"
 
@@ -22,36 +25,23 @@
 
 /* claim_rows - mark due rows 'sending' under a new claim; their ids */
 static gboolean
-claim_rows(Store *store, gint64 now, guint lease, guint max, GArray *ids,
-    GError **error)
+claim_rows(
+    DbConn *db, gint64 now, guint lease, guint max, GArray *ids, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_CLAIM, error);
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE outbox SET status = 'sending', claimed_at = ?1,"
-		" lease_until = ?1 + ?2, claim = claim + 1,"
-		" attempts = attempts + 1"
-		" WHERE id IN (SELECT id FROM outbox"
-		"  WHERE (status = 'queued' AND next_attempt_at <= ?1)"
-		"  OR (status = 'sending' AND lease_until < ?1)"
-		"  ORDER BY next_attempt_at, id LIMIT ?3)"
-		" RETURNING id",
-		error))
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, lease);
-	sqlite3_bind_int64(st, 3, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, lease);
+	db_bind_int64(st, 3, max);
+	while ((rc = db_step(st, "claiming outbox items", error)) == DB_ROW) {
+		gint64 id = db_column_int64(st, 0);
 
 		g_array_append_val(ids, id);
 	}
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "claiming outbox items");
-		return FALSE;
-	}
-	return TRUE;
+	return rc == DB_DONE;
 }
 
 /* by_due - oldest due first, as the claim chose them */
@@ -68,11 +58,11 @@ by_due(gconstpointer a, gconstpointer b)
 
 /* load_rows - read the claimed rows back, in due order */
 static gboolean
-load_rows(Store *store, GArray *ids, GPtrArray *out, GError **error)
+load_rows(DbConn *db, GArray *ids, GPtrArray *out, GError **error)
 {
 	for (guint i = 0; i < ids->len; i++) {
 		gint64 id = g_array_index(ids, gint64, i);
-		OutboxItem *item = outbox_load(store, id, TRUE, error);
+		OutboxItem *item = outbox_load(db, id, TRUE, error);
 
 		if (item == NULL) {
 			if (error == NULL || *error == NULL)
@@ -94,26 +84,22 @@ GPtrArray *
 store_outbox_claim(
     Store *store, gint64 now, guint lease, guint max, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	g_autoptr(GPtrArray) out = NULL;
 	g_autoptr(GArray) ids = NULL;
-	gboolean ok = FALSE;
 
 	g_return_val_if_fail(store != NULL, NULL);
 	out = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 	if (max == 0)
 		return g_steal_pointer(&out);
 	ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	g_mutex_lock(&store->lock);
-	if (!store_begin(store, error))
-		goto out;
-	if (claim_rows(store, now, lease, max, ids, error) &&
-	    load_rows(store, ids, out, error) && store_commit(store, error))
-		ok = TRUE;
-	else
-		store_rollback(store);
-out:
-	g_mutex_unlock(&store->lock);
-	return ok ? g_steal_pointer(&out) : NULL;
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return NULL;
+	if (claim_rows(db, now, lease, max, ids, error) &&
+	    load_rows(db, ids, out, error) && db_commit(db, error))
+		return g_steal_pointer(&out);
+	db_rollback(db);
+	return NULL;
 }
 
 /* store_outbox_claim_due - store_outbox_claim() for STORE_CLAIM_TIMEOUT */
@@ -125,91 +111,90 @@ store_outbox_claim_due(Store *store, gint64 now, guint max, GError **error)
 
 /* settle_share - an intro's outcome becomes its share's status */
 static gboolean
-settle_share(Store *store, gint64 id, const char *status, GError **error)
+settle_share(DbConn *db, gint64 id, const char *status, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_SETTLE, error);
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE shares SET status = ?2 WHERE id = (SELECT share_id"
-		" FROM outbox WHERE id = ?1 AND kind = 'intro')",
-		error))
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, status);
-	return stmt_done(store, st, "updating the share", error);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, status);
+	return db_done(st, "updating the share", error);
 }
 
 /* settle_rcpts - the unfenced marks: every recipient not settled takes
  * the item's outcome (share_status "introduced" is a send) */
 static gboolean
-settle_rcpts(Store *store, gint64 id, const char *share_status, GError **error)
+settle_rcpts(DbConn *db, gint64 id, const char *share_status, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_RCPT_SETTLE, error);
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE outbox_rcpts SET status = ?2 WHERE outbox_id = ?1"
-		" AND status IN ('queued', 'deferred')",
-		error))
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2,
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2,
 	    g_strcmp0(share_status, "introduced") == 0 ? "sent" : "failed");
-	return stmt_done(store, st, "settling recipients", error);
+	return db_done(st, "settling recipients", error);
 }
 
-/* set_state - one UPDATE of row id (?1), binding ?2 and ?3 if it has them */
-static gboolean
-set_state(Store *store, const char *sql, gint64 id, gint64 at, const char *why,
-    const char *share_status, GError **error)
-{
-	g_autoptr(StoreStmt) st = NULL;
+/* What an unfenced mark binds after the row's id (?1). */
+typedef struct {
+	StoreSql sql;
+	gboolean has_at;          /* ?2 is a time */
+	const char *share_status; /* the share's, or NULL */
+} Mark;
 
-	if (!stmt_prepare(store, &st, sql, error))
+/* set_state - one UPDATE of row id: ?2 is at or why, ?3 why */
+static gboolean
+set_state(DbConn *db, const Mark *m, gint64 id, gint64 at, const char *why,
+    GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, m->sql, error);
+
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, at);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		bind_text(st, 3, why);
-	if (!stmt_done(store, st, "updating an outbox item", error))
+	db_bind_int64(st, 1, id);
+	if (m->has_at) {
+		db_bind_int64(st, 2, at);
+		if (m->sql == SQL_OUTBOX_RETRY)
+			db_bind_text(st, 3, why);
+	} else
+		db_bind_text(st, 2, why);
+	if (!db_done(st, "updating an outbox item", error))
 		return FALSE;
-	if (sqlite3_changes(store->db) != 1) {
+	if (db_changes(st) != 1) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
 		    "no outbox item %" G_GINT64_FORMAT, id);
 		return FALSE;
 	}
-	return share_status == NULL ||
-	       (settle_rcpts(store, id, share_status, error) &&
-		   settle_share(store, id, share_status, error));
+	return m->share_status == NULL ||
+	       (settle_rcpts(db, id, m->share_status, error) &&
+		   settle_share(db, id, m->share_status, error));
 }
 
-/* mark - set_state in its own transaction, under the lock */
+/* mark - set_state in its own transaction */
 static gboolean
-mark(Store *store, const char *sql, gint64 id, gint64 at, const char *why,
-    const char *share_status, GError **error)
+mark(Store *store, const Mark *m, gint64 id, gint64 at, const char *why,
+    GError **error)
 {
-	gboolean ok = FALSE;
+	g_autoptr(DbConn) db = store_acquire(store, error);
 
-	g_mutex_lock(&store->lock);
-	if (store_begin(store, error)) {
-		ok = set_state(store, sql, id, at, why, share_status, error) &&
-		     store_commit(store, error);
-		if (!ok)
-			store_rollback(store);
-	}
-	g_mutex_unlock(&store->lock);
-	return ok;
+	if (db == NULL || !db_begin(db, error))
+		return FALSE;
+	if (set_state(db, m, id, at, why, error) && db_commit(db, error))
+		return TRUE;
+	db_rollback(db);
+	return FALSE;
 }
 
 /* store_outbox_mark_sent - delivered; an intro's share is introduced */
 gboolean
 store_outbox_mark_sent(Store *store, gint64 id, gint64 now, GError **error)
 {
+	static const Mark m = { SQL_OUTBOX_SENT, TRUE, "introduced" };
+
 	g_return_val_if_fail(store != NULL, FALSE);
-	return mark(store,
-	    "UPDATE outbox SET status = 'sent', sent_at = ?2,"
-	    " claimed_at = NULL, lease_until = NULL WHERE id = ?1",
-	    id, now, NULL, "introduced", error);
+	return mark(store, &m, id, now, NULL, error);
 }
 
 /* store_outbox_mark_retry - queued again, due at next_at */
@@ -217,12 +202,10 @@ gboolean
 store_outbox_mark_retry(
     Store *store, gint64 id, gint64 next_at, const char *why, GError **error)
 {
+	static const Mark m = { SQL_OUTBOX_RETRY, TRUE, NULL };
+
 	g_return_val_if_fail(store != NULL, FALSE);
-	return mark(store,
-	    "UPDATE outbox SET status = 'queued', next_attempt_at = ?2,"
-	    " last_error = ?3, claimed_at = NULL, lease_until = NULL WHERE id "
-	    "= ?1",
-	    id, next_at, why, NULL, error);
+	return mark(store, &m, id, next_at, why, error);
 }
 
 /* store_outbox_mark_failed - given up; an intro's share failed */
@@ -230,39 +213,38 @@ gboolean
 store_outbox_mark_failed(
     Store *store, gint64 id, const char *why, GError **error)
 {
+	static const Mark m = { SQL_OUTBOX_FAILED, FALSE, "failed" };
+
 	g_return_val_if_fail(store != NULL, FALSE);
-	return mark(store,
-	    "UPDATE outbox SET status = 'failed', last_error = ?3,"
-	    " claimed_at = NULL, lease_until = NULL WHERE id = ?1",
-	    id, 0, why, "failed", error);
+	return mark(store, &m, id, 0, why, error);
 }
 
-/* fence - whether row id is still 'sending' under claim */
-static gboolean
-fence(Store *store, gint64 id, gint64 claim, GError **error)
+/* stale - the error of a fenced write whose claim was taken over */
+static void
+stale(GError **error, gint64 id, gint64 claim)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_set_error(error, STORE_ERROR, STORE_ERROR_STALE,
+	    "outbox item %" G_GINT64_FORMAT " is no longer held by "
+	    "claim %" G_GINT64_FORMAT,
+	    id, claim);
+}
 
-	/* on PostgreSQL: the same SELECT ... FOR UPDATE */
-	if (!stmt_prepare(store, &st,
-		"SELECT 1 FROM outbox WHERE id = ?1 AND claim = ?2"
-		" AND status = 'sending'",
-		error))
+/* fence - whether row id is still 'sending' under claim (PostgreSQL:
+ * and the row is locked until the transaction ends) */
+static gboolean
+fence(DbConn *db, gint64 id, gint64 claim, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_FENCE, error);
+	DbStep rc;
+
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, claim);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return TRUE;
-	if (rc == SQLITE_DONE)
-		g_set_error(error, STORE_ERROR, STORE_ERROR_STALE,
-		    "outbox item %" G_GINT64_FORMAT " is no longer held by "
-		    "claim %" G_GINT64_FORMAT,
-		    id, claim);
-	else
-		store_set_error(store, rc, error, "checking a claim");
-	return FALSE;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, claim);
+	rc = db_step(st, "checking a claim", error);
+	if (rc == DB_DONE)
+		stale(error, id, claim);
+	return rc == DB_ROW;
 }
 
 /* store_outbox_extend - keep a claim: its lease now ends at lease_until */
@@ -270,25 +252,20 @@ gboolean
 store_outbox_extend(
     Store *store, gint64 id, gint64 claim, gint64 lease_until, GError **error)
 {
-	g_return_val_if_fail(store != NULL, FALSE);
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbConn) db = NULL;
+	g_autoptr(DbStmt) st = NULL;
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE outbox SET lease_until = ?3 WHERE id = ?1"
-		" AND claim = ?2 AND status = 'sending'",
-		error))
+	g_return_val_if_fail(store != NULL, FALSE);
+	if ((db = store_acquire(store, error)) == NULL ||
+	    (st = db_prepare(db, SQL_EXTEND, error)) == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, claim);
-	sqlite3_bind_int64(st, 3, lease_until);
-	if (!stmt_done(store, st, "extending a lease", error))
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, claim);
+	db_bind_int64(st, 3, lease_until);
+	if (!db_done(st, "extending a lease", error))
 		return FALSE;
-	if (sqlite3_changes(store->db) != 1) {
-		g_set_error(error, STORE_ERROR, STORE_ERROR_STALE,
-		    "outbox item %" G_GINT64_FORMAT " is no longer held by "
-		    "claim %" G_GINT64_FORMAT,
-		    id, claim);
+	if (db_changes(st) != 1) {
+		stale(error, id, claim);
 		return FALSE;
 	}
 	return TRUE;
@@ -296,29 +273,26 @@ store_outbox_extend(
 
 /* write_rcpts - every recipient's outcome, by position */
 static gboolean
-write_rcpts(Store *store, const OutboxItem *item, GError **error)
+write_rcpts(DbConn *db, const OutboxItem *item, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_RCPT_WRITE, error);
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE outbox_rcpts SET status = ?3, code = ?4, text = ?5,"
-		" attempts = ?6 WHERE outbox_id = ?1 AND position = ?2",
-		error))
+	if (st == NULL)
 		return FALSE;
 	for (guint i = 0; i < item->states->len; i++) {
 		const OutboxRcpt *r = g_ptr_array_index(item->states, i);
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, item->id);
-		sqlite3_bind_int(st, 2, (int)i);
-		bind_text(st, 3, r->status);
+		db_reset(st);
+		db_bind_int64(st, 1, item->id);
+		db_bind_int64(st, 2, i);
+		db_bind_text(st, 3, r->status);
 		if (r->code != 0)
-			sqlite3_bind_int(st, 4, r->code);
+			db_bind_int64(st, 4, r->code);
 		else
-			sqlite3_bind_null(st, 4);
-		bind_text(st, 5, r->text);
-		sqlite3_bind_int64(st, 6, r->attempts);
-		if (!stmt_done(store, st, "recording a recipient", error))
+			db_bind_null(st, 4);
+		db_bind_text(st, 5, r->text);
+		db_bind_int64(st, 6, r->attempts);
+		if (!db_done(st, "recording a recipient", error))
 			return FALSE;
 	}
 	return TRUE;
@@ -326,41 +300,36 @@ write_rcpts(Store *store, const OutboxItem *item, GError **error)
 
 /* write_outcome - the row's own outcome, its share, notices, suppressions */
 static gboolean
-write_outcome(Store *store, const OutboxItem *item, const OutboxOutcome *o,
-    GError **error)
+write_outcome(
+    DbConn *db, const OutboxItem *item, const OutboxOutcome *o, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_OUTBOX_WRITE, error);
 	gboolean sent = g_strcmp0(o->status, "sent") == 0;
 
-	if (!stmt_prepare(store, &st,
-		"UPDATE outbox SET status = ?2, next_attempt_at = ?3,"
-		" sent_at = ?4, last_error = ?5, claimed_at = NULL,"
-		" lease_until = NULL WHERE id = ?1",
-		error))
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, item->id);
-	bind_text(st, 2, o->status);
-	sqlite3_bind_int64(st, 3,
+	db_bind_int64(st, 1, item->id);
+	db_bind_text(st, 2, o->status);
+	db_bind_int64(st, 3,
 	    o->next_attempt_at ? o->next_attempt_at : item->next_attempt_at);
 	if (sent)
-		sqlite3_bind_int64(st, 4, o->now);
+		db_bind_int64(st, 4, o->now);
 	else
-		sqlite3_bind_null(st, 4);
-	bind_text(st, 5, o->last_error);
-	if (!stmt_done(store, st, "recording an outbox item", error))
+		db_bind_null(st, 4);
+	db_bind_text(st, 5, o->last_error);
+	if (!db_done(st, "recording an outbox item", error))
 		return FALSE;
 	if ((sent || g_strcmp0(o->status, "failed") == 0) &&
-	    !settle_share(
-		store, item->id, sent ? "introduced" : "failed", error))
+	    !settle_share(db, item->id, sent ? "introduced" : "failed", error))
 		return FALSE;
 	for (guint i = 0; o->notices != NULL && i < o->notices->len; i++)
-		if (!outbox_insert(store, g_ptr_array_index(o->notices, i),
+		if (!outbox_insert(db, g_ptr_array_index(o->notices, i),
 			item->share_id, o->now, error))
 			return FALSE;
 	for (guint i = 0; o->suppress != NULL && i < o->suppress->len; i++) {
 		const OutboxRcpt *r = g_ptr_array_index(o->suppress, i);
 
-		if (!suppression_insert(store, r->address, r->code, r->text,
+		if (!suppression_insert(db, r->address, r->code, r->text,
 			item->id, o->now, error))
 			return FALSE;
 	}
@@ -372,25 +341,24 @@ gboolean
 store_outbox_record(Store *store, const OutboxItem *item,
     const OutboxOutcome *outcome, GError **error)
 {
-	gboolean ok;
+	g_autoptr(DbConn) db = NULL;
 
 	g_return_val_if_fail(store != NULL && item != NULL, FALSE);
 	g_return_val_if_fail(item->states->len == item->rcpts->len, FALSE);
 	g_return_val_if_fail(outcome == NULL || outcome->status != NULL, FALSE);
-	STORE_LOCK(store);
-	if (!store_begin(store, error))
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
 		return FALSE;
-	ok = fence(store, item->id, item->claim, error) &&
-	     write_rcpts(store, item, error) &&
-	     (outcome == NULL || write_outcome(store, item, outcome, error)) &&
-	     store_commit(store, error);
-	if (!ok)
-		store_rollback(store);
-	else
-		for (guint i = 0; outcome != NULL && outcome->notices != NULL &&
-				  i < outcome->notices->len;
-		     i++)
-			outbox_settle(g_ptr_array_index(outcome->notices, i),
-			    outcome->now);
-	return ok;
+	if (!fence(db, item->id, item->claim, error) ||
+	    !write_rcpts(db, item, error) ||
+	    (outcome != NULL && !write_outcome(db, item, outcome, error)) ||
+	    !db_commit(db, error)) {
+		db_rollback(db);
+		return FALSE;
+	}
+	for (guint i = 0; outcome != NULL && outcome->notices != NULL &&
+			  i < outcome->notices->len;
+	     i++)
+		outbox_settle(
+		    g_ptr_array_index(outcome->notices, i), outcome->now);
+	return TRUE;
 }

@@ -3,92 +3,69 @@
  *
  * SYNOPSIS
  *	#include "store/store_int.h"
- *	g_autoptr(StoreStmt) st = NULL;
- *	if (!stmt_prepare(store, &st, "SELECT ...", error))
+ *	g_autoptr(DbConn) db = store_acquire(store, error);
+ *	if (db == NULL)
  *		return FALSE;
+ *	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_FIND, error);
  *
  * DESCRIPTION
- *	The Store structure, the mapping of SQLite result codes to
- *	StoreError, and small helpers for statements and transactions.
- *	Callers of these helpers hold store->lock.
+ *	The Store structure (a driver and a small pool of its
+ *	connections), and helpers written once for both engines. The
+ *	domain functions in store_*.c take a connection from the pool for
+ *	the length of one call and give it back at the end of their scope.
  *
  * OWNERSHIP
- *	stmt_prepare() compiles each SQL text once per connection and keeps
- *	it in the Store's cache (compiling was a tenth of the milter's CPU
- *	per share); the caller borrows it until the end of its scope, where
- *	g_autoptr(StoreStmt) resets it and clears its bindings. Strings
- *	returned are new.
- *
- * ERRORS
- *	Every helper that can fail sets a StoreError whose message carries
- *	sqlite3_errmsg().
+ *	store_acquire() lends a connection; g_autoptr(DbConn) gives it back
+ *	(store_release()). Declare it BEFORE any g_autoptr(DbStmt) in the
+ *	same scope: cleanups run in reverse order, so statements are reset
+ *	while the connection is still the caller's. (A statement reset
+ *	after the release races with another thread's use of the same
+ *	connection, and corrupted an SQLite database under load.)
  *
  * THREADS
- *	None of these lock; the public functions in store*.c take
- *	store->lock with STORE_LOCK(store), declared BEFORE any
- *	g_autoptr(sqlite3_stmt) in the same scope: cleanups run in reverse
- *	order, so statements are finalized while the lock is still held.
- *	(A statement finalized after the unlock races with another
- *	thread's use of the one connection, opened SQLITE_OPEN_NOMUTEX,
- *	and corrupted the database under load.)
+ *	The pool is guarded by store->lock; a connection is used by one
+ *	thread at a time. SQLite's pool holds one connection, so calls are
+ *	serialised as before; PostgreSQL's holds StoreOptions.pool.
  */
 #ifndef PA_STORE_INT_H
 #define PA_STORE_INT_H
 
 #include <glib.h>
-#include <sqlite3.h>
 
+#include "store/db.h"
 #include "store/store.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
-
-/* a statement borrowed from the Store's cache */
-typedef sqlite3_stmt StoreStmt;
-void stmt_release(StoreStmt *st);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreStmt, stmt_release)
-
-/* hold store->lock until the end of the enclosing scope */
-#define STORE_LOCK(store)                                                      \
-	g_autoptr(GMutexLocker) store_locked_ G_GNUC_UNUSED =                  \
-	    g_mutex_locker_new(&(store)->lock)
-
 struct _Store {
-	sqlite3 *db;
-	char *path;
+	const DbDriver *drv;
+	char *target; /* the file, or the libpq connection string */
+	char *passfile;
+	guint timeout_ms;
 	GMutex lock;
-	GHashTable *stmts; /* SQL text -> sqlite3_stmt *, see stmt_prepare() */
+	GCond freed;
+	GPtrArray *idle; /* of DbConn *, ready for use */
+	guint open;      /* connections lent or idle */
+	guint size;      /* at most this many */
 };
 
-/* the error for rc (an SQLite result code), what says what was tried */
-void store_set_error(Store *store, int rc, GError **error, const char *what);
+DbConn *store_acquire(Store *store, GError **error);
+void store_release(DbConn *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DbConn, store_release)
 
-gboolean stmt_prepare(
-    Store *store, StoreStmt **out, const char *sql, GError **error);
-gboolean stmt_done(
-    Store *store, sqlite3_stmt *st, const char *what, GError **error);
-gboolean store_exec(Store *store, const char *sql, GError **error);
-gboolean store_begin(Store *store, GError **error);
-gboolean store_commit(Store *store, GError **error);
-void store_rollback(Store *store);
-
-void bind_text(sqlite3_stmt *st, int i, const char *s);
-char *column_text(sqlite3_stmt *st, int i);
-
-/* every row of a constant query, each made by from_row; takes the lock */
-typedef gpointer (*StoreRowFunc)(sqlite3_stmt *st);
-GPtrArray *store_list_rows(Store *store, const char *sql, StoreRowFunc from_row,
+/* every row of a statement without parameters, each made by from_row */
+typedef gpointer (*StoreRowFunc)(DbStmt *st);
+GPtrArray *store_list_rows(Store *store, StoreSql id, StoreRowFunc from_row,
     GDestroyNotify free_row, const char *what, GError **error);
 
-gboolean store_schema_migrate(Store *store, GError **error);
-gboolean share_find_id(Store *store, const char *sharer, const char *recipient,
+gboolean store_schema_migrate(DbConn *db, GError **error);
+gboolean share_find_id(DbConn *db, const char *sharer, const char *recipient,
     const char *origin_key, gint64 *id, GError **error);
 /* outbox rows (store_outbox.c) */
-gboolean outbox_insert(Store *store, OutboxItem *item, gint64 share_id,
-    gint64 now, GError **error);
+gboolean outbox_insert(
+    DbConn *db, OutboxItem *item, gint64 share_id, gint64 now, GError **error);
 void outbox_settle(OutboxItem *item, gint64 now);
 OutboxItem *outbox_load(
-    Store *store, gint64 id, gboolean with_message, GError **error);
-gboolean suppression_insert(Store *store, const char *address, int code,
+    DbConn *db, gint64 id, gboolean with_message, GError **error);
+gboolean suppression_insert(DbConn *db, const char *address, int code,
     const char *reason, gint64 outbox_id, gint64 now, GError **error);
 
 #endif /* PA_STORE_INT_H */

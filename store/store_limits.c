@@ -16,27 +16,24 @@
 
 /* count_where - one COUNT(*) query with a text and a time parameter */
 static gboolean
-count_where(Store *store, const char *sql, const char *text, gint64 since,
+count_where(Store *store, StoreSql id, const char *text, gint64 since,
     gint64 *count, GError **error)
 {
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
-	gboolean ok = FALSE;
-	int rc;
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
 
-	if (!stmt_prepare(store, &st, sql, error))
-		goto out;
-	bind_text(st, 1, text);
-	sqlite3_bind_int64(st, 2, since);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		store_set_error(store, rc, error, "counting shares");
-		goto out;
+	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
+		return FALSE;
+	db_bind_text(st, 1, text);
+	db_bind_int64(st, 2, since);
+	if (db_step(st, "counting shares", error) != DB_ROW) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+			    "counting shares: no count");
+		return FALSE;
 	}
-	*count = sqlite3_column_int64(st, 0);
-	ok = TRUE;
-out:
-	return ok;
+	*count = db_column_int64(st, 0);
+	return TRUE;
 }
 
 /* store_share_count_by_sharer - shares a member made since a time */
@@ -45,9 +42,8 @@ store_share_count_by_sharer(Store *store, const char *sharer, gint64 since,
     gint64 *count, GError **error)
 {
 	g_return_val_if_fail(store != NULL && sharer != NULL, FALSE);
-	return count_where(store,
-	    "SELECT COUNT(*) FROM shares WHERE sharer = ? AND created_at >= ?",
-	    sharer, since, count, error);
+	return count_where(
+	    store, SQL_SHARE_COUNT_BY_SHARER, sharer, since, count, error);
 }
 
 /* store_share_count_to_recipient - shares sent to a friend since a time */
@@ -56,10 +52,8 @@ store_share_count_to_recipient(Store *store, const char *recipient,
     gint64 since, gint64 *count, GError **error)
 {
 	g_return_val_if_fail(store != NULL && recipient != NULL, FALSE);
-	return count_where(store,
-	    "SELECT COUNT(*) FROM shares WHERE recipient = ? COLLATE NOCASE"
-	    " AND created_at >= ?",
-	    recipient, since, count, error);
+	return count_where(store, SQL_SHARE_COUNT_TO_RECIPIENT, recipient,
+	    since, count, error);
 }
 
 /* store_share_exists - whether (sharer, recipient, origin_key) is there */
@@ -67,15 +61,16 @@ gboolean
 store_share_exists(Store *store, const char *sharer, const char *recipient,
     const char *origin_key, gboolean *exists, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	gint64 id = 0;
-	gboolean ok;
 
 	g_return_val_if_fail(store != NULL && sharer != NULL &&
 				 recipient != NULL && origin_key != NULL,
 	    FALSE);
-	g_mutex_lock(&store->lock);
-	ok = share_find_id(store, sharer, recipient, origin_key, &id, error);
-	g_mutex_unlock(&store->lock);
+	*exists = FALSE;
+	if ((db = store_acquire(store, error)) == NULL ||
+	    !share_find_id(db, sharer, recipient, origin_key, &id, error))
+		return FALSE;
 	*exists = id != 0;
-	return ok;
+	return TRUE;
 }

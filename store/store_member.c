@@ -3,7 +3,8 @@
  *
  * Addresses are stored as addr_normalize() makes them (domain in lower
  * case, local part as given) and handles in lower case. The address
- * column compares without ASCII case (COLLATE NOCASE): RFC 5321 lets a
+ * column compares without ASCII case (SQLite's COLLATE NOCASE,
+ * PostgreSQL's unique index on lower(address)): RFC 5321 lets a
  * local part be case-sensitive, but no mail system people use makes
  * Jane@ and jane@ two people, and a member whose client writes her
  * address differently must not be told she is not a member. The
@@ -22,8 +23,6 @@
 #include "common/util.h"
 #include "store/store_int.h"
 
-#define MEMBER_COLUMNS "id, address, name, handle, capabilities, created_at"
-
 /* store_handle_is_valid - a handle as share+HANDLE@ can carry it */
 gboolean
 store_handle_is_valid(const char *handle)
@@ -39,67 +38,67 @@ store_handle_is_valid(const char *handle)
 
 /* member_from_row - a Member from a row of MEMBER_COLUMNS */
 static gpointer
-member_from_row(sqlite3_stmt *st)
+member_from_row(DbStmt *st)
 {
 	Member *m = member_new();
 
-	m->id = sqlite3_column_int64(st, 0);
-	m->address = column_text(st, 1);
-	m->name = column_text(st, 2);
-	m->handle = column_text(st, 3);
-	m->capabilities = column_text(st, 4);
-	m->created_at = sqlite3_column_int64(st, 5);
+	m->id = db_column_int64(st, 0);
+	m->address = db_column_text(st, 1);
+	m->name = db_column_text(st, 2);
+	m->handle = db_column_text(st, 3);
+	m->capabilities = db_column_text(st, 4);
+	m->created_at = db_column_int64(st, 5);
 	return m;
 }
 
-/* constraint_error - say which of address or handle is taken */
+/* constraint_error - say which of address or handle is taken; the
+ * engine's message names the column (SQLite) or the index (PostgreSQL) */
 static void
 constraint_error(
-    Store *store, const char *address, const char *handle, GError **error)
+    GError **error, GError *err, const char *address, const char *handle)
 {
-	const char *msg = sqlite3_errmsg(store->db);
-
-	if (strstr(msg, "members.handle") != NULL)
+	if (strstr(err->message, "handle") != NULL)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_CONSTRAINT,
-		    "the handle \"%s\" is already taken (%s)", handle, msg);
-	else if (strstr(msg, "members.address") != NULL)
+		    "the handle \"%s\" is already taken (%s)", handle,
+		    err->message);
+	else if (strstr(err->message, "address") != NULL)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_CONSTRAINT,
-		    "%s is already a member (%s)", address, msg);
+		    "%s is already a member (%s)", address, err->message);
 	else
 		g_set_error(error, STORE_ERROR, STORE_ERROR_CONSTRAINT,
-		    "adding member %s: %s", address, msg);
+		    "adding member %s: %s", address, err->message);
 }
 
-/* insert_member - the INSERT itself; the caller holds the lock */
+/* insert_member - the INSERT itself */
 static gboolean
 insert_member(Store *store, const Member *m, const char *address,
     const char *handle, gint64 *id, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
+	g_autoptr(GError) err = NULL;
 
-	if (!stmt_prepare(store, &st,
-		"INSERT INTO members (address, name, handle, capabilities,"
-		" created_at) VALUES (?, ?, ?, ?, ?)",
-		error))
+	if (db == NULL ||
+	    (st = db_prepare(db, SQL_MEMBER_INSERT, error)) == NULL)
 		return FALSE;
-	bind_text(st, 1, address);
-	bind_text(st, 2, m->name);
-	bind_text(st, 3, handle);
-	bind_text(st, 4, m->capabilities);
-	sqlite3_bind_int64(st, 5, m->created_at ? m->created_at : util_now());
-	rc = sqlite3_step(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-		constraint_error(store, address, handle, error);
-		return FALSE;
-	}
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "adding a member");
+	db_bind_text(st, 1, address);
+	db_bind_text(st, 2, m->name);
+	db_bind_text(st, 3, handle);
+	db_bind_text(st, 4, m->capabilities);
+	db_bind_int64(st, 5, m->created_at ? m->created_at : util_now());
+	if (db_step(st, "adding a member", &err) != DB_ROW) {
+		if (g_error_matches(err, STORE_ERROR, STORE_ERROR_CONSTRAINT))
+			constraint_error(error, err, address, handle);
+		else if (err != NULL)
+			g_propagate_error(error, g_steal_pointer(&err));
+		else
+			g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+			    "adding a member: no id came back");
 		return FALSE;
 	}
 	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(store->db);
-	return TRUE;
+		*id = db_column_int64(st, 0);
+	return db_done(st, "adding a member", error);
 }
 
 /* store_member_add - insert a member; address and handle must be free */
@@ -108,7 +107,6 @@ store_member_add(Store *store, const Member *m, gint64 *id, GError **error)
 {
 	g_autofree char *address = NULL;
 	g_autofree char *handle = NULL;
-	gboolean ok;
 
 	g_return_val_if_fail(store != NULL && m != NULL, FALSE);
 	address = addr_normalize(m->address);
@@ -127,31 +125,22 @@ store_member_add(Store *store, const Member *m, gint64 *id, GError **error)
 			return FALSE;
 		}
 	}
-	g_mutex_lock(&store->lock);
-	ok = insert_member(store, m, address, handle, id, error);
-	g_mutex_unlock(&store->lock);
-	return ok;
+	return insert_member(store, m, address, handle, id, error);
 }
 
-/* member_by - one member where column = value; NULL if none */
+/* member_by - one member by statement id and its one value; NULL if none */
 static Member *
-member_by(Store *store, const char *sql, const char *value, GError **error)
+member_by(Store *store, StoreSql id, const char *value, GError **error)
 {
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
-	Member *m = NULL;
-	int rc;
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
 
-	if (!stmt_prepare(store, &st, sql, error))
-		goto out;
-	bind_text(st, 1, value);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		m = member_from_row(st);
-	else if (rc != SQLITE_DONE)
-		store_set_error(store, rc, error, "looking up a member");
-out:
-	return m;
+	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
+		return NULL;
+	db_bind_text(st, 1, value);
+	if (db_step(st, "looking up a member", error) == DB_ROW)
+		return member_from_row(st);
+	return NULL;
 }
 
 /* store_member_by_address - the member with this address, or NULL */
@@ -164,9 +153,7 @@ store_member_by_address(Store *store, const char *address, GError **error)
 	norm = addr_normalize(address);
 	if (norm == NULL)
 		return NULL; /* not an address: nobody has it */
-	return member_by(store,
-	    "SELECT " MEMBER_COLUMNS " FROM members WHERE address = ?", norm,
-	    error);
+	return member_by(store, SQL_MEMBER_BY_ADDRESS, norm, error);
 }
 
 /* store_member_by_handle - the member with this handle, or NULL */
@@ -177,9 +164,7 @@ store_member_by_handle(Store *store, const char *handle, GError **error)
 
 	g_return_val_if_fail(store != NULL && handle != NULL, NULL);
 	low = g_ascii_strdown(handle, -1);
-	return member_by(store,
-	    "SELECT " MEMBER_COLUMNS " FROM members WHERE handle = ?", low,
-	    error);
+	return member_by(store, SQL_MEMBER_BY_HANDLE, low, error);
 }
 
 /* store_member_list - every member, in the order they were added */
@@ -187,8 +172,6 @@ GPtrArray *
 store_member_list(Store *store, GError **error)
 {
 	g_return_val_if_fail(store != NULL, NULL);
-	return store_list_rows(store,
-	    "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id",
-	    member_from_row, (GDestroyNotify)member_free, "listing members",
-	    error);
+	return store_list_rows(store, SQL_MEMBER_LIST, member_from_row,
+	    (GDestroyNotify)member_free, "listing members", error);
 }

@@ -21,12 +21,6 @@
 #include "common/util.h"
 #include "store/store_int.h"
 
-#define ITEM_COLUMNS                                                           \
-	"id, share_id, kind, mail_from, subject, status, attempts,"            \
-	" next_attempt_at, last_error, created_at, claim, lease_until,"        \
-	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id)"
-#define MESSAGE_COLUMN 13 /* after ITEM_COLUMNS */
-
 /* check_item - what every queued item needs before it is written */
 static gboolean
 check_item(const OutboxItem *item, GError **error)
@@ -55,21 +49,18 @@ check_item(const OutboxItem *item, GError **error)
 
 /* insert_rcpts - the envelope recipients of outbox row id, in order */
 static gboolean
-insert_rcpts(Store *store, gint64 id, GPtrArray *rcpts, GError **error)
+insert_rcpts(DbConn *db, gint64 id, GPtrArray *rcpts, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_RCPT_INSERT, error);
 
-	if (!stmt_prepare(store, &st,
-		"INSERT INTO outbox_rcpts (outbox_id, position, address)"
-		" VALUES (?, ?, ?)",
-		error))
+	if (st == NULL)
 		return FALSE;
 	for (guint i = 0; i < rcpts->len; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, (int)i);
-		bind_text(st, 3, g_ptr_array_index(rcpts, i));
-		if (!stmt_done(store, st, "queueing a recipient", error))
+		db_reset(st);
+		db_bind_int64(st, 1, id);
+		db_bind_int64(st, 2, i);
+		db_bind_text(st, 3, g_ptr_array_index(rcpts, i));
+		if (!db_done(st, "queueing a recipient", error))
 			return FALSE;
 	}
 	return TRUE;
@@ -78,34 +69,31 @@ insert_rcpts(Store *store, gint64 id, GPtrArray *rcpts, GError **error)
 /* outbox_insert - one queued row; sets item->id and item->share_id */
 gboolean
 outbox_insert(
-    Store *store, OutboxItem *item, gint64 share_id, gint64 now, GError **error)
+    DbConn *db, OutboxItem *item, gint64 share_id, gint64 now, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = NULL;
 	gint64 id;
 
 	if (!check_item(item, error) ||
-	    !stmt_prepare(store, &st,
-		"INSERT INTO outbox (share_id, kind, mail_from, subject,"
-		" message, status, attempts, next_attempt_at, created_at)"
-		" VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
-		error))
+	    (st = db_prepare(db, SQL_OUTBOX_INSERT, error)) == NULL)
 		return FALSE;
-	if (share_id != 0)
-		sqlite3_bind_int64(st, 1, share_id);
-	else
-		sqlite3_bind_null(st, 1);
-	bind_text(st, 2, item->kind);
-	bind_text(st, 3, item->mail_from);
-	bind_text(st, 4, item->subject);
-	sqlite3_bind_blob64(st, 5, g_bytes_get_data(item->message, NULL),
-	    g_bytes_get_size(item->message), SQLITE_STATIC);
-	sqlite3_bind_int64(
+	db_bind_id(st, 1, share_id);
+	db_bind_text(st, 2, item->kind);
+	db_bind_text(st, 3, item->mail_from);
+	db_bind_text(st, 4, item->subject);
+	db_bind_blob(st, 5, item->message);
+	db_bind_int64(
 	    st, 6, item->next_attempt_at ? item->next_attempt_at : now);
-	sqlite3_bind_int64(st, 7, now);
-	if (!stmt_done(store, st, "queueing an outbox item", error))
+	db_bind_int64(st, 7, now);
+	if (db_step(st, "queueing an outbox item", error) != DB_ROW) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+			    "queueing an outbox item: no id came back");
 		return FALSE;
-	id = sqlite3_last_insert_rowid(store->db);
-	if (!insert_rcpts(store, id, item->rcpts, error))
+	}
+	id = db_column_int64(st, 0);
+	if (!db_done(st, "queueing an outbox item", error) ||
+	    !insert_rcpts(db, id, item->rcpts, error))
 		return FALSE;
 	item->id = id;
 	item->share_id = share_id;
@@ -128,24 +116,19 @@ outbox_settle(OutboxItem *item, gint64 now)
 gboolean
 store_outbox_add(Store *store, OutboxItem *item, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	gint64 now = util_now();
-	gboolean ok = FALSE;
 
 	g_return_val_if_fail(store != NULL && item != NULL, FALSE);
-	g_mutex_lock(&store->lock);
-	if (!store_begin(store, error))
-		goto out;
-	if (!outbox_insert(store, item, 0, now, error) ||
-	    !store_commit(store, error)) {
-		store_rollback(store);
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return FALSE;
+	if (!outbox_insert(db, item, 0, now, error) || !db_commit(db, error)) {
+		db_rollback(db);
 		item->id = 0;
-		goto out;
+		return FALSE;
 	}
 	outbox_settle(item, now);
-	ok = TRUE;
-out:
-	g_mutex_unlock(&store->lock);
-	return ok;
+	return TRUE;
 }
 
 /* outbox_rcpt_new - a recipient not tried yet */
@@ -220,84 +203,67 @@ outbox_item_copy(const OutboxItem *item)
 
 /* load_rcpts - the recipients of row id into item->rcpts and ->states */
 static gboolean
-load_rcpts(Store *store, OutboxItem *item, GError **error)
+load_rcpts(DbConn *db, OutboxItem *item, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_RCPT_LOAD, error);
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st,
-		"SELECT address, status, code, text, attempts"
-		" FROM outbox_rcpts WHERE outbox_id = ? ORDER BY position",
-		error))
+	if (st == NULL)
 		return FALSE;
-	sqlite3_bind_int64(st, 1, item->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, item->id);
+	while ((rc = db_step(st, "reading recipients", error)) == DB_ROW) {
 		OutboxRcpt *r = outbox_rcpt_new(NULL);
 
-		r->address = column_text(st, 0);
+		r->address = db_column_text(st, 0);
 		g_free(r->status);
-		r->status = column_text(st, 1);
-		r->code = sqlite3_column_int(st, 2);
-		r->text = column_text(st, 3);
-		r->attempts = (guint)sqlite3_column_int64(st, 4);
+		r->status = db_column_text(st, 1);
+		r->code = (int)db_column_int64(st, 2);
+		r->text = db_column_text(st, 3);
+		r->attempts = (guint)db_column_int64(st, 4);
 		g_ptr_array_add(item->rcpts, g_strdup(r->address));
 		g_ptr_array_add(item->states, r);
 	}
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "reading recipients");
-		return FALSE;
-	}
-	return TRUE;
+	return rc == DB_DONE;
 }
 
 /* item_from_row - an OutboxItem from ITEM_COLUMNS [, message] */
 static OutboxItem *
-item_from_row(sqlite3_stmt *st, gboolean with_message)
+item_from_row(DbStmt *st, gboolean with_message)
 {
 	OutboxItem *item = outbox_item_new();
 
-	item->id = sqlite3_column_int64(st, 0);
-	item->share_id = sqlite3_column_int64(st, 1); /* NULL reads 0 */
-	item->kind = column_text(st, 2);
-	item->mail_from = column_text(st, 3);
-	item->subject = column_text(st, 4);
-	item->status = column_text(st, 5);
-	item->attempts = (guint)sqlite3_column_int64(st, 6);
-	item->next_attempt_at = sqlite3_column_int64(st, 7);
-	item->last_error = column_text(st, 8);
-	item->created_at = sqlite3_column_int64(st, 9);
-	item->claim = sqlite3_column_int64(st, 10);
-	item->lease_until = sqlite3_column_int64(st, 11);
-	item->member = column_text(st, 12);
+	item->id = db_column_int64(st, 0);
+	item->share_id = db_column_int64(st, 1); /* NULL reads 0 */
+	item->kind = db_column_text(st, 2);
+	item->mail_from = db_column_text(st, 3);
+	item->subject = db_column_text(st, 4);
+	item->status = db_column_text(st, 5);
+	item->attempts = (guint)db_column_int64(st, 6);
+	item->next_attempt_at = db_column_int64(st, 7);
+	item->last_error = db_column_text(st, 8);
+	item->created_at = db_column_int64(st, 9);
+	item->claim = db_column_int64(st, 10);
+	item->lease_until = db_column_int64(st, 11);
+	item->member = db_column_text(st, 12);
 	if (with_message)
-		item->message =
-		    g_bytes_new(sqlite3_column_blob(st, MESSAGE_COLUMN),
-			(gsize)sqlite3_column_bytes(st, MESSAGE_COLUMN));
+		item->message = db_column_blob(st, MESSAGE_COLUMN);
 	return item;
 }
 
 /* outbox_load - one row with its recipients; NULL without error if none */
 OutboxItem *
-outbox_load(Store *store, gint64 id, gboolean with_message, GError **error)
+outbox_load(DbConn *db, gint64 id, gboolean with_message, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_OUTBOX_LOAD, error);
 	g_autoptr(OutboxItem) item = NULL;
-	int rc;
 
-	if (!stmt_prepare(store, &st,
-		"SELECT " ITEM_COLUMNS ", message FROM outbox WHERE id = ?",
-		error))
+	if (st == NULL)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	if (db_step(st, "reading an outbox item", error) != DB_ROW)
 		return NULL;
-	if (rc != SQLITE_ROW) {
-		store_set_error(store, rc, error, "reading an outbox item");
-		return NULL;
-	}
 	item = item_from_row(st, with_message);
-	if (!load_rcpts(store, item, error))
+	if (!load_rcpts(db, item, error))
 		return NULL;
 	return g_steal_pointer(&item);
 }
@@ -306,33 +272,29 @@ outbox_load(Store *store, gint64 id, gboolean with_message, GError **error)
 OutboxItem *
 store_outbox_get(Store *store, gint64 id, GError **error)
 {
-	OutboxItem *item;
+	g_autoptr(DbConn) db = NULL;
 
 	g_return_val_if_fail(store != NULL, NULL);
-	g_mutex_lock(&store->lock);
-	item = outbox_load(store, id, TRUE, error);
-	g_mutex_unlock(&store->lock);
-	return item;
+	if ((db = store_acquire(store, error)) == NULL)
+		return NULL;
+	return outbox_load(db, id, TRUE, error);
 }
 
-/* list_items - the rows and their recipients; the caller holds the lock */
+/* list_items - the rows and their recipients */
 static gboolean
-list_items(Store *store, GPtrArray *list, GError **error)
+list_items(DbConn *db, GPtrArray *list, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_OUTBOX_LIST, error);
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st,
-		"SELECT " ITEM_COLUMNS " FROM outbox ORDER BY id", error))
+	if (st == NULL)
 		return FALSE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st, "listing the outbox", error)) == DB_ROW)
 		g_ptr_array_add(list, item_from_row(st, FALSE));
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "listing the outbox");
+	if (rc != DB_DONE)
 		return FALSE;
-	}
 	for (guint i = 0; i < list->len; i++)
-		if (!load_rcpts(store, g_ptr_array_index(list, i), error))
+		if (!load_rcpts(db, g_ptr_array_index(list, i), error))
 			return FALSE;
 	return TRUE;
 }
@@ -341,17 +303,17 @@ list_items(Store *store, GPtrArray *list, GError **error)
 GPtrArray *
 store_outbox_list(Store *store, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	g_autoptr(GPtrArray) list = NULL;
 	gboolean ok;
 
 	g_return_val_if_fail(store != NULL, NULL);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
-	g_mutex_lock(&store->lock);
+	if ((db = store_acquire(store, error)) == NULL)
+		return NULL;
 	/* One read transaction: rows and recipients from the same snapshot. */
-	ok =
-	    store_exec(store, "BEGIN", error) && list_items(store, list, error);
-	store_rollback(store);
-	g_mutex_unlock(&store->lock);
+	ok = db_begin_read(db, error) && list_items(db, list, error);
+	db_rollback(db);
 	return ok ? g_steal_pointer(&list) : NULL;
 }
 
@@ -361,18 +323,21 @@ gboolean
 store_suppression_add(Store *store, const char *address, int code,
     const char *reason, gint64 outbox_id, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
+
 	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
-	STORE_LOCK(store);
+	if ((db = store_acquire(store, error)) == NULL)
+		return FALSE;
 	return suppression_insert(
-	    store, address, code, reason, outbox_id, util_now(), error);
+	    db, address, code, reason, outbox_id, util_now(), error);
 }
 
-/* suppression_insert - one suppression row; the caller holds the lock */
+/* suppression_insert - one suppression row */
 gboolean
-suppression_insert(Store *store, const char *address, int code,
+suppression_insert(DbConn *db, const char *address, int code,
     const char *reason, gint64 outbox_id, gint64 now, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = NULL;
 	g_autofree char *addr = addr_normalize(address);
 
 	if (addr == NULL) {
@@ -380,23 +345,14 @@ suppression_insert(Store *store, const char *address, int code,
 		    "cannot suppress \"%s\": not an address", address);
 		return FALSE;
 	}
-	if (!stmt_prepare(store, &st,
-		"INSERT INTO suppression (address, code, reason, outbox_id,"
-		" created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-		" ON CONFLICT (address) DO UPDATE SET code = excluded.code,"
-		" reason = excluded.reason, outbox_id = excluded.outbox_id,"
-		" created_at = excluded.created_at",
-		error))
+	if ((st = db_prepare(db, SQL_SUPPRESSION_UPSERT, error)) == NULL)
 		return FALSE;
-	bind_text(st, 1, addr);
-	sqlite3_bind_int(st, 2, code);
-	bind_text(st, 3, reason);
-	if (outbox_id != 0)
-		sqlite3_bind_int64(st, 4, outbox_id);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, now);
-	return stmt_done(store, st, "adding a suppression", error);
+	db_bind_text(st, 1, addr);
+	db_bind_int64(st, 2, code);
+	db_bind_text(st, 3, reason);
+	db_bind_id(st, 4, outbox_id);
+	db_bind_int64(st, 5, now);
+	return db_done(st, "adding a suppression", error);
 }
 
 /* store_suppression_has - whether address bounced for good before */
@@ -405,7 +361,9 @@ store_suppression_has(
     Store *store, const char *address, gboolean *has, GError **error)
 {
 	g_autofree char *addr = NULL;
-	int rc;
+	g_autoptr(DbConn) db = NULL;
+	g_autoptr(DbStmt) st = NULL;
+	DbStep rc;
 
 	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
 	g_return_val_if_fail(has != NULL, FALSE);
@@ -413,19 +371,11 @@ store_suppression_has(
 	addr = addr_normalize(address);
 	if (addr == NULL)
 		return TRUE; /* not an address: never suppressed */
-	STORE_LOCK(store);
-	g_autoptr(StoreStmt) st = NULL;
-
-	if (!stmt_prepare(store, &st,
-		"SELECT 1 FROM suppression WHERE address = ?", error))
+	if ((db = store_acquire(store, error)) == NULL ||
+	    (st = db_prepare(db, SQL_SUPPRESSION_HAS, error)) == NULL)
 		return FALSE;
-	bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_set_error(
-		    store, rc, error, "reading the suppression list");
-		return FALSE;
-	}
-	*has = rc == SQLITE_ROW;
-	return TRUE;
+	db_bind_text(st, 1, addr);
+	rc = db_step(st, "reading the suppression list", error);
+	*has = rc == DB_ROW;
+	return rc != DB_FAIL;
 }

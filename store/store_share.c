@@ -2,10 +2,13 @@
  * store_share.c - record a share and its outgoing mail in one transaction
  *
  * store_share_record() is what the milter waits on before it accepts a
- * message (DESIGN.md: accept only after a durable commit). It takes the
- * write lock up front (BEGIN IMMEDIATE) so that the duplicate check and
- * the inserts see the same database, and an MTA retry of a message
- * already recorded writes nothing.
+ * message (DESIGN.md: accept only after a durable commit). The unique
+ * key (sharer, recipient, origin_key) is the only arbiter: the share's
+ * INSERT ... ON CONFLICT DO NOTHING either creates it, and the outbox
+ * rows follow in the same transaction, or finds it taken, by an MTA
+ * retry of a message already recorded or by the same forward reaching
+ * another host at the same moment (PostgreSQL waits for that host's
+ * transaction, then does nothing), and writes nothing.
  *
  * Trust: every field comes, at some remove, from mail; all are bound.
  */
@@ -14,77 +17,69 @@
 #include "common/util.h"
 #include "store/store_int.h"
 
-#define SHARE_COLUMNS                                                          \
-	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
-	" subject, note, origin_key, status, queue_id, created_at"
-
-/* share_find_id - the id of the share with this key, 0 when none; the
- * caller holds store->lock */
+/* share_find_id - the id of the share with this key, 0 when none */
 gboolean
-share_find_id(Store *store, const char *sharer, const char *recipient,
+share_find_id(DbConn *db, const char *sharer, const char *recipient,
     const char *origin_key, gint64 *id, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_FIND, error);
+	DbStep rc;
 
 	*id = 0;
-	if (!stmt_prepare(store, &st,
-		"SELECT id FROM shares WHERE sharer = ? AND recipient = ?"
-		" AND origin_key = ?",
-		error))
+	if (st == NULL)
 		return FALSE;
-	bind_text(st, 1, sharer);
-	bind_text(st, 2, recipient);
-	bind_text(st, 3, origin_key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "looking for the share");
-		return FALSE;
-	}
-	return TRUE;
+	db_bind_text(st, 1, sharer);
+	db_bind_text(st, 2, recipient);
+	db_bind_text(st, 3, origin_key);
+	rc = db_step(st, "looking for the share", error);
+	if (rc == DB_ROW)
+		*id = db_column_int64(st, 0);
+	return rc != DB_FAIL;
 }
 
-/* insert_share - the shares row; sets share->id */
+/* insert_share - the shares row unless its key is taken; sets share->id,
+ * or leaves it 0 when the key was taken */
 static gboolean
-insert_share(Store *store, Share *share, gint64 now, GError **error)
+insert_share(DbConn *db, Share *share, gint64 now, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_INSERT, error);
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st,
-		"INSERT INTO shares (sharer, recipient, recipient_name,"
-		" requester, requester_name, subject, note, origin_key,"
-		" status, queue_id, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		error))
+	if (st == NULL)
 		return FALSE;
-	bind_text(st, 1, share->sharer);
-	bind_text(st, 2, share->recipient);
-	bind_text(st, 3, share->recipient_name);
-	bind_text(st, 4, share->requester);
-	bind_text(st, 5, share->requester_name);
-	bind_text(st, 6, share->subject);
-	bind_text(st, 7, share->note);
-	bind_text(st, 8, share->origin_key);
-	bind_text(st, 9, share->status ? share->status : "queued");
-	bind_text(st, 10, share->queue_id);
-	sqlite3_bind_int64(st, 11, share->created_at ? share->created_at : now);
-	if (!stmt_done(store, st, "recording the share", error))
-		return FALSE;
-	share->id = sqlite3_last_insert_rowid(store->db);
-	return TRUE;
+	db_bind_text(st, 1, share->sharer);
+	db_bind_text(st, 2, share->recipient);
+	db_bind_text(st, 3, share->recipient_name);
+	db_bind_text(st, 4, share->requester);
+	db_bind_text(st, 5, share->requester_name);
+	db_bind_text(st, 6, share->subject);
+	db_bind_text(st, 7, share->note);
+	db_bind_text(st, 8, share->origin_key);
+	db_bind_text(st, 9, share->status ? share->status : "queued");
+	db_bind_text(st, 10, share->queue_id);
+	db_bind_int64(st, 11, share->created_at ? share->created_at : now);
+	share->id = 0;
+	rc = db_step(st, "recording the share", error);
+	if (rc == DB_ROW)
+		share->id = db_column_int64(st, 0);
+	return rc != DB_FAIL && db_done(st, "recording the share", error);
 }
 
-/* record - the transaction's body; the caller begins and ends it */
+/* record - a share and its items; *created FALSE when the key was
+ * taken (share->id is then the existing share's) */
 static gboolean
-record(Store *store, Share *share, GPtrArray *items, gint64 now, GError **error)
+record(DbConn *db, Share *share, GPtrArray *items, gint64 now,
+    gboolean *created, GError **error)
 {
-	if (!insert_share(store, share, now, error))
+	if (!insert_share(db, share, now, error))
 		return FALSE;
+	*created = share->id != 0;
+	if (!*created)
+		return share_find_id(db, share->sharer, share->recipient,
+		    share->origin_key, &share->id, error);
 	for (guint i = 0; items != NULL && i < items->len; i++)
-		if (!outbox_insert(store, g_ptr_array_index(items, i),
-			share->id, now, error))
+		if (!outbox_insert(
+			db, g_ptr_array_index(items, i), share->id, now, error))
 			return FALSE;
 	return TRUE;
 }
@@ -116,22 +111,13 @@ unwind(Share *share, GPtrArray *items)
 
 /* record_all - the transaction's body for every share not yet there */
 static gboolean
-record_all(Store *store, GPtrArray *shares, GPtrArray *lists, gboolean *created,
+record_all(DbConn *db, GPtrArray *shares, GPtrArray *lists, gboolean *created,
     gint64 now, GError **error)
 {
-	for (guint i = 0; i < shares->len; i++) {
-		Share *share = shares->pdata[i];
-		gint64 existing = 0;
-
-		if (!share_find_id(store, share->sharer, share->recipient,
-			share->origin_key, &existing, error))
+	for (guint i = 0; i < shares->len; i++)
+		if (!record(db, shares->pdata[i], lists->pdata[i], now,
+			&created[i], error))
 			return FALSE;
-		created[i] = existing == 0;
-		if (existing != 0)
-			share->id = existing; /* an MTA retry: nothing new */
-		else if (!record(store, share, lists->pdata[i], now, error))
-			return FALSE;
-	}
 	return TRUE;
 }
 
@@ -140,33 +126,32 @@ gboolean
 store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
     gboolean *created, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	gint64 now = util_now();
-	gboolean ok = FALSE;
 
 	g_return_val_if_fail(store != NULL && shares != NULL && lists != NULL &&
 				 shares->len == lists->len && created != NULL,
 	    FALSE);
 	for (guint i = 0; i < shares->len; i++)
 		created[i] = FALSE;
-	g_mutex_lock(&store->lock);
-	if (!store_begin(store, error))
-		goto out;
-	if (!record_all(store, shares, lists, created, now, error) ||
-	    !store_commit(store, error)) {
-		store_rollback(store);
+	db = store_acquire(store, error);
+	if (db == NULL)
+		return FALSE;
+	if (!db_begin(db, error))
+		return FALSE;
+	if (!record_all(db, shares, lists, created, now, error) ||
+	    !db_commit(db, error)) {
+		db_rollback(db);
 		for (guint i = 0; i < shares->len; i++) {
 			unwind(shares->pdata[i], lists->pdata[i]);
 			created[i] = FALSE;
 		}
-		goto out;
+		return FALSE;
 	}
 	for (guint i = 0; i < shares->len; i++)
 		if (created[i])
 			settle(shares->pdata[i], lists->pdata[i], now);
-	ok = TRUE;
-out:
-	g_mutex_unlock(&store->lock);
-	return ok;
+	return TRUE;
 }
 
 /* store_share_record - one share and its mail, at most once per key */
@@ -189,22 +174,22 @@ store_share_record(Store *store, Share *share, GPtrArray *items,
 
 /* share_from_row - a Share from a row of SHARE_COLUMNS */
 static gpointer
-share_from_row(sqlite3_stmt *st)
+share_from_row(DbStmt *st)
 {
 	Share *s = share_new();
 
-	s->id = sqlite3_column_int64(st, 0);
-	s->sharer = column_text(st, 1);
-	s->recipient = column_text(st, 2);
-	s->recipient_name = column_text(st, 3);
-	s->requester = column_text(st, 4);
-	s->requester_name = column_text(st, 5);
-	s->subject = column_text(st, 6);
-	s->note = column_text(st, 7);
-	s->origin_key = column_text(st, 8);
-	s->status = column_text(st, 9);
-	s->queue_id = column_text(st, 10);
-	s->created_at = sqlite3_column_int64(st, 11);
+	s->id = db_column_int64(st, 0);
+	s->sharer = db_column_text(st, 1);
+	s->recipient = db_column_text(st, 2);
+	s->recipient_name = db_column_text(st, 3);
+	s->requester = db_column_text(st, 4);
+	s->requester_name = db_column_text(st, 5);
+	s->subject = db_column_text(st, 6);
+	s->note = db_column_text(st, 7);
+	s->origin_key = db_column_text(st, 8);
+	s->status = db_column_text(st, 9);
+	s->queue_id = db_column_text(st, 10);
+	s->created_at = db_column_int64(st, 11);
 	return s;
 }
 
@@ -213,7 +198,6 @@ GPtrArray *
 store_share_list(Store *store, GError **error)
 {
 	g_return_val_if_fail(store != NULL, NULL);
-	return store_list_rows(store,
-	    "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id", share_from_row,
+	return store_list_rows(store, SQL_SHARE_LIST, share_from_row,
 	    (GDestroyNotify)share_free, "listing shares", error);
 }

@@ -8,41 +8,30 @@
 
 #include "store/store_int.h"
 
-/* count_by_status - "SELECT status, COUNT(*) ... GROUP BY status" */
+/* count_by_status - rows of (name, count) into a table */
 static gboolean
-count_by_status(Store *store, const char *sql, GHashTable *into, GError **error)
+count_by_status(DbConn *db, StoreSql id, GHashTable *into, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, id, error);
+	DbStep rc;
 
-	if (!stmt_prepare(store, &st, sql, error))
+	if (st == NULL)
 		return FALSE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_hash_table_insert(into, column_text(st, 0),
-		    GINT_TO_POINTER(sqlite3_column_int(st, 1)));
-	if (rc != SQLITE_DONE) {
-		store_set_error(store, rc, error, "counting");
-		return FALSE;
-	}
-	return TRUE;
+	while ((rc = db_step(st, "counting", error)) == DB_ROW)
+		g_hash_table_insert(into, db_column_text(st, 0),
+		    GINT_TO_POINTER((int)db_column_int64(st, 1)));
+	return rc == DB_DONE;
 }
 
-/* count_one - a single number, "SELECT COUNT(*) ..." or the like;
- * NULL reads as 0 */
+/* count_one - a single number; NULL reads as 0 */
 static gboolean
-count_one(Store *store, const char *sql, gint64 *n, GError **error)
+count_one(DbConn *db, StoreSql id, gint64 *n, GError **error)
 {
-	g_autoptr(StoreStmt) st = NULL;
-	int rc;
+	g_autoptr(DbStmt) st = db_prepare(db, id, error);
 
-	if (!stmt_prepare(store, &st, sql, error))
+	if (st == NULL || db_step(st, "counting", error) != DB_ROW)
 		return FALSE;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		store_set_error(store, rc, error, "counting");
-		return FALSE;
-	}
-	*n = sqlite3_column_int64(st, 0);
+	*n = db_column_int64(st, 0);
 	return TRUE;
 }
 
@@ -58,6 +47,7 @@ counts_new(void)
 StoreStats *
 store_stats(Store *store, GError **error)
 {
+	g_autoptr(DbConn) db = NULL;
 	StoreStats *stats;
 	gboolean ok;
 
@@ -68,40 +58,24 @@ store_stats(Store *store, GError **error)
 	stats->outbox_by_kind_status = counts_new();
 	stats->failed_rcpts_by_kind = counts_new();
 	stats->deferred_rcpts_by_kind = counts_new();
-	g_mutex_lock(&store->lock);
-	ok = store_exec(store, "BEGIN", error) &&
-	     count_one(store, "SELECT COUNT(*) FROM members", &stats->members,
-		 error) &&
-	     count_by_status(store,
-		 "SELECT status, COUNT(*) FROM shares GROUP BY status",
-		 stats->shares_by_status, error) &&
-	     count_by_status(store,
-		 "SELECT status, COUNT(*) FROM outbox GROUP BY status",
-		 stats->outbox_by_status, error) &&
-	     count_by_status(store,
-		 "SELECT kind || '/' || status, COUNT(*) FROM outbox"
-		 " GROUP BY kind, status",
+	db = store_acquire(store, error);
+	ok = db != NULL && db_begin_read(db, error) &&
+	     count_one(db, SQL_STATS_MEMBERS, &stats->members, error) &&
+	     count_by_status(
+		 db, SQL_STATS_SHARES, stats->shares_by_status, error) &&
+	     count_by_status(
+		 db, SQL_STATS_OUTBOX, stats->outbox_by_status, error) &&
+	     count_by_status(db, SQL_STATS_OUTBOX_KIND,
 		 stats->outbox_by_kind_status, error) &&
-	     count_by_status(store,
-		 "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
-		 " JOIN outbox o ON o.id = r.outbox_id"
-		 " WHERE r.status = 'failed' GROUP BY o.kind",
+	     count_by_status(db, SQL_STATS_FAILED_RCPTS,
 		 stats->failed_rcpts_by_kind, error) &&
-	     count_by_status(store,
-		 "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
-		 " JOIN outbox o ON o.id = r.outbox_id"
-		 " WHERE r.status = 'deferred' GROUP BY o.kind",
+	     count_by_status(db, SQL_STATS_DEFERRED_RCPTS,
 		 stats->deferred_rcpts_by_kind, error) &&
-	     count_one(store,
-		 "SELECT COUNT(*) FROM outbox"
-		 " WHERE status = 'queued' AND attempts > 0",
-		 &stats->retrying, error) &&
-	     count_one(store,
-		 "SELECT MIN(created_at) FROM outbox"
-		 " WHERE status IN ('queued', 'sending')",
-		 &stats->oldest_unsent_at, error);
-	store_rollback(store);
-	g_mutex_unlock(&store->lock);
+	     count_one(db, SQL_STATS_RETRYING, &stats->retrying, error) &&
+	     count_one(
+		 db, SQL_STATS_OLDEST_UNSENT, &stats->oldest_unsent_at, error);
+	if (db != NULL)
+		db_rollback(db);
 	if (!ok) {
 		store_stats_free(stats);
 		return NULL;

@@ -23,6 +23,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "common/util.h"
@@ -697,21 +698,66 @@ typedef struct {
 	Config *cfg;
 } Db;
 
-/* db_open - a fresh store file whose Store waits busy_ms on a lock */
+/* PA_TEST_PG: a PostgreSQL server to run on (t-store-pg.sh), or NULL */
+static const char *pg_admin;
+
+/* pg_exec - run sql on conninfo c (a connection of its own if c is NULL) */
+static void
+pg_exec(PGconn *c, const char *conninfo, const char *sql)
+{
+	PGconn *own = c != NULL ? NULL : PQconnectdb(conninfo);
+	PGresult *r;
+
+	if (own != NULL) {
+		g_assert_cmpint(PQstatus(own), ==, CONNECTION_OK);
+		PQclear(PQexec(own, "SET client_min_messages = warning"));
+	}
+	r = PQexec(c != NULL ? c : own, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		g_error("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	if (own != NULL)
+		PQfinish(own);
+}
+
+/* set_store - point cfg at the test's store */
+static void
+set_store(Config *cfg, const char *url)
+{
+	g_free(cfg->store_path);
+	cfg->store_path = pg_admin ? NULL : g_strdup(url);
+	g_free(cfg->store_url);
+	cfg->store_url = pg_admin ? g_strdup(url) : NULL;
+}
+
+/* db_open - a fresh store (a file, or a PostgreSQL schema) whose Store
+ * waits busy_ms on a lock */
 static Db *
 db_open(guint busy_ms)
 {
+	static guint seq;
 	g_autoptr(GError) error = NULL;
 	Db *db = g_new0(Db, 1);
 
 	db->dir = g_dir_make_tmp("pa-sender-XXXXXX", &error);
 	g_assert_no_error(error);
-	db->path = g_build_filename(db->dir, "passalong.db", NULL);
+	if (pg_admin != NULL) {
+		g_autofree char *schema =
+		    g_strdup_printf("s%d_%u", (int)getpid(), ++seq);
+		g_autofree char *sql = g_strdup_printf(
+		    "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s",
+		    schema, schema);
+
+		pg_exec(NULL, pg_admin, sql);
+		db->path = g_strdup_printf(
+		    "%s options='-c search_path=%s'", pg_admin, schema);
+	} else
+		db->path = g_build_filename(db->dir, "passalong.db", NULL);
 	db->store = store_open(db->path, busy_ms, &error);
 	g_assert_no_error(error);
 	db->cfg = config_new_default();
-	g_free(db->cfg->store_path);
-	db->cfg->store_path = g_strdup(db->path);
+	set_store(db->cfg, db->path);
 	db->cfg->retry_min = 60;
 	db->cfg->retry_max = 100;
 	db->cfg->max_attempts = 3;
@@ -1009,8 +1055,7 @@ test_worker(void)
 	db = db_new();
 	ida = queue(db, "first@friends.example", util_now() - 1);
 	cfg = config_new_default();
-	g_free(cfg->store_path);
-	cfg->store_path = g_strdup(db->path);
+	set_store(cfg, db->path);
 	g_free(cfg->smtp_url);
 	cfg->smtp_url = g_strdup(s->url);
 	cfg->poll_interval = 3600;
@@ -1358,17 +1403,27 @@ test_lease_short(void)
 	g_assert_cmpuint(sender_tx_timeout(cfg), ==, 60);
 }
 
-/* the store's file while the relay holds it locked (test_busy_record) */
+/* the store while the relay holds it locked (test_busy_record) */
 static const char *lock_path;
 static sqlite3 *lock_db;
+static PGconn *lock_pg;
 static int deferred_records;
 
-/* lock_store - the relay took the message: lock the store before 250 */
+/* lock_store - the relay took the message: lock the store before 250
+ * (SQLite: the write lock; PostgreSQL: the outbox table) */
 static void
 lock_store(void)
 {
-	if (lock_path == NULL || lock_db != NULL)
+	if (lock_path == NULL || lock_db != NULL || lock_pg != NULL)
 		return;
+	if (pg_admin != NULL) {
+		lock_pg = PQconnectdb(lock_path);
+		g_assert_cmpint(PQstatus(lock_pg), ==, CONNECTION_OK);
+		pg_exec(lock_pg, NULL, "BEGIN");
+		pg_exec(lock_pg, NULL,
+		    "LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE");
+		return;
+	}
 	g_assert_cmpint(sqlite3_open(lock_path, &lock_db), ==, SQLITE_OK);
 	g_assert_cmpint(
 	    sqlite3_exec(lock_db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==,
@@ -1383,6 +1438,11 @@ unlock_store(const char *event, gint64 id)
 	if (strcmp(event, "record-deferred") != 0)
 		return;
 	deferred_records++;
+	if (lock_pg != NULL) {
+		pg_exec(lock_pg, NULL, "COMMIT");
+		PQfinish(lock_pg);
+		lock_pg = NULL;
+	}
 	if (lock_db != NULL) {
 		sqlite3_exec(lock_db, "COMMIT", NULL, NULL, NULL);
 		sqlite3_close(lock_db);
@@ -1413,6 +1473,7 @@ test_busy_record(void)
 	lock_path = NULL;
 	g_assert_cmpint(deferred_records, ==, 1);
 	g_assert_null(lock_db);
+	g_assert_null(lock_pg);
 	g_assert_cmpuint(st.sent, ==, 1);
 	g_assert_cmpuint(st.unrecorded, ==, 1);
 	item = get(db, id);
@@ -1478,8 +1539,7 @@ test_worker_busy(void)
 	r->on_data = lock_store;
 	sender_set_test_hook(unlock_store);
 	cfg = config_new_default();
-	g_free(cfg->store_path);
-	cfg->store_path = g_strdup(db->path);
+	set_store(cfg, db->path);
 	g_free(cfg->smtp_url);
 	cfg->smtp_url = g_strdup(r->url);
 	cfg->busy_timeout = 50;
@@ -1494,6 +1554,7 @@ test_worker_busy(void)
 	lock_path = NULL;
 	g_assert_cmpint(deferred_records, ==, 1);
 	g_assert_null(lock_db);
+	g_assert_null(lock_pg);
 	g_assert_cmpint(relay_got(r, FRIEND), ==, 1);
 }
 
@@ -1502,6 +1563,9 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	pg_admin = g_getenv("PA_TEST_PG");
+	if (pg_admin != NULL && *pg_admin == '\0')
+		pg_admin = NULL;
 	signal(SIGABRT, on_abort);
 	signal(SIGTRAP, on_abort); /* g_error(), G_DEBUG=fatal-criticals */
 	sender_init();

@@ -1,0 +1,202 @@
+/*
+ * sql_pg.c - the store's statements and schema for PostgreSQL
+ *
+ * One text for every StoreSql number (store_sql.h), in PostgreSQL's
+ * dialect: $N parameters with casts where the server cannot infer a
+ * type, lower() for addresses (ASCII case, as SQLite's NOCASE, in a
+ * database whose ctype is C or UTF-8; see README, "Several MTA
+ * hosts"), BIGINT identities. The claim's sub-select takes FOR UPDATE
+ * SKIP LOCKED, so hosts claiming at the same moment take different
+ * rows and never wait on each other; the fence takes FOR UPDATE, so a
+ * record and a claim of the same row are serialised.
+ *
+ * migrations[]: a new database goes from 0 to 3 in one step (the
+ * engine joined at schema 3); later versions append one entry each,
+ * as on SQLite. The version lives in table schema_version.
+ */
+#include "config.h"
+
+#include <glib.h>
+
+#include "store/store.h"
+#include "store/store_sql.h"
+
+const char *const pg_sql[SQL_N] = {
+	[SQL_MEMBER_INSERT] =
+	    "INSERT INTO members (address, name, handle, capabilities,"
+	    " created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	[SQL_MEMBER_BY_ADDRESS] = "SELECT " MEMBER_COLUMNS " FROM members"
+				  " WHERE lower(address) = lower($1)",
+	[SQL_MEMBER_BY_HANDLE] =
+	    "SELECT " MEMBER_COLUMNS " FROM members WHERE handle = $1",
+	[SQL_MEMBER_LIST] =
+	    "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id",
+	[SQL_SHARE_FIND] = "SELECT id FROM shares WHERE sharer = $1"
+			   " AND recipient = $2 AND origin_key = $3",
+	[SQL_SHARE_INSERT] =
+	    "INSERT INTO shares (sharer, recipient, recipient_name,"
+	    " requester, requester_name, subject, note, origin_key, status,"
+	    " queue_id, created_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
+	    " RETURNING id",
+	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
+	[SQL_SHARE_COUNT_BY_SHARER] = "SELECT COUNT(*) FROM shares"
+				      " WHERE sharer = $1 AND created_at >= $2",
+	[SQL_SHARE_COUNT_TO_RECIPIENT] =
+	    "SELECT COUNT(*) FROM shares WHERE lower(recipient) = lower($1)"
+	    " AND created_at >= $2",
+	[SQL_SHARE_SETTLE] = "UPDATE shares SET status = $2 WHERE id ="
+			     " (SELECT share_id FROM outbox WHERE id = $1"
+			     " AND kind = 'intro')",
+	[SQL_OUTBOX_INSERT] =
+	    "INSERT INTO outbox (share_id, kind, mail_from, subject, message,"
+	    " status, attempts, next_attempt_at, created_at)"
+	    " VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7) RETURNING id",
+	[SQL_RCPT_INSERT] = "INSERT INTO outbox_rcpts (outbox_id, position,"
+			    " address) VALUES ($1, $2, $3)",
+	[SQL_RCPT_LOAD] = "SELECT address, status, code, text, attempts"
+			  " FROM outbox_rcpts WHERE outbox_id = $1"
+			  " ORDER BY position",
+	[SQL_OUTBOX_LOAD] =
+	    "SELECT " ITEM_COLUMNS ", message FROM outbox WHERE id = $1",
+	[SQL_OUTBOX_LIST] = "SELECT " ITEM_COLUMNS " FROM outbox ORDER BY id",
+	[SQL_CLAIM] = "UPDATE outbox SET status = 'sending',"
+		      " claimed_at = $1::bigint,"
+		      " lease_until = $1::bigint + $2::bigint,"
+		      " claim = claim + 1, attempts = attempts + 1"
+		      " WHERE id IN (SELECT id FROM outbox"
+		      "  WHERE (status = 'queued' AND next_attempt_at <= $1)"
+		      "  OR (status = 'sending' AND lease_until < $1)"
+		      "  ORDER BY next_attempt_at, id LIMIT $3"
+		      "  FOR UPDATE SKIP LOCKED)"
+		      " RETURNING id",
+	[SQL_RCPT_SETTLE] = "UPDATE outbox_rcpts SET status = $2"
+			    " WHERE outbox_id = $1"
+			    " AND status IN ('queued', 'deferred')",
+	[SQL_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = $2,"
+			    " claimed_at = NULL, lease_until = NULL"
+			    " WHERE id = $1",
+	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET status = 'queued',"
+			     " next_attempt_at = $2, last_error = $3,"
+			     " claimed_at = NULL, lease_until = NULL"
+			     " WHERE id = $1",
+	[SQL_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed',"
+			      " last_error = $2, claimed_at = NULL,"
+			      " lease_until = NULL WHERE id = $1",
+	[SQL_FENCE] = "SELECT 1 FROM outbox WHERE id = $1 AND claim = $2"
+		      " AND status = 'sending' FOR UPDATE",
+	[SQL_EXTEND] = "UPDATE outbox SET lease_until = $3 WHERE id = $1"
+		       " AND claim = $2 AND status = 'sending'",
+	[SQL_RCPT_WRITE] =
+	    "UPDATE outbox_rcpts SET status = $3, code = $4, text = $5,"
+	    " attempts = $6 WHERE outbox_id = $1 AND position = $2",
+	[SQL_OUTBOX_WRITE] =
+	    "UPDATE outbox SET status = $2, next_attempt_at = $3,"
+	    " sent_at = $4, last_error = $5, claimed_at = NULL,"
+	    " lease_until = NULL WHERE id = $1",
+	[SQL_SUPPRESSION_UPSERT] =
+	    "INSERT INTO suppression (address, code, reason, outbox_id,"
+	    " created_at) VALUES ($1, $2, $3, $4, $5)"
+	    " ON CONFLICT (lower(address)) DO UPDATE SET code = excluded.code,"
+	    " reason = excluded.reason, outbox_id = excluded.outbox_id,"
+	    " created_at = excluded.created_at",
+	[SQL_SUPPRESSION_HAS] = "SELECT 1 FROM suppression"
+				" WHERE lower(address) = lower($1)",
+	[SQL_STATS_MEMBERS] = "SELECT COUNT(*) FROM members",
+	[SQL_STATS_SHARES] =
+	    "SELECT status, COUNT(*) FROM shares GROUP BY status",
+	[SQL_STATS_OUTBOX] =
+	    "SELECT status, COUNT(*) FROM outbox GROUP BY status",
+	[SQL_STATS_OUTBOX_KIND] = "SELECT kind || '/' || status, COUNT(*)"
+				  " FROM outbox GROUP BY kind, status",
+	[SQL_STATS_FAILED_RCPTS] = "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
+				   " JOIN outbox o ON o.id = r.outbox_id"
+				   " WHERE r.status = 'failed' GROUP BY o.kind",
+	[SQL_STATS_DEFERRED_RCPTS] =
+	    "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
+	    " JOIN outbox o ON o.id = r.outbox_id"
+	    " WHERE r.status = 'deferred' GROUP BY o.kind",
+	[SQL_STATS_RETRYING] = "SELECT COUNT(*) FROM outbox"
+			       " WHERE status = 'queued' AND attempts > 0",
+	[SQL_STATS_OLDEST_UNSENT] = "SELECT MIN(created_at) FROM outbox"
+				    " WHERE status IN ('queued', 'sending')",
+};
+
+const StoreMigration pg_migrations[] = {
+	/* 0 -> 3: the tables as SQLite has them at schema 3. Identities
+	 * are BY DEFAULT so that "passalong store copy" keeps ids. */
+	{ 0, 3,
+	    "CREATE TABLE members ("
+	    "  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	    "  address TEXT NOT NULL,"
+	    "  name TEXT,"
+	    "  handle TEXT UNIQUE,"
+	    "  capabilities TEXT,"
+	    "  created_at BIGINT NOT NULL"
+	    ");"
+	    "CREATE UNIQUE INDEX members_address ON members (lower(address));"
+	    "CREATE TABLE shares ("
+	    "  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	    "  sharer TEXT NOT NULL,"
+	    "  recipient TEXT NOT NULL,"
+	    "  recipient_name TEXT,"
+	    "  requester TEXT NOT NULL,"
+	    "  requester_name TEXT,"
+	    "  subject TEXT,"
+	    "  note TEXT,"
+	    "  origin_key TEXT NOT NULL,"
+	    "  status TEXT NOT NULL DEFAULT 'queued',"
+	    "  queue_id TEXT,"
+	    "  created_at BIGINT NOT NULL,"
+	    "  UNIQUE (sharer, recipient, origin_key)"
+	    ");"
+	    "CREATE INDEX shares_status ON shares (status);"
+	    "CREATE INDEX shares_by_sharer ON shares (sharer, created_at);"
+	    "CREATE INDEX shares_by_recipient ON shares"
+	    "  (lower(recipient), created_at);"
+	    "CREATE TABLE outbox ("
+	    "  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	    "  share_id BIGINT REFERENCES shares (id) ON DELETE CASCADE,"
+	    "  kind TEXT NOT NULL CHECK (kind IN ('intro', 'consent',"
+	    "    'confirmation', 'notice', 'digest', 'webhook')),"
+	    "  mail_from TEXT NOT NULL,"
+	    "  subject TEXT,"
+	    "  message BYTEA NOT NULL,"
+	    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN"
+	    "    ('queued', 'sending', 'sent', 'failed')),"
+	    "  attempts BIGINT NOT NULL DEFAULT 0,"
+	    "  next_attempt_at BIGINT NOT NULL,"
+	    "  claimed_at BIGINT,"
+	    "  last_error TEXT,"
+	    "  created_at BIGINT NOT NULL,"
+	    "  sent_at BIGINT,"
+	    "  lease_until BIGINT,"
+	    "  claim BIGINT NOT NULL DEFAULT 0"
+	    ");"
+	    "CREATE INDEX outbox_due ON outbox (status, next_attempt_at);"
+	    "CREATE INDEX outbox_lease ON outbox (status, lease_until);"
+	    "CREATE INDEX outbox_share ON outbox (share_id);"
+	    "CREATE TABLE outbox_rcpts ("
+	    "  outbox_id BIGINT NOT NULL REFERENCES outbox (id)"
+	    "    ON DELETE CASCADE,"
+	    "  position INTEGER NOT NULL,"
+	    "  address TEXT NOT NULL,"
+	    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN"
+	    "    ('queued', 'deferred', 'sent', 'failed')),"
+	    "  code INTEGER,"
+	    "  text TEXT,"
+	    "  attempts BIGINT NOT NULL DEFAULT 0,"
+	    "  PRIMARY KEY (outbox_id, position)"
+	    ");"
+	    "CREATE TABLE suppression ("
+	    "  address TEXT NOT NULL,"
+	    "  code INTEGER,"
+	    "  reason TEXT,"
+	    "  outbox_id BIGINT,"
+	    "  created_at BIGINT NOT NULL"
+	    ");"
+	    "CREATE UNIQUE INDEX suppression_address ON suppression"
+	    "  (lower(address));" },
+	{ 0, 0, NULL }, /* the end */
+};

@@ -1,0 +1,215 @@
+/*
+ * sql_sqlite.c - the store's statements and schema for SQLite
+ *
+ * One text for every StoreSql number (store_sql.h), in SQLite's
+ * dialect: ?N parameters, COLLATE NOCASE for addresses (ASCII case
+ * only), RETURNING (SQLite 3.35 and later). The claim needs no row
+ * locks: BEGIN IMMEDIATE holds the one write lock.
+ *
+ * migrations[] takes a file from PRAGMA user_version 0 to the latest
+ * (STORE_SCHEMA_VERSION). A new version appends one entry; an entry
+ * never changes once released. Timestamps are integer seconds since
+ * the epoch (UTC). Outbox recipients live in a child table, in order,
+ * so that a recipient is never parsed back out of a string; each
+ * carries its own delivery outcome (schema 3), since a relay may take
+ * one and refuse another.
+ */
+#include "config.h"
+
+#include <glib.h>
+
+#include "store/store.h"
+#include "store/store_sql.h"
+
+const char *const sqlite_sql[SQL_N] = {
+	[SQL_MEMBER_INSERT] =
+	    "INSERT INTO members (address, name, handle, capabilities,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[SQL_MEMBER_BY_ADDRESS] =
+	    "SELECT " MEMBER_COLUMNS " FROM members WHERE address = ?1",
+	[SQL_MEMBER_BY_HANDLE] =
+	    "SELECT " MEMBER_COLUMNS " FROM members WHERE handle = ?1",
+	[SQL_MEMBER_LIST] =
+	    "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id",
+	[SQL_SHARE_FIND] = "SELECT id FROM shares WHERE sharer = ?1"
+			   " AND recipient = ?2 AND origin_key = ?3",
+	[SQL_SHARE_INSERT] =
+	    "INSERT INTO shares (sharer, recipient, recipient_name,"
+	    " requester, requester_name, subject, note, origin_key, status,"
+	    " queue_id, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
+	    " RETURNING id",
+	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
+	[SQL_SHARE_COUNT_BY_SHARER] = "SELECT COUNT(*) FROM shares"
+				      " WHERE sharer = ?1 AND created_at >= ?2",
+	[SQL_SHARE_COUNT_TO_RECIPIENT] =
+	    "SELECT COUNT(*) FROM shares WHERE recipient = ?1 COLLATE NOCASE"
+	    " AND created_at >= ?2",
+	[SQL_SHARE_SETTLE] = "UPDATE shares SET status = ?2 WHERE id ="
+			     " (SELECT share_id FROM outbox WHERE id = ?1"
+			     " AND kind = 'intro')",
+	[SQL_OUTBOX_INSERT] =
+	    "INSERT INTO outbox (share_id, kind, mail_from, subject, message,"
+	    " status, attempts, next_attempt_at, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?7) RETURNING id",
+	[SQL_RCPT_INSERT] = "INSERT INTO outbox_rcpts (outbox_id, position,"
+			    " address) VALUES (?1, ?2, ?3)",
+	[SQL_RCPT_LOAD] = "SELECT address, status, code, text, attempts"
+			  " FROM outbox_rcpts WHERE outbox_id = ?1"
+			  " ORDER BY position",
+	[SQL_OUTBOX_LOAD] =
+	    "SELECT " ITEM_COLUMNS ", message FROM outbox WHERE id = ?1",
+	[SQL_OUTBOX_LIST] = "SELECT " ITEM_COLUMNS " FROM outbox ORDER BY id",
+	[SQL_CLAIM] = "UPDATE outbox SET status = 'sending', claimed_at = ?1,"
+		      " lease_until = ?1 + ?2, claim = claim + 1,"
+		      " attempts = attempts + 1"
+		      " WHERE id IN (SELECT id FROM outbox"
+		      "  WHERE (status = 'queued' AND next_attempt_at <= ?1)"
+		      "  OR (status = 'sending' AND lease_until < ?1)"
+		      "  ORDER BY next_attempt_at, id LIMIT ?3)"
+		      " RETURNING id",
+	[SQL_RCPT_SETTLE] = "UPDATE outbox_rcpts SET status = ?2"
+			    " WHERE outbox_id = ?1"
+			    " AND status IN ('queued', 'deferred')",
+	[SQL_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = ?2,"
+			    " claimed_at = NULL, lease_until = NULL"
+			    " WHERE id = ?1",
+	[SQL_OUTBOX_RETRY] = "UPDATE outbox SET status = 'queued',"
+			     " next_attempt_at = ?2, last_error = ?3,"
+			     " claimed_at = NULL, lease_until = NULL"
+			     " WHERE id = ?1",
+	[SQL_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed',"
+			      " last_error = ?2, claimed_at = NULL,"
+			      " lease_until = NULL WHERE id = ?1",
+	[SQL_FENCE] = "SELECT 1 FROM outbox WHERE id = ?1 AND claim = ?2"
+		      " AND status = 'sending'",
+	[SQL_EXTEND] = "UPDATE outbox SET lease_until = ?3 WHERE id = ?1"
+		       " AND claim = ?2 AND status = 'sending'",
+	[SQL_RCPT_WRITE] =
+	    "UPDATE outbox_rcpts SET status = ?3, code = ?4, text = ?5,"
+	    " attempts = ?6 WHERE outbox_id = ?1 AND position = ?2",
+	[SQL_OUTBOX_WRITE] =
+	    "UPDATE outbox SET status = ?2, next_attempt_at = ?3,"
+	    " sent_at = ?4, last_error = ?5, claimed_at = NULL,"
+	    " lease_until = NULL WHERE id = ?1",
+	[SQL_SUPPRESSION_UPSERT] =
+	    "INSERT INTO suppression (address, code, reason, outbox_id,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (address) DO UPDATE SET code = excluded.code,"
+	    " reason = excluded.reason, outbox_id = excluded.outbox_id,"
+	    " created_at = excluded.created_at",
+	[SQL_SUPPRESSION_HAS] = "SELECT 1 FROM suppression WHERE address = ?1",
+	[SQL_STATS_MEMBERS] = "SELECT COUNT(*) FROM members",
+	[SQL_STATS_SHARES] =
+	    "SELECT status, COUNT(*) FROM shares GROUP BY status",
+	[SQL_STATS_OUTBOX] =
+	    "SELECT status, COUNT(*) FROM outbox GROUP BY status",
+	[SQL_STATS_OUTBOX_KIND] = "SELECT kind || '/' || status, COUNT(*)"
+				  " FROM outbox GROUP BY kind, status",
+	[SQL_STATS_FAILED_RCPTS] = "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
+				   " JOIN outbox o ON o.id = r.outbox_id"
+				   " WHERE r.status = 'failed' GROUP BY o.kind",
+	[SQL_STATS_DEFERRED_RCPTS] =
+	    "SELECT o.kind, COUNT(*) FROM outbox_rcpts r"
+	    " JOIN outbox o ON o.id = r.outbox_id"
+	    " WHERE r.status = 'deferred' GROUP BY o.kind",
+	[SQL_STATS_RETRYING] = "SELECT COUNT(*) FROM outbox"
+			       " WHERE status = 'queued' AND attempts > 0",
+	[SQL_STATS_OLDEST_UNSENT] = "SELECT MIN(created_at) FROM outbox"
+				    " WHERE status IN ('queued', 'sending')",
+};
+
+const StoreMigration sqlite_migrations[] = {
+	/* 0 -> 1: members, shares, outbox */
+	{ 0, 1,
+	    "CREATE TABLE members ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	    "  name TEXT,"
+	    "  handle TEXT UNIQUE,"
+	    "  capabilities TEXT,"
+	    "  created_at INTEGER NOT NULL"
+	    ");"
+	    "CREATE TABLE shares ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  sharer TEXT NOT NULL,"
+	    "  recipient TEXT NOT NULL,"
+	    "  recipient_name TEXT,"
+	    "  requester TEXT NOT NULL,"
+	    "  requester_name TEXT,"
+	    "  subject TEXT,"
+	    "  note TEXT,"
+	    "  origin_key TEXT NOT NULL,"
+	    "  status TEXT NOT NULL DEFAULT 'queued',"
+	    "  queue_id TEXT,"
+	    "  created_at INTEGER NOT NULL,"
+	    "  UNIQUE (sharer, recipient, origin_key)"
+	    ");"
+	    "CREATE INDEX shares_status ON shares (status);"
+	    "CREATE TABLE outbox ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  share_id INTEGER REFERENCES shares (id) ON DELETE CASCADE,"
+	    "  kind TEXT NOT NULL CHECK (kind IN ('intro', 'consent',"
+	    "    'confirmation', 'notice', 'digest', 'webhook')),"
+	    "  mail_from TEXT NOT NULL,"
+	    "  subject TEXT,"
+	    "  message BLOB NOT NULL,"
+	    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN"
+	    "    ('queued', 'sending', 'sent', 'failed')),"
+	    "  attempts INTEGER NOT NULL DEFAULT 0,"
+	    "  next_attempt_at INTEGER NOT NULL,"
+	    "  claimed_at INTEGER,"
+	    "  last_error TEXT,"
+	    "  created_at INTEGER NOT NULL,"
+	    "  sent_at INTEGER"
+	    ");"
+	    /* the due-claim query: queued by time, and stale 'sending' claims */
+	    "CREATE INDEX outbox_due ON outbox (status, next_attempt_at);"
+	    "CREATE INDEX outbox_claimed ON outbox (status, claimed_at);"
+	    "CREATE INDEX outbox_share ON outbox (share_id);"
+	    "CREATE TABLE outbox_rcpts ("
+	    "  outbox_id INTEGER NOT NULL REFERENCES outbox (id)"
+	    "    ON DELETE CASCADE,"
+	    "  position INTEGER NOT NULL,"
+	    "  address TEXT NOT NULL,"
+	    "  PRIMARY KEY (outbox_id, position)"
+	    ") WITHOUT ROWID;" },
+	/* 1 -> 2: the rate-limit counts run for every share; without these
+	 * they scanned every share of the member, or of the whole table */
+	{ 1, 2,
+	    "CREATE INDEX shares_by_sharer ON shares (sharer, created_at);"
+	    "CREATE INDEX shares_by_recipient ON shares"
+	    "  (recipient COLLATE NOCASE, created_at);" },
+	/* 2 -> 3: leases and fencing for claims (lease_until, claim), each
+	 * recipient's own outcome, and the addresses that bounced for good.
+	 * A recipient is queued (not tried yet), deferred (4xx, tried
+	 * again), sent or failed; rows already settled keep their outcome
+	 * on every recipient. A claim in flight keeps the old timeout. */
+	{ 2, 3,
+	    "ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	    "ALTER TABLE outbox ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;"
+	    "UPDATE outbox SET lease_until = claimed_at + 600"
+	    "  WHERE status = 'sending';"
+	    "DROP INDEX outbox_claimed;"
+	    "CREATE INDEX outbox_lease ON outbox (status, lease_until);"
+	    "ALTER TABLE outbox_rcpts ADD COLUMN status TEXT NOT NULL"
+	    "  DEFAULT 'queued' CHECK (status IN ('queued', 'deferred', 'sent',"
+	    "  'failed'));"
+	    "ALTER TABLE outbox_rcpts ADD COLUMN code INTEGER;"
+	    "ALTER TABLE outbox_rcpts ADD COLUMN text TEXT;"
+	    "ALTER TABLE outbox_rcpts ADD COLUMN attempts INTEGER NOT NULL"
+	    "  DEFAULT 0;"
+	    "UPDATE outbox_rcpts SET status = (SELECT status FROM outbox"
+	    "  WHERE outbox.id = outbox_rcpts.outbox_id)"
+	    "  WHERE outbox_id IN (SELECT id FROM outbox"
+	    "  WHERE status IN ('sent', 'failed'));"
+	    "CREATE TABLE suppression ("
+	    "  address TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
+	    "  code INTEGER,"
+	    "  reason TEXT,"
+	    "  outbox_id INTEGER,"
+	    "  created_at INTEGER NOT NULL"
+	    ");" },
+	{ 0, 0, NULL }, /* the end */
+};

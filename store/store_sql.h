@@ -1,0 +1,84 @@
+/*
+ * store_sql.h - the names of the store's statements
+ *
+ * DESCRIPTION
+ *	Every statement the store runs has a number here and one text per
+ *	engine: sql_sqlite.c for SQLite, sql_pg.c for PostgreSQL. A driver
+ *	prepares a statement once per connection, by its number. The
+ *	parameters of a number are the same on both engines, in the same
+ *	order (the comment after each name), and so are the columns; only
+ *	the dialect differs. A new statement adds a number here and a text
+ *	to both tables (tests/unit/test_store.c prepares every one of them
+ *	on each engine).
+ */
+#ifndef PA_STORE_SQL_H
+#define PA_STORE_SQL_H
+
+typedef enum {
+	/* members: address, name, handle, capabilities, created_at -> id */
+	SQL_MEMBER_INSERT,
+	SQL_MEMBER_BY_ADDRESS, /* address -> MEMBER_COLUMNS */
+	SQL_MEMBER_BY_HANDLE,  /* handle -> MEMBER_COLUMNS */
+	SQL_MEMBER_LIST,       /* -> MEMBER_COLUMNS, by id */
+	/* shares */
+	SQL_SHARE_FIND, /* sharer, recipient, origin_key -> id */
+	/* sharer, recipient, recipient_name, requester, requester_name,
+	 * subject, note, origin_key, status, queue_id, created_at -> id,
+	 * or no row when the key is taken */
+	SQL_SHARE_INSERT,
+	SQL_SHARE_LIST,               /* -> SHARE_COLUMNS, by id */
+	SQL_SHARE_COUNT_BY_SHARER,    /* sharer, since -> count */
+	SQL_SHARE_COUNT_TO_RECIPIENT, /* recipient, since -> count */
+	SQL_SHARE_SETTLE,             /* outbox id, status */
+	/* outbox: share_id, kind, mail_from, subject, message,
+	 * next_attempt_at, created_at -> id */
+	SQL_OUTBOX_INSERT,
+	SQL_RCPT_INSERT,   /* outbox_id, position, address */
+	SQL_RCPT_LOAD,     /* outbox_id -> address, status, code, text,
+			       attempts */
+	SQL_OUTBOX_LOAD,   /* id -> ITEM_COLUMNS, message */
+	SQL_OUTBOX_LIST,   /* -> ITEM_COLUMNS, by id */
+	SQL_CLAIM,         /* now, lease, max -> id */
+	SQL_RCPT_SETTLE,   /* outbox_id, status */
+	SQL_OUTBOX_SENT,   /* id, now */
+	SQL_OUTBOX_RETRY,  /* id, next_attempt_at, last_error */
+	SQL_OUTBOX_FAILED, /* id, last_error */
+	SQL_FENCE,         /* id, claim -> 1 */
+	SQL_EXTEND,        /* id, claim, lease_until */
+	SQL_RCPT_WRITE,    /* outbox_id, position, status, code, text,
+			       attempts */
+	SQL_OUTBOX_WRITE,  /* id, status, next_attempt_at, sent_at,
+			       last_error */
+	/* suppression: address, code, reason, outbox_id, created_at */
+	SQL_SUPPRESSION_UPSERT,
+	SQL_SUPPRESSION_HAS, /* address -> 1 */
+	/* stats */
+	SQL_STATS_MEMBERS,        /* -> count */
+	SQL_STATS_SHARES,         /* -> status, count */
+	SQL_STATS_OUTBOX,         /* -> status, count */
+	SQL_STATS_OUTBOX_KIND,    /* -> kind/status, count */
+	SQL_STATS_FAILED_RCPTS,   /* -> kind, count */
+	SQL_STATS_DEFERRED_RCPTS, /* -> kind, count */
+	SQL_STATS_RETRYING,       /* -> count */
+	SQL_STATS_OLDEST_UNSENT,  /* -> created_at or NULL */
+	SQL_N
+} StoreSql;
+
+/* one step of an engine's schema, from one version to a later one */
+typedef struct {
+	int from, to;
+	const char *sql; /* statements, separated by ';' */
+} StoreMigration;
+
+/* the column lists the domain code reads by position */
+#define MEMBER_COLUMNS "id, address, name, handle, capabilities, created_at"
+#define SHARE_COLUMNS                                                          \
+	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
+	" subject, note, origin_key, status, queue_id, created_at"
+#define ITEM_COLUMNS                                                           \
+	"id, share_id, kind, mail_from, subject, status, attempts,"            \
+	" next_attempt_at, last_error, created_at, claim, lease_until,"        \
+	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id)"
+#define MESSAGE_COLUMN 13 /* after ITEM_COLUMNS */
+
+#endif /* PA_STORE_SQL_H */

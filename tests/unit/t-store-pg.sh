@@ -1,0 +1,31 @@
+#!/bin/sh
+# t-store-pg.sh - the store's contract suite (test_store) and the
+# sender's (test_sender) again, on a real PostgreSQL this test starts
+# (tests/pg-lib.sh: initdb in a temp dir, a unix socket, no TCP port)
+# and stops. Exit 77 (skip) when PostgreSQL is not installed.
+set -u
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+. "$srcdir/tests/pg-lib.sh"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pa-pg.XXXXXX") || exit 99
+trap 'pg_stop; rm -rf "$dir"' EXIT INT TERM
+pg_start "$dir"
+rc=$?
+[ "$rc" = 77 ] && exit 77
+[ "$rc" = 0 ] || exit 99
+
+PA_TEST_PG=$PG_CONNINFO
+export PA_TEST_PG
+status=0
+for t in test_store test_sender; do
+	[ -x "$builddir/tests/unit/$t" ] || continue
+	if ! "$builddir/tests/unit/$t" >"$dir/$t.out" 2>&1; then
+		echo "FAIL: $t on PostgreSQL"
+		grep -E '^(not ok|Bail out|\*\*|ERROR)' "$dir/$t.out" | head -n 20
+		status=1
+	else
+		echo "ok: $t on PostgreSQL ($(grep -c '^ok' "$dir/$t.out") tests)"
+	fi
+done
+exit $status
