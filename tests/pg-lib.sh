@@ -12,7 +12,9 @@
 # Returns 77 from pg_start when PostgreSQL is not installed, so that a
 # test can skip with it. fsync is off: the tests kill our daemons, never
 # the machine, and a crash of the server itself (immediate stop) still
-# keeps every commit, since synchronous_commit stays on.
+# keeps every commit, since synchronous_commit stays on. PG_FSYNC=on
+# before pg_start keeps fsync and full_page_writes at their defaults
+# (on), for benchmarks where what durability costs must be real.
 PG_DIR=
 PG_BIN=
 PG_CONNINFO=
@@ -41,10 +43,12 @@ pg_start() {
 	cat >>"$PG_DIR/data/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$PG_DIR/s'
-fsync = off
-full_page_writes = off
 max_connections = 100
 CONF
+	if [ "${PG_FSYNC:-off}" != on ]; then
+		printf 'fsync = off\nfull_page_writes = off\n' \
+			>>"$PG_DIR/data/postgresql.conf"
+	fi
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
 		-w -t 60 start >/dev/null || { tail -n 20 "$PG_DIR/server.log"; return 1; }
 	PG_CONNINFO="host=$PG_DIR/s user=passalong dbname=postgres connect_timeout=5"
