@@ -79,3 +79,21 @@ pg_stop() {
 		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
 	return 0
 }
+
+# pg_store_line SQLITE_FILE NAME - the [store] line of a test's config:
+# with PA_TEST_PG set (a server started by a wrapper such as
+# tests/milter/t-milter-pg.sh), a new database NAME on it, else the
+# SQLite file. Prints the line; returns 1 when the database cannot be
+# made.
+pg_store_line() {
+	if [ -z "${PA_TEST_PG:-}" ]; then
+		echo "path = $1"
+		return 0
+	fi
+	_db=$(printf '%s' "$2" | tr -c 'a-zA-Z0-9_' '_' | tr 'A-Z' 'a-z')
+	PGOPTIONS='-c client_min_messages=warning' \
+	    psql -X -q -v ON_ERROR_STOP=1 "$PA_TEST_PG" \
+		-c "DROP DATABASE IF EXISTS \"$_db\"" \
+		-c "CREATE DATABASE \"$_db\"" >/dev/null || return 1
+	echo "url = $(printf '%s' "$PA_TEST_PG" | sed "s/dbname=[^ ]*/dbname=$_db/")"
+}

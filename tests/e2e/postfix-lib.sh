@@ -16,11 +16,15 @@
 #                   its path
 #
 # Needs: PA_BUILDDIR (passalong and passalong-milter), root (Postfix), the
-# postfix user. PA_MILTER names another passalong-milter to start (the
+# postfix user, and $srcdir (or $top) naming the source tree. With
+# PA_TEST_PG set (tests/e2e/t-postfix-pg.sh) the store is a database of
+# its own on that PostgreSQL instead of an SQLite file. PA_MILTER names another passalong-milter to start (the
 # installed one, tests/deploy/t-deb.sh); the default is PA_BUILDDIR's.
 # Postfix delivers every domain to Maildirs with the virtual agent (the
 # mailboxes listed in pf_setup, plus $PF_MAILBOXES); nothing leaves
 # 127.0.0.1.
+
+. "${srcdir:-${top:-.}}/tests/pg-lib.sh"
 
 pf_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -124,7 +128,7 @@ socket = inet:$PF_MILTER_PORT@127.0.0.1
 sender_auth = any
 
 [store]
-path = $PF_DIR/passalong.db
+$(pg_store_line "$PF_DIR/passalong.db" "e2e_$(basename "$PF_DIR")")
 
 [sender]
 enabled = true

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-lua.sh - run one miltertest scenario (t-NAME.lua) against the built
 # passalong-milter, in a throw-away directory with its own config and
-# SQLite store. Called by automake (LUA_LOG_COMPILER) with the script's
+# SQLite store, or, with PA_TEST_PG set (tests/milter/t-milter-pg.sh), a
+# database of its own on that PostgreSQL. Called by automake (LUA_LOG_COMPILER) with the script's
 # path; exits 0 pass, 1 fail, 77 skip (no miltertest).
 #
 # The scenario sees, through os.getenv():
@@ -40,6 +41,8 @@ PA_LIB=$srcdir/tests/milter/lib.lua
 PA_DATA=$srcdir/tests/milter
 export PA_DIR PA_MILTER PA_PASSALONG PA_CONF PA_SOCKET PA_LOG PA_LIB PA_DATA
 
+. "$srcdir/tests/pg-lib.sh"
+store_line=$(pg_store_line "$PA_DIR/passalong.db" "mt_$(basename "$script" .lua)") || exit 99
 cat > "$PA_CONF" <<CONF
 [gateway]
 domain = intro.example.org
@@ -50,7 +53,7 @@ sender_auth = auth
 max_message_size = 1048576
 
 [store]
-path = $PA_DIR/passalong.db
+$store_line
 busy_timeout = 200
 
 [sender]
