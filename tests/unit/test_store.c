@@ -410,6 +410,34 @@ test_open_newer(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(error->message, "newer"));
 }
 
+/* test_pg_reconnect - the server dropped every connection (a restart,
+ * a failover): the next call fails as BUSY, the one after reconnects,
+ * without reopening the Store */
+static void
+test_pg_reconnect(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) members = NULL;
+	gint64 n;
+
+	(void)data;
+	members = store_member_list(f->store, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&members, g_ptr_array_unref);
+	n = pg_run(pg_admin,
+	    "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+	    " WHERE pid <> pg_backend_pid() AND datname = current_database()"
+	    " AND backend_type = 'client backend'");
+	g_assert_cmpint(n, >=, 1);
+	members = store_member_list(f->store, &error);
+	g_assert_null(members);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_BUSY);
+	g_clear_error(&error);
+	members = store_member_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(members);
+}
+
 /* add_member - add one member, asserting success */
 static gint64
 add_member(Store *store, const char *address, const char *handle)
@@ -1243,6 +1271,8 @@ main(int argc, char **argv)
 		ADD("/store/limits/indexed", test_limits_indexed);
 		ADD("/store/open/no_directory", test_open_no_dir);
 	}
+	if (!sqlite)
+		ADD("/store/pg/reconnect", test_pg_reconnect);
 	ADD("/store/threads/mixed", test_threads_mixed);
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/member/lookup", test_member_lookup);
