@@ -34,6 +34,9 @@ static const char usage[] =
     "  outbox flush              deliver what is due now\n"
     "  parse [FILE|-]            show how a forward is read, as JSON\n"
     "  stats [--format FMT]      count members, shares and outbox mail\n"
+    "  store copy FROM_URL TO_URL\n"
+    "                            copy a whole store into an empty one\n"
+    "                            (SQLite to PostgreSQL), counts verified\n"
     "\n"
     "Options:\n"
     "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
@@ -55,6 +58,7 @@ static const CliCommand commands[] = {
 	{ "outbox", cmd_outbox },
 	{ "parse", run_parse },
 	{ "stats", cmd_stats },
+	{ "store", cmd_store },
 	{ NULL, NULL },
 };
 

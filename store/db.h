@@ -19,7 +19,8 @@
  *
  *	db_step() runs the statement on its first call and returns DB_ROW
  *	while rows remain, then DB_DONE; DB_FAIL with error set. Columns
- *	read NULL as 0 or NULL. db_changes() is the number of rows the
+ *	read NULL as 0 or NULL; db_column_null() tells a NULL from a 0
+ *	(store_copy.c keeps every NULL). db_changes() is the number of rows the
  *	last run changed. A statement is reset (results and bindings
  *	dropped) by db_stmt_release(), which g_autoptr(DbStmt) calls.
  *
@@ -89,6 +90,7 @@ struct _DbDriver {
 	gint64 (*column_int64)(DbStmt *st, int i);
 	char *(*column_text)(DbStmt *st, int i);
 	GBytes *(*column_blob)(DbStmt *st, int i);
+	gboolean (*column_null)(DbStmt *st, int i);
 	gint64 (*changes)(DbStmt *st);
 	void (*reset)(DbStmt *st);
 	gboolean (*broken)(DbConn *db);
@@ -178,6 +180,12 @@ static inline GBytes *
 db_column_blob(DbStmt *st, int i)
 {
 	return st->drv->column_blob(st, i);
+}
+/* whether column i of the current row is NULL */
+static inline gboolean
+db_column_null(DbStmt *st, int i)
+{
+	return st->drv->column_null(st, i);
 }
 static inline gint64
 db_changes(DbStmt *st)

@@ -574,6 +574,12 @@ pg_column_blob(DbStmt *st, int i)
 	return b;
 }
 
+static gboolean
+pg_column_null(DbStmt *st, int i)
+{
+	return cur(st, i) == NULL;
+}
+
 static gint64
 pg_changes(DbStmt *st)
 {
@@ -691,6 +697,7 @@ const DbDriver db_pg_driver = {
 	.column_int64 = pg_column_int64,
 	.column_text = pg_column_text,
 	.column_blob = pg_column_blob,
+	.column_null = pg_column_null,
 	.changes = pg_changes,
 	.reset = pg_reset,
 	.broken = pg_broken,

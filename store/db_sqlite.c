@@ -274,6 +274,12 @@ sq_column_blob(DbStmt *st, int i)
 	return g_bytes_new(p, (gsize)MAX(n, 0));
 }
 
+static gboolean
+sq_column_null(DbStmt *st, int i)
+{
+	return sqlite3_column_type(STMT(st), i) == SQLITE_NULL;
+}
+
 static gint64
 sq_changes(DbStmt *st)
 {
@@ -372,6 +378,7 @@ const DbDriver db_sqlite_driver = {
 	.column_int64 = sq_column_int64,
 	.column_text = sq_column_text,
 	.column_blob = sq_column_blob,
+	.column_null = sq_column_null,
 	.changes = sq_changes,
 	.reset = sq_reset,
 	.broken = sq_broken,

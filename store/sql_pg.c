@@ -119,8 +119,53 @@ const char *const pg_sql[SQL_N] = {
 	    " WHERE r.status = 'deferred' GROUP BY o.kind",
 	[SQL_STATS_RETRYING] = "SELECT COUNT(*) FROM outbox"
 			       " WHERE status = 'queued' AND attempts > 0",
-	[SQL_STATS_OLDEST_UNSENT] = "SELECT MIN(created_at) FROM outbox"
-				    " WHERE status IN ('queued', 'sending')",
+	[SQL_STATS_OLDEST_UNSENT] =
+	    "SELECT MIN(created_at) FROM outbox"
+	    " WHERE status IN ('queued', 'sending')", /* store copy: rows in key order, a page at a time, so that a
+	 * large outbox never sits in memory whole; inserts with the ids */
+	[SQL_COPY_MEMBERS_READ] =
+	    "SELECT " COPY_MEMBERS_COLUMNS " FROM members WHERE id > $1::bigint"
+	    " ORDER BY id LIMIT $2::bigint",
+	[SQL_COPY_MEMBERS_WRITE] = "INSERT INTO members (" COPY_MEMBERS_COLUMNS
+				   ") VALUES ($1, $2, $3, $4, $5, $6)",
+	[SQL_COPY_SHARES_READ] =
+	    "SELECT " COPY_SHARES_COLUMNS " FROM shares WHERE id > $1::bigint"
+	    " ORDER BY id LIMIT $2::bigint",
+	[SQL_COPY_SHARES_WRITE] = "INSERT INTO shares (" COPY_SHARES_COLUMNS
+				  ") VALUES ($1, $2, $3, $4, $5, $6,"
+				  " $7, $8, $9, $10, $11, $12)",
+	[SQL_COPY_OUTBOX_READ] =
+	    "SELECT " COPY_OUTBOX_COLUMNS " FROM outbox WHERE id > $1::bigint"
+	    " ORDER BY id LIMIT $2::bigint",
+	[SQL_COPY_OUTBOX_WRITE] = "INSERT INTO outbox (" COPY_OUTBOX_COLUMNS
+				  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+				  " $9, $10, $11, $12, $13, $14, $15)",
+	[SQL_COPY_RCPTS_READ] =
+	    "SELECT " COPY_RCPTS_COLUMNS " FROM outbox_rcpts"
+	    " WHERE (outbox_id, position) > ($1::bigint, $2::bigint)"
+	    " ORDER BY outbox_id, position LIMIT $3::bigint",
+	[SQL_COPY_RCPTS_WRITE] = "INSERT INTO outbox_rcpts (" COPY_RCPTS_COLUMNS
+				 ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	[SQL_COPY_SUPPRESSION_READ] = "SELECT " COPY_SUPPRESSION_COLUMNS
+				      " FROM suppression ORDER BY address",
+	[SQL_COPY_SUPPRESSION_WRITE] =
+	    "INSERT INTO suppression (" COPY_SUPPRESSION_COLUMNS ")"
+	    " VALUES ($1, $2, $3, $4, $5)",
+	[SQL_COPY_COUNT_MEMBERS] = "SELECT COUNT(*) FROM members",
+	[SQL_COPY_COUNT_SHARES] = "SELECT COUNT(*) FROM shares",
+	[SQL_COPY_COUNT_OUTBOX] = "SELECT COUNT(*) FROM outbox",
+	[SQL_COPY_COUNT_RCPTS] = "SELECT COUNT(*) FROM outbox_rcpts",
+	[SQL_COPY_COUNT_SUPPRESSION] = "SELECT COUNT(*) FROM suppression",
+	/* the identities are BY DEFAULT, so the copy inserted its ids;
+	 * each sequence must now hand out the next one after them
+	 * (setval() of NULL, an empty table, does nothing) */
+	[SQL_COPY_SEQUENCES] =
+	    "SELECT setval(pg_get_serial_sequence('members', 'id'),"
+	    " (SELECT MAX(id) FROM members)),"
+	    " setval(pg_get_serial_sequence('shares', 'id'),"
+	    " (SELECT MAX(id) FROM shares)),"
+	    " setval(pg_get_serial_sequence('outbox', 'id'),"
+	    " (SELECT MAX(id) FROM outbox))",
 };
 
 const StoreMigration pg_migrations[] = {

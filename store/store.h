@@ -71,6 +71,21 @@
  *	bounced for good; store_suppression_has() says whether an address
  *	is there, without ASCII case.
  *
+ *	store_copy() copies every row of every table from one store to
+ *	another, on either engine ("passalong store copy": SQLite to
+ *	PostgreSQL when one host becomes several): ids kept, every column
+ *	exactly (NULLs as NULL, messages byte for byte). It refuses a
+ *	target that holds any row (STORE_ERROR_INVALID). It reads the
+ *	source in one read snapshot and writes the target in ONE write
+ *	transaction, in foreign-key order, a page of rows at a time; then,
+ *	still inside that transaction, it moves PostgreSQL's identity
+ *	sequences past the largest ids and counts every table on both
+ *	sides: any difference rolls everything back (STORE_ERROR_FAILED).
+ *	On success *out (when not NULL) holds the rows copied per table.
+ *	store_url_file() is the file a SQLite URL names (so that a caller
+ *	can refuse to create a source that is not there), NULL for
+ *	PostgreSQL or what is not a store URL.
+ *
  * OWNERSHIP
  *	Returned objects and arrays are new (transfer full); arrays free
  *	their elements. Arguments are borrowed. Destructors accept NULL.
@@ -283,6 +298,18 @@ gboolean store_suppression_has(
 
 /* stats */
 StoreStats *store_stats(Store *store, GError **error);
+
+/* copy (store_copy.c): rows copied per table */
+typedef struct {
+	gint64 members;
+	gint64 shares;
+	gint64 outbox;
+	gint64 outbox_rcpts;
+	gint64 suppression;
+} StoreCopyStats;
+gboolean store_copy(
+    Store *from, Store *to, StoreCopyStats *out, GError **error);
+char *store_url_file(const char *url); /* new string, or NULL */
 
 /* the schema version of the open database, -1 on error */
 int store_schema_version(Store *store);

@@ -61,6 +61,27 @@ typedef enum {
 	SQL_STATS_DEFERRED_RCPTS, /* -> kind, count */
 	SQL_STATS_RETRYING,       /* -> count */
 	SQL_STATS_OLDEST_UNSENT,  /* -> created_at or NULL */
+	/* store copy (store_copy.c): every column of a table, in the order
+	 * of its COPY_*_COLUMNS; READ takes the key of the last row read
+	 * (G_MININT64 before the first) and a page size, WRITE the columns */
+	SQL_COPY_MEMBERS_READ,     /* after id, limit -> COPY_MEMBERS_COLUMNS */
+	SQL_COPY_MEMBERS_WRITE,    /* COPY_MEMBERS_COLUMNS */
+	SQL_COPY_SHARES_READ,      /* after id, limit -> COPY_SHARES_COLUMNS */
+	SQL_COPY_SHARES_WRITE,     /* COPY_SHARES_COLUMNS */
+	SQL_COPY_OUTBOX_READ,      /* after id, limit -> COPY_OUTBOX_COLUMNS */
+	SQL_COPY_OUTBOX_WRITE,     /* COPY_OUTBOX_COLUMNS */
+	SQL_COPY_RCPTS_READ,       /* after outbox_id, after position,
+				       limit -> COPY_RCPTS_COLUMNS */
+	SQL_COPY_RCPTS_WRITE,      /* COPY_RCPTS_COLUMNS */
+	SQL_COPY_SUPPRESSION_READ, /* -> COPY_SUPPRESSION_COLUMNS (small
+				       rows: one read, no pages) */
+	SQL_COPY_SUPPRESSION_WRITE, /* COPY_SUPPRESSION_COLUMNS */
+	SQL_COPY_COUNT_MEMBERS,     /* -> count */
+	SQL_COPY_COUNT_SHARES,      /* -> count */
+	SQL_COPY_COUNT_OUTBOX,      /* -> count */
+	SQL_COPY_COUNT_RCPTS,       /* -> count */
+	SQL_COPY_COUNT_SUPPRESSION, /* -> count */
+	SQL_COPY_SEQUENCES, /* identities past the largest id (PostgreSQL) */
 	SQL_N
 } StoreSql;
 
@@ -80,5 +101,20 @@ typedef struct {
 	" next_attempt_at, last_error, created_at, claim, lease_until,"        \
 	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id)"
 #define MESSAGE_COLUMN 13 /* after ITEM_COLUMNS */
+
+/* every column of each table, for store_copy.c (whose type strings
+ * follow these orders) */
+#define COPY_MEMBERS_COLUMNS                                                   \
+	"id, address, name, handle, capabilities, created_at"
+#define COPY_SHARES_COLUMNS                                                    \
+	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
+	" subject, note, origin_key, status, queue_id, created_at"
+#define COPY_OUTBOX_COLUMNS                                                    \
+	"id, share_id, kind, mail_from, subject, message, status, attempts,"   \
+	" next_attempt_at, claimed_at, last_error, created_at, sent_at,"       \
+	" lease_until, claim"
+#define COPY_RCPTS_COLUMNS                                                     \
+	"outbox_id, position, address, status, code, text, attempts"
+#define COPY_SUPPRESSION_COLUMNS "address, code, reason, outbox_id, created_at"
 
 #endif /* PA_STORE_SQL_H */
