@@ -226,6 +226,54 @@ test_config_lease(void)
 	drop_conf(low);
 }
 
+/* test_config_store_url - [store] url names the engine; path is the
+ * SQLite file (NULL on PostgreSQL); url and path together are refused */
+static void
+test_config_store_url(void)
+{
+	static const struct {
+		const char *store;
+		const char *path;    /* store_path after loading, or NULL */
+		const char *problem; /* NULL: loads */
+	} cases[] = {
+		{ "url = sqlite:/var/lib/x/p.db\n", "/var/lib/x/p.db", NULL },
+		{ "url = sqlite:///srv/p.db\n", "/srv/p.db", NULL },
+		{ "url = postgresql://db1,db2/passalong?connect_timeout=5\n",
+		    NULL, NULL },
+		{ "url = host=/run/postgresql dbname=passalong\n", NULL, NULL },
+		{ "url = sqlite:relative.db\n", NULL, "sqlite:/absolute/path" },
+		{ "url = mysql://db/passalong\n", NULL, "not a store URL" },
+		{ "path = /srv/p.db\nurl = sqlite:/srv/p.db\n", NULL,
+		    "not both" },
+		{ "pool = 0\n", NULL, "[store] pool" },
+		{ "passfile = pgpass\n", NULL, "absolute path" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strconcat(
+		    "[gateway]\ndomain = intro.example.org\n[store]\n",
+		    cases[i].store, NULL);
+		char *path = write_conf(text);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Config) cfg = config_load(path, &error);
+
+		if (cases[i].problem == NULL) {
+			g_assert_no_error(error);
+			g_assert_cmpstr(cfg->store_path, ==, cases[i].path);
+			g_assert_nonnull(config_store_url(cfg));
+			g_assert_null(strstr(config_store_url(cfg), "\n"));
+		} else {
+			g_assert_null(cfg);
+			g_assert_error(
+			    error, CONFIG_ERROR, CONFIG_ERROR_INVALID);
+			if (strstr(error->message, cases[i].problem) == NULL)
+				g_error("case %zu: \"%s\" lacks \"%s\"", i,
+				    error->message, cases[i].problem);
+		}
+		drop_conf(path);
+	}
+}
+
 /* test_config_socket_parse - libmilter's socket syntax */
 static void
 test_config_socket_parse(void)
@@ -513,6 +561,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/load/set-once", test_config_set_once);
 	g_test_add_func("/config/load/where", test_config_where);
 	g_test_add_func("/config/load/sender-lease", test_config_lease);
+	g_test_add_func("/config/load/store-url", test_config_store_url);
 	g_test_add_func("/config/socket/parse", test_config_socket_parse);
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
