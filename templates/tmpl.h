@@ -108,6 +108,49 @@ typedef struct {
 	gint64 now;                 /* Date: */
 } NoticeContext;
 
+/*
+ * What the store keeps of a share: enough to write every mail about it
+ * later, in the outbox worker (the milter records facts, the worker
+ * renders; issue 10). Every string came from mail at some remove and is
+ * untrusted, though cleaned once when it was recorded. The kinds
+ * tmpl_render_share() writes, and to whom:
+ *	"consent"      the friend: may I introduce you? (reply_address)
+ *	"reminder"     the friend: the same question, once, later
+ *	"intro"        the friend and the requester, the member in Cc
+ *	"confirmation" the member: "Asked Jane ..." when recorded
+ *	"declined"     the member only: the friend passed (reason, if any)
+ *	"expired"      the member only: no answer in time
+ *	"unclear"      the friend: how to answer (neither yes nor no)
+ *	"answered"     the friend: this was answered already
+ */
+typedef struct {
+	const Config *cfg;              /* domain, from_localpart, name */
+	gint64 share_id;
+	const char *member_address;
+	const char *member_name;        /* or NULL */
+	const char *friend_address;
+	const char *friend_name;        /* or NULL */
+	const char *requester_address;
+	const char *requester_name;     /* or NULL */
+	const char *requester_org;      /* or NULL */
+	const char *subject;            /* the request's subject, or NULL */
+	const char *note;               /* the member's words, or NULL */
+	const char *request_text;       /* what the requester wrote, plain
+					   text, at most 4 KB, or NULL */
+	gint64 request_date;            /* 0: unknown */
+	const char *passed_by;          /* who passed it on before the
+					   member ("Ann Lee, Bob Ray"), or
+					   NULL */
+	const char *origin_message_id;  /* the forward's, without <>, or
+					   NULL */
+	const char *reply_address;      /* consent, reminder, unclear:
+					   intro+TOKEN@domain */
+	const char *reason;             /* declined: the friend's words */
+	gboolean consented;             /* intro, confirmation: the friend
+					   said yes first */
+	gint64 now;                     /* Date:, seconds since the epoch */
+} ShareFacts;
+
 RenderedMail *tmpl_render_intro(const IntroContext *ctx, GError **error);
 RenderedMail *tmpl_render_notice(const NoticeContext *ctx, GError **error);
 void rendered_mail_free(RenderedMail *mail);
