@@ -8,8 +8,9 @@
  *	bench/store-engines.sh starts a throw-away PostgreSQL with fsync
  *	on and passes -p and -l; without -p only SQLite is measured.
  *
- * What is timed, each for a fixed count, best of RUNS runs, the store
- * and its baseline one after the other in every run:
+ * What is timed, each for a fixed count, best of RUNS runs; in each run
+ * the store and its baseline take turns of SHARE_CHUNK shares or
+ * CLAIM_CHUNK claims, so that both see the same load:
  *
  *	share	store_shares_record() of one share with one intro outbox
  *		item of INTRO_BYTES and two recipients, a new origin key
@@ -65,6 +66,8 @@
 #define LEASE 600
 #define THREADS 4
 #define WARM 20
+#define SHARE_CHUNK 100 /* ops per turn, see interleaved() */
+#define CLAIM_CHUNK 5
 #define COUNT_OPS 10 /* the counted pass */
 #define MAX_COUNT 1000000u
 
@@ -690,26 +693,50 @@ one(Bench *b, Row *row, gboolean base, guint n, GError **error)
 	return timed(b, fn, conns, row->threads, n, error);
 }
 
+/* interleaved - n ops of the store and n of its baseline, in turns of
+ * chunk ops (who goes first alternates), so that both see the same
+ * load on a shared machine; ops per second into *s and *x */
+static gboolean
+interleaved(Bench *b, Row *row, guint n, guint chunk, double *s, double *x,
+    GError **error)
+{
+	double spent[2] = { 0, 0 };
+
+	for (guint done = 0, turn = 0; done < n; done += chunk, turn++) {
+		guint k = MIN(chunk, n - done);
+
+		for (int i = 0; i < 2; i++) {
+			gboolean base = (turn + (guint)i) % 2 == 1;
+			double v = one(b, row, base, k, error);
+
+			if (v < 0)
+				return FALSE;
+			spent[base] += k / v;
+		}
+	}
+	*s = n / spent[0];
+	*x = n / spent[1];
+	return TRUE;
+}
+
 /* measure - warm up, then the best of runs for the store and its base */
 static gboolean
 measure(Bench *b, Row *row, GError **error)
 {
 	const Opts *o = b->o;
-	guint n = row->fill[0] != NULL ? o->claims : o->shares;
-	guint warm = row->fill[0] != NULL ? 2 : WARM * row->threads;
+	gboolean claim = row->fill[0] != NULL;
+	guint n = claim ? o->claims : o->shares;
+	guint warm = claim ? 2 : WARM * row->threads;
 
 	row->store = row->base = 0;
 	if (one(b, row, FALSE, warm, error) < 0 ||
 	    one(b, row, TRUE, warm, error) < 0)
 		return FALSE;
 	for (guint r = 0; r < o->runs; r++) {
-		/* every other run the baseline goes first */
-		gboolean first = r % 2 == 1;
-		double v1 = one(b, row, first, n, error);
-		double v2 = v1 < 0 ? -1 : one(b, row, !first, n, error);
-		double s = first ? v2 : v1, x = first ? v1 : v2;
+		double s, x;
 
-		if (v1 < 0 || v2 < 0)
+		if (!interleaved(b, row, n, claim ? CLAIM_CHUNK : SHARE_CHUNK,
+			&s, &x, error))
 			return FALSE;
 		row->store = MAX(row->store, s);
 		row->base = MAX(row->base, x);
@@ -883,21 +910,28 @@ report(const Bench *b, Row *rows, guint nrows, const char *sq_dur,
     gboolean counted, const char *load)
 {
 	const Opts *o = b->o;
+	g_autofree char *after = NULL;
 
+	if (!g_file_get_contents("/proc/loadavg", &after, NULL, NULL))
+		after = g_strdup("? ");
+	*strchr(after, ' ') = '\0';
 	printf("### Tier 3: micro — store engines\n\n"
 	       "Share transactions/s (`store_shares_record()` of one share "
 	       "and its %d-byte intro with 2 recipients) and outbox "
 	       "claims/s (`store_outbox_claim()` of %d, then "
 	       "`store_outbox_record()` of each as sent), best of %u runs "
-	       "of %u shares / %u claims, against a bare baseline on the "
+	       "of %u shares / %u claims each, against a bare baseline on the "
 	       "same engine in the same run: one prepared INSERT of a row "
 	       "of the same %zu bytes per transaction, and the claim as "
 	       "one statement (autocommit), each claim after %d new due "
-	       "items were queued (not timed). SQLite: %s. PostgreSQL: %s. "
-	       "Load average before: %s.\n\n",
+	       "items were queued (not timed); store and baseline take "
+	       "turns of %d shares or %d claims. SQLite: %s. PostgreSQL: "
+	       "%s. Load average (1 min) before: %s, after: %s (%d "
+	       "cores).\n\n",
 	    INTRO_BYTES, CLAIM_MAX, o->runs, o->shares, o->claims,
-	    g_bytes_get_size(b->row), CLAIM_MAX, sq_dur,
-	    pg_desc != NULL ? pg_desc : "not measured (no server)", load);
+	    g_bytes_get_size(b->row), CLAIM_MAX, SHARE_CHUNK, CLAIM_CHUNK,
+	    sq_dur, pg_desc != NULL ? pg_desc : "not measured (no server)",
+	    load, after, (int)g_get_num_processors());
 	printf("| op | engine | threads | passalong ops/s | baseline ops/s "
 	       "| passalong / baseline | statements per op (passalong / "
 	       "baseline) | commits per op |\n"
