@@ -319,6 +319,26 @@ detect(const Lines *ls, guint i, const GArray *hints, Mark *m)
 	return detect_attribution(ls, i, m);
 }
 
+/* parser_inline_marker - does a quoted or forwarded message start at
+ * line i (a separator, a header block, an attribution, Lotus Notes'
+ * layout), whatever the subject? Its text starts at *body_start with
+ * *depth quote levels (a reply's "On ... wrote:" over "> " lines has a
+ * deeper body than itself; Outlook's block over the original does not) */
+gboolean
+parser_inline_marker(const Lines *ls, guint i, const GArray *hints,
+    guint *body_start, guint *depth)
+{
+	Mark m = { 0 };
+	gboolean found = i < ls->n && detect(ls, i, hints, &m);
+
+	if (found) {
+		*body_start = MAX(m.body_start, i + 1);
+		*depth = m.depth;
+	}
+	mark_clear(&m);
+	return found;
+}
+
 /* accept - does this marker make the text a forward? */
 static gboolean
 accept(const Mark *m, SubjectKind subject, gboolean nested)

@@ -413,10 +413,10 @@ static const char *const client_signatures[] = {
 
 #define SIGNATURE_MAX 100 /* longer lines are the member's own words */
 
-/* is_signature_line - "-- " (or "--" once spaces are cut), or a client's
- * "Sent from my iPhone" line */
-static gboolean
-is_signature_line(const Line *l)
+/* parser_line_signature - "-- " (or "--" once spaces are cut), or a
+ * client's "Sent from my iPhone" line */
+gboolean
+parser_line_signature(const Line *l)
 {
 	if ((l->len == 3 && memcmp(l->s, "-- ", 3) == 0) ||
 	    (l->len == 2 && memcmp(l->s, "--", 2) == 0))
@@ -449,7 +449,7 @@ parser_lines_note_range(const Lines *ls, guint from, guint to)
 		const Line *l = &ls->v[i];
 		gsize len = l->len;
 
-		if (is_signature_line(l))
+		if (parser_line_signature(l))
 			break;
 		while (
 		    len > 0 && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))

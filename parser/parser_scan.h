@@ -139,6 +139,7 @@ Lines *parser_lines_new_len(const char *text, gsize len);
 void parser_lines_free(Lines *ls);
 const char *parser_line_content(const Line *l, gsize *len);
 gboolean parser_line_blank(const Line *l);
+gboolean parser_line_signature(const Line *l);
 char *parser_lines_body(const Lines *ls, guint from, guint to, guint depth);
 char *parser_lines_note(const Lines *ls, guint to);
 char *parser_lines_note_range(const Lines *ls, guint from, guint to);
@@ -183,6 +184,8 @@ gboolean parser_inline_find(const char *text, gsize len, const GArray *hints,
     const ParseCtx *ctx, gboolean nested, char **note, FwdMessage **original);
 void parser_chain_fill(
     const FwdMessage *original, const ParseCtx *ctx, GPtrArray *chain);
+gboolean parser_inline_marker(const Lines *ls, guint i, const GArray *hints,
+    guint *body_start, guint *depth);
 
 /* parser_mime.c */
 char *parser_part_text(GMimePart *part, gboolean *is_html);
