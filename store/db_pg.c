@@ -33,7 +33,7 @@
 extern const char *const pg_sql[SQL_N];
 extern const StoreMigration pg_migrations[];
 
-#define PG_MAX_PARAMS 16
+#define PG_MAX_PARAMS 32
 #define PG_SCHEMA_LOCK 0x70617373 /* "pass": the migration's advisory lock */
 
 typedef struct {

@@ -21,6 +21,12 @@
 #include "store/store.h"
 #include "store/store_sql.h"
 
+/* the 27 parameters of a whole shares row (SHARE_COLUMNS) */
+#define SHARE_PARAMS_PG \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, " \
+	"$10, $11, $12, $13, $14, $15, $16, $17, $18, " \
+	"$19, $20, $21, $22, $23, $24, $25, $26, $27"
+
 const char *const pg_sql[SQL_N] = {
 	[SQL_MEMBER_INSERT] =
 	    "INSERT INTO members (address, name, handle, capabilities,"
@@ -36,8 +42,11 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_SHARE_INSERT] =
 	    "INSERT INTO shares (sharer, recipient, recipient_name,"
 	    " requester, requester_name, subject, note, origin_key, status,"
-	    " queue_id, created_at)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+	    " queue_id, created_at, member_name, requester_org,"
+	    " request_text, request_date, passed_by, origin_message_id, mode,"
+	    " token, asked_at, expires_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+	    " $14, $15, $16, $17, $18, $19, $20, $21)"
 	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
 	    " RETURNING id",
 	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
@@ -51,8 +60,9 @@ const char *const pg_sql[SQL_N] = {
 			     " AND kind = 'intro')",
 	[SQL_OUTBOX_INSERT] =
 	    "INSERT INTO outbox (share_id, kind, mail_from, subject, message,"
-	    " status, attempts, next_attempt_at, created_at)"
-	    " VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7) RETURNING id",
+	    " status, attempts, next_attempt_at, created_at, template)"
+	    " VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $8)"
+	    " RETURNING id",
 	[SQL_RCPT_INSERT] = "INSERT INTO outbox_rcpts (outbox_id, position,"
 			    " address) VALUES ($1, $2, $3)",
 	[SQL_RCPT_LOAD] = "SELECT address, status, code, text, attempts"
@@ -127,19 +137,18 @@ const char *const pg_sql[SQL_N] = {
 	    "SELECT " COPY_MEMBERS_COLUMNS " FROM members WHERE id > $1::bigint"
 	    " ORDER BY id LIMIT $2::bigint",
 	[SQL_COPY_MEMBERS_WRITE] = "INSERT INTO members (" COPY_MEMBERS_COLUMNS
-				   ") VALUES ($1, $2, $3, $4, $5, $6)",
+				   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 	[SQL_COPY_SHARES_READ] =
 	    "SELECT " COPY_SHARES_COLUMNS " FROM shares WHERE id > $1::bigint"
 	    " ORDER BY id LIMIT $2::bigint",
 	[SQL_COPY_SHARES_WRITE] = "INSERT INTO shares (" COPY_SHARES_COLUMNS
-				  ") VALUES ($1, $2, $3, $4, $5, $6,"
-				  " $7, $8, $9, $10, $11, $12)",
+				  ") VALUES (" SHARE_PARAMS_PG ")",
 	[SQL_COPY_OUTBOX_READ] =
 	    "SELECT " COPY_OUTBOX_COLUMNS " FROM outbox WHERE id > $1::bigint"
 	    " ORDER BY id LIMIT $2::bigint",
 	[SQL_COPY_OUTBOX_WRITE] = "INSERT INTO outbox (" COPY_OUTBOX_COLUMNS
 				  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-				  " $9, $10, $11, $12, $13, $14, $15)",
+				  " $9, $10, $11, $12, $13, $14, $15, $16)",
 	[SQL_COPY_RCPTS_READ] =
 	    "SELECT " COPY_RCPTS_COLUMNS " FROM outbox_rcpts"
 	    " WHERE (outbox_id, position) > ($1::bigint, $2::bigint)"
@@ -166,6 +175,39 @@ const char *const pg_sql[SQL_N] = {
 	    " (SELECT MAX(id) FROM shares)),"
 	    " setval(pg_get_serial_sequence('outbox', 'id'),"
 	    " (SELECT MAX(id) FROM outbox))",
+	[SQL_SHARE_GET] = "SELECT " SHARE_COLUMNS " FROM shares WHERE id = $1",
+	[SQL_SHARE_BY_TOKEN] =
+	    "SELECT " SHARE_COLUMNS " FROM shares WHERE token = $1",
+	[SQL_SHARE_ANSWER] =
+	    "UPDATE shares SET status = $3, answer = $4, reason = $5,"
+	    " answered_at = $6 WHERE id = $1 AND status = $2 RETURNING id",
+	[SQL_SHARE_REPLIED] = "UPDATE shares SET replies = replies + 1"
+			      " WHERE id = $1 AND replies < $2 RETURNING replies",
+	[SQL_SHARE_REMIND_DUE] =
+	    "UPDATE shares SET reminded_at = $1::bigint WHERE id IN (SELECT id"
+	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
+	    " AND asked_at <= $1::bigint - $3::bigint AND expires_at > $1"
+	    " ORDER BY asked_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+	    " RETURNING id",
+	[SQL_SHARE_EXPIRE_DUE] =
+	    "UPDATE shares SET status = 'expired', answered_at = $1::bigint"
+	    " WHERE id IN (SELECT id FROM shares WHERE status = 'asked'"
+	    " AND expires_at <= $1::bigint ORDER BY expires_at, id LIMIT $2"
+	    " FOR UPDATE SKIP LOCKED) RETURNING id",
+	[SQL_SHARE_COUNT_ASKED] =
+	    "SELECT COUNT(*) FROM shares WHERE lower(recipient) = lower($1)"
+	    " AND mode = 'ask' AND created_at >= $2",
+	[SQL_SHARE_OPEN_FOR_PAIR] =
+	    "SELECT id FROM shares WHERE lower(requester) = lower($1)"
+	    " AND lower(recipient) = lower($2) AND status = 'asked'"
+	    " ORDER BY id LIMIT 1",
+	[SQL_MEMBER_SET] =
+	    "UPDATE members SET consent = COALESCE($2, consent),"
+	    " confirm = COALESCE($3::integer, confirm)"
+	    " WHERE lower(address) = lower($1)",
+	[SQL_OUTBOX_RENDERED] =
+	    "UPDATE outbox SET message = $3, subject = $4 WHERE id = $1"
+	    " AND claim = $2 AND status = 'sending'",
 };
 
 const StoreMigration pg_migrations[] = {
@@ -243,5 +285,26 @@ const StoreMigration pg_migrations[] = {
 	    ");"
 	    "CREATE UNIQUE INDEX suppression_address ON suppression"
 	    "  (lower(address));" },
+	/* 3 -> 4: the consent flow, as on SQLite (sql_sqlite.c) */
+	{ 3, 4,
+	    "ALTER TABLE shares ADD COLUMN member_name TEXT,"
+	    "  ADD COLUMN requester_org TEXT, ADD COLUMN request_text TEXT,"
+	    "  ADD COLUMN request_date BIGINT, ADD COLUMN passed_by TEXT,"
+	    "  ADD COLUMN origin_message_id TEXT,"
+	    "  ADD COLUMN mode TEXT NOT NULL DEFAULT 'direct'"
+	    "    CHECK (mode IN ('ask', 'direct')),"
+	    "  ADD COLUMN token TEXT, ADD COLUMN asked_at BIGINT,"
+	    "  ADD COLUMN reminded_at BIGINT, ADD COLUMN answered_at BIGINT,"
+	    "  ADD COLUMN expires_at BIGINT, ADD COLUMN answer TEXT,"
+	    "  ADD COLUMN reason TEXT,"
+	    "  ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;"
+	    "CREATE UNIQUE INDEX shares_token ON shares (token);"
+	    "CREATE INDEX shares_asked ON shares (status, asked_at);"
+	    "CREATE INDEX shares_pair ON shares"
+	    "  (lower(requester), lower(recipient), status);"
+	    "ALTER TABLE members ADD COLUMN consent TEXT"
+	    "  CHECK (consent IN ('ask', 'direct')),"
+	    "  ADD COLUMN confirm INTEGER;"
+	    "ALTER TABLE outbox ADD COLUMN template TEXT;" },
 	{ 0, 0, NULL }, /* the end */
 };

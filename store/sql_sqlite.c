@@ -21,6 +21,12 @@
 #include "store/store.h"
 #include "store/store_sql.h"
 
+/* the 27 parameters of a whole shares row (SHARE_COLUMNS) */
+#define SHARE_PARAMS_SQLITE \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
+	"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, " \
+	"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27"
+
 const char *const sqlite_sql[SQL_N] = {
 	[SQL_MEMBER_INSERT] =
 	    "INSERT INTO members (address, name, handle, capabilities,"
@@ -36,8 +42,11 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_SHARE_INSERT] =
 	    "INSERT INTO shares (sharer, recipient, recipient_name,"
 	    " requester, requester_name, subject, note, origin_key, status,"
-	    " queue_id, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	    " queue_id, created_at, member_name, requester_org,"
+	    " request_text, request_date, passed_by, origin_message_id, mode,"
+	    " token, asked_at, expires_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
 	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
 	    " RETURNING id",
 	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
@@ -51,8 +60,9 @@ const char *const sqlite_sql[SQL_N] = {
 			     " AND kind = 'intro')",
 	[SQL_OUTBOX_INSERT] =
 	    "INSERT INTO outbox (share_id, kind, mail_from, subject, message,"
-	    " status, attempts, next_attempt_at, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?7) RETURNING id",
+	    " status, attempts, next_attempt_at, created_at, template)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?7, ?8)"
+	    " RETURNING id",
 	[SQL_RCPT_INSERT] = "INSERT INTO outbox_rcpts (outbox_id, position,"
 			    " address) VALUES (?1, ?2, ?3)",
 	[SQL_RCPT_LOAD] = "SELECT address, status, code, text, attempts"
@@ -124,19 +134,18 @@ const char *const sqlite_sql[SQL_N] = {
 	    "SELECT " COPY_MEMBERS_COLUMNS " FROM members WHERE id > ?1"
 	    " ORDER BY id LIMIT ?2",
 	[SQL_COPY_MEMBERS_WRITE] = "INSERT INTO members (" COPY_MEMBERS_COLUMNS
-				   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQL_COPY_SHARES_READ] =
 	    "SELECT " COPY_SHARES_COLUMNS " FROM shares WHERE id > ?1"
 	    " ORDER BY id LIMIT ?2",
 	[SQL_COPY_SHARES_WRITE] = "INSERT INTO shares (" COPY_SHARES_COLUMNS
-				  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-				  " ?7, ?8, ?9, ?10, ?11, ?12)",
+				  ") VALUES (" SHARE_PARAMS_SQLITE ")",
 	[SQL_COPY_OUTBOX_READ] =
 	    "SELECT " COPY_OUTBOX_COLUMNS " FROM outbox WHERE id > ?1"
 	    " ORDER BY id LIMIT ?2",
 	[SQL_COPY_OUTBOX_WRITE] = "INSERT INTO outbox (" COPY_OUTBOX_COLUMNS
 				  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-				  " ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+				  " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	[SQL_COPY_RCPTS_READ] =
 	    "SELECT " COPY_RCPTS_COLUMNS " FROM outbox_rcpts"
 	    " WHERE (outbox_id, position) > (?1, ?2)"
@@ -157,6 +166,37 @@ const char *const sqlite_sql[SQL_N] = {
 	 * the largest id plus one by itself; a harmless statement keeps
 	 * the domain code the same on both engines */
 	[SQL_COPY_SEQUENCES] = "SELECT 1",
+	[SQL_SHARE_GET] = "SELECT " SHARE_COLUMNS " FROM shares WHERE id = ?1",
+	[SQL_SHARE_BY_TOKEN] =
+	    "SELECT " SHARE_COLUMNS " FROM shares WHERE token = ?1",
+	[SQL_SHARE_ANSWER] =
+	    "UPDATE shares SET status = ?3, answer = ?4, reason = ?5,"
+	    " answered_at = ?6 WHERE id = ?1 AND status = ?2 RETURNING id",
+	[SQL_SHARE_REPLIED] = "UPDATE shares SET replies = replies + 1"
+			      " WHERE id = ?1 AND replies < ?2 RETURNING replies",
+	[SQL_SHARE_REMIND_DUE] =
+	    "UPDATE shares SET reminded_at = ?1 WHERE id IN (SELECT id"
+	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
+	    " AND asked_at <= ?1 - ?3 AND expires_at > ?1"
+	    " ORDER BY asked_at, id LIMIT ?2) RETURNING id",
+	[SQL_SHARE_EXPIRE_DUE] =
+	    "UPDATE shares SET status = 'expired', answered_at = ?1"
+	    " WHERE id IN (SELECT id FROM shares WHERE status = 'asked'"
+	    " AND expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2)"
+	    " RETURNING id",
+	[SQL_SHARE_COUNT_ASKED] =
+	    "SELECT COUNT(*) FROM shares WHERE recipient = ?1 COLLATE NOCASE"
+	    " AND mode = 'ask' AND created_at >= ?2",
+	[SQL_SHARE_OPEN_FOR_PAIR] =
+	    "SELECT id FROM shares WHERE requester = ?1 COLLATE NOCASE"
+	    " AND recipient = ?2 COLLATE NOCASE AND status = 'asked'"
+	    " ORDER BY id LIMIT 1",
+	[SQL_MEMBER_SET] =
+	    "UPDATE members SET consent = COALESCE(?2, consent),"
+	    " confirm = COALESCE(?3, confirm) WHERE address = ?1",
+	[SQL_OUTBOX_RENDERED] =
+	    "UPDATE outbox SET message = ?3, subject = ?4 WHERE id = ?1"
+	    " AND claim = ?2 AND status = 'sending'",
 };
 
 const StoreMigration sqlite_migrations[] = {
@@ -250,5 +290,36 @@ const StoreMigration sqlite_migrations[] = {
 	    "  outbox_id INTEGER,"
 	    "  created_at INTEGER NOT NULL"
 	    ");" },
+	/* 3 -> 4: the consent flow (issue 10). A share keeps the facts
+	 * every mail about it is written from (the milter records, the
+	 * worker renders: an outbox row whose message is empty is rendered
+	 * at its first send, its template naming which mail); mode 'ask'
+	 * shares wait for the friend's answer to intro+TOKEN@. Members may
+	 * choose ask or direct and whether to get confirmations. */
+	{ 3, 4,
+	    "ALTER TABLE shares ADD COLUMN member_name TEXT;"
+	    "ALTER TABLE shares ADD COLUMN requester_org TEXT;"
+	    "ALTER TABLE shares ADD COLUMN request_text TEXT;"
+	    "ALTER TABLE shares ADD COLUMN request_date INTEGER;"
+	    "ALTER TABLE shares ADD COLUMN passed_by TEXT;"
+	    "ALTER TABLE shares ADD COLUMN origin_message_id TEXT;"
+	    "ALTER TABLE shares ADD COLUMN mode TEXT NOT NULL DEFAULT 'direct'"
+	    "  CHECK (mode IN ('ask', 'direct'));"
+	    "ALTER TABLE shares ADD COLUMN token TEXT;"
+	    "ALTER TABLE shares ADD COLUMN asked_at INTEGER;"
+	    "ALTER TABLE shares ADD COLUMN reminded_at INTEGER;"
+	    "ALTER TABLE shares ADD COLUMN answered_at INTEGER;"
+	    "ALTER TABLE shares ADD COLUMN expires_at INTEGER;"
+	    "ALTER TABLE shares ADD COLUMN answer TEXT;"
+	    "ALTER TABLE shares ADD COLUMN reason TEXT;"
+	    "ALTER TABLE shares ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;"
+	    "CREATE UNIQUE INDEX shares_token ON shares (token);"
+	    "CREATE INDEX shares_asked ON shares (status, asked_at);"
+	    "CREATE INDEX shares_pair ON shares"
+	    "  (requester COLLATE NOCASE, recipient COLLATE NOCASE, status);"
+	    "ALTER TABLE members ADD COLUMN consent TEXT"
+	    "  CHECK (consent IN ('ask', 'direct'));"
+	    "ALTER TABLE members ADD COLUMN confirm INTEGER;"
+	    "ALTER TABLE outbox ADD COLUMN template TEXT;" },
 	{ 0, 0, NULL }, /* the end */
 };

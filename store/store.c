@@ -375,7 +375,10 @@ store_close(Store *store)
 Member *
 member_new(void)
 {
-	return g_new0(Member, 1);
+	Member *m = g_new0(Member, 1);
+
+	m->confirm = -1;
+	return m;
 }
 
 /* member_free - release a Member; accepts NULL */
@@ -388,6 +391,7 @@ member_free(Member *m)
 	g_free(m->name);
 	g_free(m->handle);
 	g_free(m->capabilities);
+	g_free(m->consent);
 	g_free(m);
 }
 
@@ -414,6 +418,15 @@ share_free(Share *s)
 	g_free(s->origin_key);
 	g_free(s->status);
 	g_free(s->queue_id);
+	g_free(s->member_name);
+	g_free(s->requester_org);
+	g_free(s->request_text);
+	g_free(s->passed_by);
+	g_free(s->origin_message_id);
+	g_free(s->mode);
+	g_free(s->token);
+	g_free(s->answer);
+	g_free(s->reason);
 	g_free(s);
 }
 
@@ -447,6 +460,7 @@ outbox_item_free(OutboxItem *item)
 	if (item->states != NULL)
 		g_ptr_array_unref(item->states);
 	g_free(item->member);
+	g_free(item->template);
 	g_free(item);
 }
 

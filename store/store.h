@@ -44,6 +44,15 @@
  *	status ("queued"), created_at and next_attempt_at (now when 0).
  *	Every item needs a kind, mail_from, at least one recipient and a
  *	message; on any failure nothing is written and the ids stay 0.
+ *	store_shares_record_with() also calls hook for each share it
+ *	creates, inside the transaction once the share's id is known, and
+ *	queues the items hook returns with that share (the webhooks of
+ *	"share.recorded", which name the share's id): the event and its
+ *	share commit together or not at all.
+ *
+ *	An item of kind "webhook" has one recipient, the NAME of a
+ *	[webhook NAME] group (1 to 64 of [a-z0-9._-]), an empty or safe
+ *	mail_from, and the JSON body as its message.
  *
  *	store_member_add() stores the address as addr_normalize() makes it
  *	and the handle lower-cased; the lookups normalise their argument
@@ -127,7 +136,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 3  /* the schema after store_open() */
+#define STORE_SCHEMA_VERSION 4  /* the schema after store_open() */
 
 typedef struct _Store Store;
 
@@ -144,6 +153,8 @@ typedef struct {
 	char *handle;       /* lower-case, or NULL */
 	char *capabilities; /* or NULL */
 	gint64 created_at;
+	char *consent;	    /* "ask", "direct", or NULL: the site's default */
+	int confirm;	    /* confirmations: 1 yes, 0 no, -1 the default */
 } Member;
 
 typedef struct {
@@ -156,9 +167,28 @@ typedef struct {
 	char *subject;        /* the original subject, or NULL */
 	char *note;           /* the member's note, or NULL */
 	char *origin_key;     /* identifies the forwarded message */
-	char *status;         /* "queued", "introduced", "failed" */
-	char *queue_id;       /* the MTA's queue id, or NULL */
+	char *status;	      /* queued (direct, intro to send), asked,
+				 accepted, declined, expired, introduced,
+				 failed */
+	char *queue_id;	      /* the MTA's queue id, or NULL */
 	gint64 created_at;
+	/* the facts every mail about it is written from (schema 4) */
+	char *member_name;	 /* or NULL */
+	char *requester_org;	 /* or NULL */
+	char *request_text;	 /* what the requester wrote, or NULL */
+	gint64 request_date;	 /* 0: unknown */
+	char *passed_by;	 /* or NULL */
+	char *origin_message_id; /* without <>, or NULL */
+	/* the consent flow */
+	char *mode;	     /* "ask" or "direct" (NULL: direct) */
+	char *token;	     /* of intro+TOKEN@, "ask" only */
+	gint64 asked_at;     /* 0: not asked */
+	gint64 reminded_at;  /* 0: not reminded */
+	gint64 answered_at;  /* 0: no answer (or expiry) yet */
+	gint64 expires_at;   /* 0: never */
+	char *answer;	     /* "yes", "no", or NULL */
+	char *reason;	     /* the friend's words with a no, or NULL */
+	gint64 replies;	     /* automatic replies sent to the friend */
 } Share;
 
 /* One envelope recipient of an outbox item and its own outcome. */
@@ -188,6 +218,9 @@ typedef struct {
 	char *member;      /* the sharer of its share, or NULL */
 	gint64 claim;      /* fencing token of the latest claim */
 	gint64 lease_until;
+	/* which mail about its share to render at the first send, when
+	 * message is empty (queued by the milter or the flow); or NULL */
+	char *template;
 } OutboxItem;
 
 /* What a sender decided for a claimed item (store_outbox_record()). */
@@ -256,6 +289,14 @@ gboolean store_share_record(Store *store, Share *share, GPtrArray *items,
     gboolean *created, GError **error);
 gboolean store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
     gboolean *created, GError **error);
+/* more items to queue for a share just inserted (share->id known; its
+ * status and created_at may still be unset: now is the commit's time),
+ * or NULL (transfer full); called inside the transaction */
+typedef GPtrArray *(*StoreShareHook)(
+    const Share *share, gint64 now, gpointer data);
+gboolean store_shares_record_with(Store *store, GPtrArray *shares,
+    GPtrArray *lists, StoreShareHook hook, gpointer data, gboolean *created,
+    GError **error);
 GPtrArray *store_share_list(Store *store, GError **error);
 
 /* rate limits (store_limits.c): counts of shares since a time */
@@ -295,6 +336,30 @@ gboolean store_suppression_add(Store *store, const char *address, int code,
     const char *reason, gint64 outbox_id, GError **error);
 gboolean store_suppression_has(
     Store *store, const char *address, gboolean *has, GError **error);
+
+/* the consent flow (store_flow.c) */
+Share *store_share_get(Store *store, gint64 id, GError **error);
+Share *store_share_by_token(Store *store, const char *token, GError **error);
+gboolean store_share_answer(Store *store, gint64 id, const char *status,
+    const char *answer, const char *reason, gint64 now, GPtrArray *items,
+    gboolean *changed, GError **error);
+gboolean store_share_reply_once(Store *store, gint64 id, gint64 max,
+    GPtrArray *items, gint64 now, gboolean *allowed, GError **error);
+/* the rows to queue because share reached event ("reminder",
+ * "expired"), or NULL for none (transfer full) */
+typedef GPtrArray *(*StoreFlowItems)(
+    const Share *share, const char *event, gpointer data);
+gboolean store_share_tick(Store *store, gint64 now, gint64 remind_after,
+    guint max, StoreFlowItems make, gpointer data, guint *reminded,
+    guint *expired, GError **error);
+gboolean store_share_count_asked(Store *store, const char *friend,
+    gint64 since, gint64 *count, GError **error);
+gboolean store_share_open_for_pair(Store *store, const char *requester,
+    const char *friend, gint64 *id, GError **error);
+gboolean store_member_set(Store *store, const char *address,
+    const char *consent, int confirm, gboolean *found, GError **error);
+gboolean store_outbox_rendered(Store *store, gint64 id, gint64 claim,
+    GBytes *message, const char *subject, GError **error);
 
 /* stats */
 StoreStats *store_stats(Store *store, GError **error);

@@ -49,13 +49,13 @@ typedef struct {
 
 static const CopyTable tables[] = {
 	{ "members", SQL_COPY_MEMBERS_READ, SQL_COPY_MEMBERS_WRITE,
-	    SQL_COPY_COUNT_MEMBERS, "itttti", 1, PAGE_ROWS,
+	    SQL_COPY_COUNT_MEMBERS, "ittttiti", 1, PAGE_ROWS,
 	    G_STRUCT_OFFSET(StoreCopyStats, members) },
 	{ "shares", SQL_COPY_SHARES_READ, SQL_COPY_SHARES_WRITE,
-	    SQL_COPY_COUNT_SHARES, "itttttttttti", 1, PAGE_ROWS,
+	    SQL_COPY_COUNT_SHARES, "itttttttttti" "tttittttiiiitti", 1, PAGE_ROWS,
 	    G_STRUCT_OFFSET(StoreCopyStats, shares) },
 	{ "outbox", SQL_COPY_OUTBOX_READ, SQL_COPY_OUTBOX_WRITE,
-	    SQL_COPY_COUNT_OUTBOX, "iitttbtiiitiiii", 1, PAGE_ITEMS,
+	    SQL_COPY_COUNT_OUTBOX, "iitttbtiiitiiiit", 1, PAGE_ITEMS,
 	    G_STRUCT_OFFSET(StoreCopyStats, outbox) },
 	{ "outbox_rcpts", SQL_COPY_RCPTS_READ, SQL_COPY_RCPTS_WRITE,
 	    SQL_COPY_COUNT_RCPTS, "iittiti", 2, PAGE_ROWS,

@@ -48,6 +48,8 @@ member_from_row(DbStmt *st)
 	m->handle = db_column_text(st, 3);
 	m->capabilities = db_column_text(st, 4);
 	m->created_at = db_column_int64(st, 5);
+	m->consent = db_column_text(st, 6);
+	m->confirm = db_column_null(st, 7) ? -1 : (int)db_column_int64(st, 7);
 	return m;
 }
 

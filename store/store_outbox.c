@@ -17,9 +17,36 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "common/addr.h"
 #include "common/util.h"
 #include "store/store_int.h"
+
+/* is_webhook - an item for a [webhook NAME], not for mail */
+static gboolean
+is_webhook(const OutboxItem *item)
+{
+	return g_strcmp0(item->kind, "webhook") == 0;
+}
+
+/* webhook_problem - a webhook row's one recipient is the NAME of its
+ * [webhook NAME] group, never an address; NULL when it is fine */
+static const char *
+webhook_problem(const OutboxItem *item)
+{
+	const char *name;
+	size_t n;
+
+	if (item->rcpts->len != 1)
+		return "a webhook item has one recipient, the webhook's name";
+	name = g_ptr_array_index(item->rcpts, 0);
+	n = strlen(name);
+	if (n == 0 || n > 64 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+		return "a webhook's name is 1 to 64 of [a-z0-9._-]";
+	return NULL;
+}
 
 /* check_item - what every queued item needs before it is written */
 static gboolean
@@ -27,8 +54,9 @@ check_item(const OutboxItem *item, GError **error)
 {
 	const char *why = NULL;
 
-	if (item->message == NULL || g_bytes_get_size(item->message) == 0)
-		why = "it has no message";
+	if (item->template == NULL &&
+	    (item->message == NULL || g_bytes_get_size(item->message) == 0))
+		why = "it has no message (and no template to render one)";
 	else if (item->kind == NULL)
 		why = "it has no kind";
 	else if (item->mail_from == NULL ||
@@ -36,7 +64,11 @@ check_item(const OutboxItem *item, GError **error)
 		why = "its envelope sender is not a safe address";
 	else if (item->rcpts == NULL || item->rcpts->len == 0)
 		why = "it has no recipient";
-	for (guint i = 0; why == NULL && i < item->rcpts->len; i++)
+	else if (is_webhook(item))
+		why = webhook_problem(item);
+	for (guint i = 0; why == NULL && !is_webhook(item) &&
+			  i < item->rcpts->len;
+	     i++)
 		if (!addr_is_safe(g_ptr_array_index(item->rcpts, i)))
 			why = "a recipient is not a safe address";
 	if (why != NULL) {
@@ -71,6 +103,7 @@ gboolean
 outbox_insert(
     DbConn *db, OutboxItem *item, gint64 share_id, gint64 now, GError **error)
 {
+	g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
 	g_autoptr(DbStmt) st = NULL;
 	gint64 id;
 
@@ -81,10 +114,12 @@ outbox_insert(
 	db_bind_text(st, 2, item->kind);
 	db_bind_text(st, 3, item->mail_from);
 	db_bind_text(st, 4, item->subject);
-	db_bind_blob(st, 5, item->message);
+	/* empty until the worker renders it from item->template */
+	db_bind_blob(st, 5, item->message ? item->message : empty);
 	db_bind_int64(
 	    st, 6, item->next_attempt_at ? item->next_attempt_at : now);
 	db_bind_int64(st, 7, now);
+	db_bind_text(st, 8, item->template);
 	if (db_step(st, "queueing an outbox item", error) != DB_ROW) {
 		if (error != NULL && *error == NULL)
 			g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
@@ -198,6 +233,7 @@ outbox_item_copy(const OutboxItem *item)
 	c->states = g_ptr_array_copy(item->states, rcpt_copy, NULL);
 	g_ptr_array_set_free_func(c->states, (GDestroyNotify)outbox_rcpt_free);
 	c->member = g_strdup(item->member);
+	c->template = g_strdup(item->template);
 	return c;
 }
 
@@ -245,6 +281,7 @@ item_from_row(DbStmt *st, gboolean with_message)
 	item->claim = db_column_int64(st, 10);
 	item->lease_until = db_column_int64(st, 11);
 	item->member = db_column_text(st, 12);
+	item->template = db_column_text(st, 13);
 	if (with_message)
 		item->message = db_column_blob(st, MESSAGE_COLUMN);
 	return item;

@@ -58,6 +58,16 @@ insert_share(DbConn *db, Share *share, gint64 now, GError **error)
 	db_bind_text(st, 9, share->status ? share->status : "queued");
 	db_bind_text(st, 10, share->queue_id);
 	db_bind_int64(st, 11, share->created_at ? share->created_at : now);
+	db_bind_text(st, 12, share->member_name);
+	db_bind_text(st, 13, share->requester_org);
+	db_bind_text(st, 14, share->request_text);
+	db_bind_id(st, 15, share->request_date);
+	db_bind_text(st, 16, share->passed_by);
+	db_bind_text(st, 17, share->origin_message_id);
+	db_bind_text(st, 18, share->mode ? share->mode : "direct");
+	db_bind_text(st, 19, share->token);
+	db_bind_id(st, 20, share->asked_at);
+	db_bind_id(st, 21, share->expires_at);
 	share->id = 0;
 	rc = db_step(st, "recording the share", error);
 	if (rc == DB_ROW)
@@ -65,10 +75,32 @@ insert_share(DbConn *db, Share *share, gint64 now, GError **error)
 	return rc != DB_FAIL && db_done(st, "recording the share", error);
 }
 
+/* What store_shares_record_with() asks of its caller per new share. */
+typedef struct {
+	StoreShareHook hook; /* or NULL */
+	gpointer data;
+} Hook;
+
+/* record_more - the items the hook adds for a new share, same
+ * transaction */
+static gboolean
+record_more(DbConn *db, const Hook *h, Share *share, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) more = NULL;
+
+	if (h->hook == NULL || (more = h->hook(share, now, h->data)) == NULL)
+		return TRUE;
+	for (guint i = 0; i < more->len; i++)
+		if (!outbox_insert(
+			db, g_ptr_array_index(more, i), share->id, now, error))
+			return FALSE;
+	return TRUE;
+}
+
 /* record - a share and its items; *created FALSE when the key was
  * taken (share->id is then the existing share's) */
 static gboolean
-record(DbConn *db, Share *share, GPtrArray *items, gint64 now,
+record(DbConn *db, const Hook *h, Share *share, GPtrArray *items, gint64 now,
     gboolean *created, GError **error)
 {
 	if (!insert_share(db, share, now, error))
@@ -81,7 +113,7 @@ record(DbConn *db, Share *share, GPtrArray *items, gint64 now,
 		if (!outbox_insert(
 			db, g_ptr_array_index(items, i), share->id, now, error))
 			return FALSE;
-	return TRUE;
+	return record_more(db, h, share, now, error);
 }
 
 /* settle - after a commit, fill in what the store decided */
@@ -111,11 +143,11 @@ unwind(Share *share, GPtrArray *items)
 
 /* record_all - the transaction's body for every share not yet there */
 static gboolean
-record_all(DbConn *db, GPtrArray *shares, GPtrArray *lists, gboolean *created,
-    gint64 now, GError **error)
+record_all(DbConn *db, const Hook *h, GPtrArray *shares, GPtrArray *lists,
+    gboolean *created, gint64 now, GError **error)
 {
 	for (guint i = 0; i < shares->len; i++)
-		if (!record(db, shares->pdata[i], lists->pdata[i], now,
+		if (!record(db, h, shares->pdata[i], lists->pdata[i], now,
 			&created[i], error))
 			return FALSE;
 	return TRUE;
@@ -126,8 +158,18 @@ gboolean
 store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
     gboolean *created, GError **error)
 {
+	return store_shares_record_with(
+	    store, shares, lists, NULL, NULL, created, error);
+}
+
+/* store_shares_record_with - the same, hook adding items per new share */
+gboolean
+store_shares_record_with(Store *store, GPtrArray *shares, GPtrArray *lists,
+    StoreShareHook hook, gpointer data, gboolean *created, GError **error)
+{
 	g_autoptr(DbConn) db = NULL;
 	gint64 now = util_now();
+	Hook h = { hook, data };
 
 	g_return_val_if_fail(store != NULL && shares != NULL && lists != NULL &&
 				 shares->len == lists->len && created != NULL,
@@ -139,7 +181,7 @@ store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
 		return FALSE;
 	if (!db_begin(db, error))
 		return FALSE;
-	if (!record_all(db, shares, lists, created, now, error) ||
+	if (!record_all(db, &h, shares, lists, created, now, error) ||
 	    !db_commit(db, error)) {
 		db_rollback(db);
 		for (guint i = 0; i < shares->len; i++) {
@@ -173,7 +215,7 @@ store_share_record(Store *store, Share *share, GPtrArray *items,
 }
 
 /* share_from_row - a Share from a row of SHARE_COLUMNS */
-static gpointer
+gpointer
 share_from_row(DbStmt *st)
 {
 	Share *s = share_new();
@@ -190,6 +232,21 @@ share_from_row(DbStmt *st)
 	s->status = db_column_text(st, 9);
 	s->queue_id = db_column_text(st, 10);
 	s->created_at = db_column_int64(st, 11);
+	s->member_name = db_column_text(st, 12);
+	s->requester_org = db_column_text(st, 13);
+	s->request_text = db_column_text(st, 14);
+	s->request_date = db_column_int64(st, 15);
+	s->passed_by = db_column_text(st, 16);
+	s->origin_message_id = db_column_text(st, 17);
+	s->mode = db_column_text(st, 18);
+	s->token = db_column_text(st, 19);
+	s->asked_at = db_column_int64(st, 20);
+	s->reminded_at = db_column_int64(st, 21);
+	s->answered_at = db_column_int64(st, 22);
+	s->expires_at = db_column_int64(st, 23);
+	s->answer = db_column_text(st, 24);
+	s->reason = db_column_text(st, 25);
+	s->replies = db_column_int64(st, 26);
 	return s;
 }
 

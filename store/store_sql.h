@@ -82,6 +82,21 @@ typedef enum {
 	SQL_COPY_COUNT_RCPTS,       /* -> count */
 	SQL_COPY_COUNT_SUPPRESSION, /* -> count */
 	SQL_COPY_SEQUENCES, /* identities past the largest id (PostgreSQL) */
+	/* the consent flow (schema 4, store_flow.c) */
+	SQL_SHARE_GET,	    /* id -> SHARE_COLUMNS */
+	SQL_SHARE_BY_TOKEN, /* token -> SHARE_COLUMNS */
+	/* id, from status, to status, answer, reason, answered_at -> id */
+	SQL_SHARE_ANSWER,
+	SQL_SHARE_REPLIED, /* id, max -> replies (one more, below max) */
+	/* now, limit -> id: asked, due a reminder, marked reminded */
+	SQL_SHARE_REMIND_DUE,
+	SQL_SHARE_EXPIRE_DUE, /* now, limit -> id: asked, now expired */
+	/* friend, since -> count of consent requests (rate limit) */
+	SQL_SHARE_COUNT_ASKED,
+	/* requester, friend -> id of an open request (asked) */
+	SQL_SHARE_OPEN_FOR_PAIR,
+	SQL_MEMBER_SET, /* address, consent, confirm (NULL: unchanged) */
+	SQL_OUTBOX_RENDERED, /* id, claim, message, subject */
 	SQL_N
 } StoreSql;
 
@@ -92,27 +107,31 @@ typedef struct {
 } StoreMigration;
 
 /* the column lists the domain code reads by position */
-#define MEMBER_COLUMNS "id, address, name, handle, capabilities, created_at"
+#define MEMBER_COLUMNS                                                         \
+	"id, address, name, handle, capabilities, created_at, consent,"        \
+	" confirm"
 #define SHARE_COLUMNS                                                          \
 	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
-	" subject, note, origin_key, status, queue_id, created_at"
+	" subject, note, origin_key, status, queue_id, created_at,"            \
+	" member_name, requester_org, request_text, request_date, passed_by,"  \
+	" origin_message_id, mode, token, asked_at, reminded_at, answered_at," \
+	" expires_at, answer, reason, replies"
 #define ITEM_COLUMNS                                                           \
 	"id, share_id, kind, mail_from, subject, status, attempts,"            \
 	" next_attempt_at, last_error, created_at, claim, lease_until,"        \
-	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id)"
-#define MESSAGE_COLUMN 13 /* after ITEM_COLUMNS */
+	" (SELECT sharer FROM shares WHERE shares.id = outbox.share_id),"      \
+	" template"
+#define MESSAGE_COLUMN 14 /* after ITEM_COLUMNS */
 
 /* every column of each table, for store_copy.c (whose type strings
  * follow these orders) */
 #define COPY_MEMBERS_COLUMNS                                                   \
-	"id, address, name, handle, capabilities, created_at"
-#define COPY_SHARES_COLUMNS                                                    \
-	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
-	" subject, note, origin_key, status, queue_id, created_at"
+	"id, address, name, handle, capabilities, created_at, consent, confirm"
+#define COPY_SHARES_COLUMNS SHARE_COLUMNS
 #define COPY_OUTBOX_COLUMNS                                                    \
 	"id, share_id, kind, mail_from, subject, message, status, attempts,"   \
 	" next_attempt_at, claimed_at, last_error, created_at, sent_at,"       \
-	" lease_until, claim"
+	" lease_until, claim, template"
 #define COPY_RCPTS_COLUMNS                                                     \
 	"outbox_id, position, address, status, code, text, attempts"
 #define COPY_SUPPRESSION_COLUMNS "address, code, reason, outbox_id, created_at"

@@ -278,8 +278,33 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
-/* DOWN_TO_2 - undo migration 3 on a fresh file (a version 2 file) */
+/* DOWN_TO_3 - undo migration 4 on a fresh file (a version 3 file) */
+#define DOWN_TO_3                                                              \
+	"DROP INDEX shares_token; DROP INDEX shares_asked;"                    \
+	"DROP INDEX shares_pair;"                                              \
+	"ALTER TABLE shares DROP COLUMN member_name;"                          \
+	"ALTER TABLE shares DROP COLUMN requester_org;"                        \
+	"ALTER TABLE shares DROP COLUMN request_text;"                         \
+	"ALTER TABLE shares DROP COLUMN request_date;"                         \
+	"ALTER TABLE shares DROP COLUMN passed_by;"                            \
+	"ALTER TABLE shares DROP COLUMN origin_message_id;"                    \
+	"ALTER TABLE shares DROP COLUMN mode;"                                 \
+	"ALTER TABLE shares DROP COLUMN token;"                                \
+	"ALTER TABLE shares DROP COLUMN asked_at;"                             \
+	"ALTER TABLE shares DROP COLUMN reminded_at;"                          \
+	"ALTER TABLE shares DROP COLUMN answered_at;"                          \
+	"ALTER TABLE shares DROP COLUMN expires_at;"                           \
+	"ALTER TABLE shares DROP COLUMN answer;"                               \
+	"ALTER TABLE shares DROP COLUMN reason;"                               \
+	"ALTER TABLE shares DROP COLUMN replies;"                              \
+	"ALTER TABLE members DROP COLUMN consent;"                             \
+	"ALTER TABLE members DROP COLUMN confirm;"                             \
+	"ALTER TABLE outbox DROP COLUMN template;"                             \
+	"PRAGMA user_version = 3;"
+
+/* DOWN_TO_2 - undo migrations 4 and 3 on a fresh file (a version 2 file) */
 #define DOWN_TO_2                                                              \
+	DOWN_TO_3                                                              \
 	"DROP TABLE suppression; DROP INDEX outbox_lease;"                     \
 	"CREATE INDEX outbox_claimed ON outbox (status, claimed_at);"          \
 	"ALTER TABLE outbox DROP COLUMN lease_until;"                          \
@@ -309,11 +334,58 @@ test_open_migrate_1(Fixture *f, gconstpointer data)
 	sqlite3_close(db);
 	f->store = store_open(f->path, 5000, &error);
 	g_assert_no_error(error);
-	g_assert_cmpint(store_schema_version(f->store), ==, 3);
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master "
 					 "WHERE name IN ('shares_by_sharer', "
 					 "'shares_by_recipient')"),
 	    ==, 2);
+}
+
+/* test_open_migrate_3 - version 4 keeps every share, outbox row and
+ * member, each share a direct one with no token, each member on the
+ * site's defaults */
+static void
+test_open_migrate_3(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) shares = NULL;
+	g_autoptr(GPtrArray) members = NULL;
+	sqlite3 *db;
+
+	(void)data;
+	store_close(f->store);
+	db = raw_open(f->path);
+	g_assert_cmpint(
+	    sqlite3_exec(db,
+		DOWN_TO_3 "INSERT INTO members (address, created_at)"
+			  " VALUES ('m@members.example', 1);"
+			  "INSERT INTO shares (sharer, recipient, requester,"
+			  " origin_key, status, created_at) VALUES"
+			  " ('m@members.example', 'f@friends.example',"
+			  " 'r@asker.example', '<k@x>', 'introduced', 2);"
+			  "INSERT INTO outbox (share_id, kind, mail_from,"
+			  " message, next_attempt_at, created_at) VALUES"
+			  " (1, 'intro', 'a@b.example', 'm', 0, 2);",
+		NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	sqlite3_close(db);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(f->store), ==, 4);
+	shares = store_share_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(shares->len, ==, 1);
+	g_assert_cmpstr(((Share *)shares->pdata[0])->mode, ==, "direct");
+	g_assert_null(((Share *)shares->pdata[0])->token);
+	g_assert_cmpstr(((Share *)shares->pdata[0])->status, ==, "introduced");
+	members = store_member_list(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_null(((Member *)members->pdata[0])->consent);
+	g_assert_cmpint(((Member *)members->pdata[0])->confirm, ==, -1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template IS NULL"),
+	    ==, 1);
 }
 
 /* test_open_migrate_2 - version 3 gives rows in flight a lease and
@@ -346,7 +418,8 @@ test_open_migrate_2(Fixture *f, gconstpointer data)
 	sqlite3_close(db);
 	f->store = store_open(f->path, 5000, &error);
 	g_assert_no_error(error);
-	g_assert_cmpint(store_schema_version(f->store), ==, 3);
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
 	g_assert_cmpint(
 	    raw_int(f->path, "SELECT lease_until FROM outbox WHERE id = 1"), ==,
 	    1600);
@@ -1649,7 +1722,7 @@ test_copy_every_table(Fixture *f, gconstpointer data)
 	static const struct {
 		const char *table;
 		gint64 columns;
-	} known[] = { { "members", 6 }, { "shares", 12 }, { "outbox", 15 },
+	} known[] = { { "members", 8 }, { "shares", 27 }, { "outbox", 16 },
 		{ "outbox_rcpts", 7 }, { "suppression", 5 } };
 
 	(void)data;
@@ -1663,6 +1736,224 @@ test_copy_every_table(Fixture *f, gconstpointer data)
 
 		g_assert_cmpint(raw_int(f->path, sql), ==, known[i].columns);
 	}
+}
+
+/* ask_share - a share in mode ask, token tok, asked at 1000, expiring
+ * at 1000 + 7 days, recorded with an unrendered consent row */
+static gint64
+ask_share(Store *store, const char *origin, const char *tok)
+{
+	g_autoptr(Share) s = make_share(origin);
+	OutboxItem *consent = make_item("consent", NULL, 1000);
+	g_autoptr(GPtrArray) items = items_new(consent, NULL);
+	g_autoptr(GError) error = NULL;
+	gboolean created = FALSE;
+
+	consent->template = g_strdup("consent");
+	s->mode = g_strdup("ask");
+	s->status = g_strdup("asked");
+	s->token = g_strdup(tok);
+	s->asked_at = 1000;
+	s->expires_at = 1000 + 7 * 86400;
+	s->request_text = g_strdup("We need a speaker for March.");
+	s->member_name = g_strdup("Chris Member");
+	g_assert_true(store_share_record(store, s, items, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	return s->id;
+}
+
+/* one_item - a one-item list of a rendered-later row for the friend */
+static GPtrArray *
+one_item(const char *kind, const char *template)
+{
+	OutboxItem *item = make_item(kind, NULL, 0);
+
+	item->template = g_strdup(template);
+	return items_new(item, NULL);
+}
+
+/* test_flow_answer - a share is answered once: the facts and the token
+ * read back, the answer moves it from asked, a second answer changes
+ * nothing and queues nothing */
+static void
+test_flow_answer(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autoptr(Share) none = NULL;
+	g_autoptr(GPtrArray) intro = one_item("intro", "intro");
+	g_autoptr(GPtrArray) again = one_item("intro", "intro");
+	gint64 id = ask_share(f->store, "<a1@example.org>", "tok1");
+	gboolean changed = FALSE;
+
+	(void)data;
+	s = store_share_by_token(f->store, "tok1", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(s);
+	g_assert_cmpint(s->id, ==, id);
+	g_assert_cmpstr(s->status, ==, "asked");
+	g_assert_cmpstr(s->mode, ==, "ask");
+	g_assert_cmpstr(s->request_text, ==, "We need a speaker for March.");
+	g_assert_cmpstr(s->member_name, ==, "Chris Member");
+	g_assert_cmpint(s->expires_at, ==, 1000 + 7 * 86400);
+	none = store_share_by_token(f->store, "nope", &error);
+	g_assert_no_error(error);
+	g_assert_null(none);
+	g_assert_true(store_share_answer(f->store, id, "accepted", "yes", NULL,
+	    2000, intro, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+	g_assert_cmpint(((OutboxItem *)intro->pdata[0])->id, >, 0);
+	g_assert_true(store_share_answer(f->store, id, "declined", "no", "busy",
+	    2001, again, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_false(changed);
+	g_assert_cmpint(((OutboxItem *)again->pdata[0])->id, ==, 0);
+	g_clear_pointer(&s, share_free);
+	s = store_share_get(f->store, id, &error);
+	g_assert_cmpstr(s->status, ==, "accepted");
+	g_assert_cmpstr(s->answer, ==, "yes");
+	g_assert_cmpint(s->answered_at, ==, 2000);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'intro'"),
+	    ==, 1);
+}
+
+/* test_flow_replies - automatic replies to the friend stop at max */
+static void
+test_flow_replies(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 id = ask_share(f->store, "<a2@example.org>", "tok2");
+	int sent = 0;
+
+	(void)data;
+	for (int i = 0; i < 5; i++) {
+		g_autoptr(GPtrArray) r = one_item("consent", "unclear");
+		gboolean allowed = FALSE;
+
+		g_assert_true(store_share_reply_once(
+		    f->store, id, 2, r, 3000, &allowed, &error));
+		g_assert_no_error(error);
+		sent += allowed;
+	}
+	g_assert_cmpint(sent, ==, 2);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'unclear'"),
+	    ==, 2);
+}
+
+/* tick_items - the row a tick queues: a reminder, or an expiry notice */
+static GPtrArray *
+tick_items(const Share *share, const char *event, gpointer data)
+{
+	int *calls = data;
+
+	(*calls)++;
+	g_assert_cmpstr(share->status, ==,
+	    strcmp(event, "expired") == 0 ? "expired" : "asked");
+	return one_item(
+	    strcmp(event, "expired") == 0 ? "notice" : "consent", event);
+}
+
+/* test_flow_tick - one reminder after remind_after, one expiry after
+ * expires_at; ticking again (another host, a cron run) does nothing */
+static void
+test_flow_tick(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	gint64 id = ask_share(f->store, "<a3@example.org>", "tok3");
+	gint64 day = 86400;
+	guint reminded = 9, expired = 9;
+	int calls = 0;
+
+	(void)data;
+	g_assert_true(store_share_tick(f->store, 1000 + 2 * day, 3 * day, 10,
+	    tick_items, &calls, &reminded, &expired, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(reminded + expired, ==, 0);
+	for (int i = 0; i < 2; i++) {
+		g_assert_true(
+		    store_share_tick(f->store, 1000 + 3 * day, 3 * day, 10,
+			tick_items, &calls, &reminded, &expired, &error));
+		g_assert_no_error(error);
+		g_assert_cmpuint(reminded, ==, i == 0 ? 1 : 0);
+		g_assert_cmpuint(expired, ==, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		g_assert_true(
+		    store_share_tick(f->store, 1000 + 7 * day, 3 * day, 10,
+			tick_items, &calls, &reminded, &expired, &error));
+		g_assert_no_error(error);
+		g_assert_cmpuint(expired, ==, i == 0 ? 1 : 0);
+		g_assert_cmpuint(reminded, ==, 0);
+	}
+	g_assert_cmpint(calls, ==, 2);
+	s = store_share_get(f->store, id, &error);
+	g_assert_cmpstr(s->status, ==, "expired");
+	g_assert_cmpint(s->reminded_at, ==, 1000 + 3 * day);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template IN ('reminder',"
+					 " 'expired')"),
+	    ==, 2);
+}
+
+/* test_flow_rendered - a row queued without a message is claimed, its
+ * rendering stored under the claim; a stale claim stores nothing */
+static void
+test_flow_rendered(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) got = NULL;
+	g_autoptr(OutboxItem) back = NULL;
+	g_autoptr(GBytes) msg = g_bytes_new_static("Subject: x\r\n\r\nhi", 17);
+	OutboxItem *item;
+
+	(void)data;
+	ask_share(f->store, "<a4@example.org>", "tok4");
+	got = store_outbox_claim(f->store, 1000, 60, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(got->len, ==, 1);
+	item = got->pdata[0];
+	g_assert_cmpstr(item->template, ==, "consent");
+	g_assert_cmpuint(g_bytes_get_size(item->message), ==, 0);
+	g_assert_false(store_outbox_rendered(
+	    f->store, item->id, item->claim + 1, msg, "x", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STALE);
+	g_clear_error(&error);
+	g_assert_true(store_outbox_rendered(
+	    f->store, item->id, item->claim, msg, "x", &error));
+	g_assert_no_error(error);
+	back = store_outbox_get(f->store, item->id, &error);
+	g_assert_cmpuint(g_bytes_get_size(back->message), ==, 17);
+	g_assert_cmpstr(back->subject, ==, "x");
+}
+
+/* test_flow_member_set - consent mode and confirmations per member */
+static void
+test_flow_member_set(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) m = NULL;
+	gboolean found = FALSE;
+
+	(void)data;
+	add_member(f->store, "jane@friends.example", "jane");
+	g_assert_true(store_member_set(
+	    f->store, "JANE@friends.example", "direct", 0, &found, &error));
+	g_assert_no_error(error);
+	g_assert_true(found);
+	m = store_member_by_handle(f->store, "jane", &error);
+	g_assert_cmpstr(m->consent, ==, "direct");
+	g_assert_cmpint(m->confirm, ==, 0);
+	g_assert_true(store_member_set(
+	    f->store, "nobody@friends.example", "ask", -1, &found, &error));
+	g_assert_false(found);
+	g_assert_false(store_member_set(
+	    f->store, "jane@friends.example", "maybe", -1, &found, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
 }
 
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
@@ -1684,6 +1975,7 @@ main(int argc, char **argv)
 		ADD("/store/open/durable", test_open_durable);
 		ADD("/store/open/migrate_1", test_open_migrate_1);
 		ADD("/store/open/migrate_2", test_open_migrate_2);
+		ADD("/store/open/migrate_3", test_open_migrate_3);
 		ADD("/store/limits/indexed", test_limits_indexed);
 		ADD("/store/open/no_directory", test_open_no_dir);
 	}
@@ -1708,6 +2000,11 @@ main(int argc, char **argv)
 	ADD("/store/suppression/add_has", test_suppression);
 	ADD("/store/outbox_add/list_get", test_outbox_add);
 	ADD("/store/stats/counts", test_stats);
+	ADD("/store/flow/answer", test_flow_answer);
+	ADD("/store/flow/replies", test_flow_replies);
+	ADD("/store/flow/tick", test_flow_tick);
+	ADD("/store/flow/rendered", test_flow_rendered);
+	ADD("/store/flow/member_set", test_flow_member_set);
 	ADD("/store/share_record/threads", test_threads);
 	ADD("/store/copy/round_trip", test_copy_round_trip);
 	ADD("/store/copy/refuse_nonempty", test_copy_refuse);

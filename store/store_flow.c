@@ -1,0 +1,352 @@
+/*
+ * store_flow.c - the consent flow's rows: a share's answer, its
+ * reminders and expiry, the automatic replies, and the rendered
+ * message of an outbox row
+ *
+ * Every change of a share's state is ONE transaction that also queues
+ * the outbox rows that must be sent because of it (flow/ decides which;
+ * the rows name a template and are rendered by the worker). Each change
+ * is fenced by the state it leaves: an answer moves a share only from
+ * 'asked', so a second answer, or an answer racing the expiry, changes
+ * nothing; a reminder is marked with the time it is sent, so every host
+ * running the same tick sends it once (on PostgreSQL the due rows are
+ * taken FOR UPDATE SKIP LOCKED).
+ *
+ * Trust: tokens and addresses come from mail; all are bound.
+ */
+#include "config.h"
+
+#include "common/addr.h"
+#include "store/store_int.h"
+
+/* share_by - one share by a statement with one parameter; NULL without
+ * error when there is none */
+static Share *
+share_by(Store *store, StoreSql id, const char *text, gint64 num,
+    GError **error)
+{
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
+
+	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
+		return NULL;
+	if (text != NULL)
+		db_bind_text(st, 1, text);
+	else
+		db_bind_int64(st, 1, num);
+	if (db_step(st, "reading a share", error) == DB_ROW)
+		return share_from_row(st);
+	return NULL;
+}
+
+/* store_share_get - the share with this id, or NULL */
+Share *
+store_share_get(Store *store, gint64 id, GError **error)
+{
+	g_return_val_if_fail(store != NULL, NULL);
+	return share_by(store, SQL_SHARE_GET, NULL, id, error);
+}
+
+/* store_share_by_token - the share of intro+TOKEN@, or NULL */
+Share *
+store_share_by_token(Store *store, const char *token, GError **error)
+{
+	g_return_val_if_fail(store != NULL && token != NULL, NULL);
+	return share_by(store, SQL_SHARE_BY_TOKEN, token, 0, error);
+}
+
+/* queue_items - outbox rows of share id, in the open transaction */
+static gboolean
+queue_items(DbConn *db, gint64 id, GPtrArray *items, gint64 now,
+    GError **error)
+{
+	for (guint i = 0; items != NULL && i < items->len; i++)
+		if (!outbox_insert(db, g_ptr_array_index(items, i), id, now,
+			error))
+			return FALSE;
+	return TRUE;
+}
+
+/* settle_items - after the commit: what the store decided */
+static void
+settle_items(GPtrArray *items, gint64 now)
+{
+	for (guint i = 0; items != NULL && i < items->len; i++)
+		outbox_settle(g_ptr_array_index(items, i), now);
+}
+
+/* store_share_answer - the friend's answer: from 'asked' to status, with
+ * items queued; *changed FALSE (and nothing written) when the share was
+ * no longer 'asked' */
+gboolean
+store_share_answer(Store *store, gint64 id, const char *status,
+    const char *answer, const char *reason, gint64 now, GPtrArray *items,
+    gboolean *changed, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+	gboolean ok = FALSE;
+
+	g_return_val_if_fail(store != NULL && status != NULL, FALSE);
+	g_return_val_if_fail(changed != NULL, FALSE);
+	*changed = FALSE;
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return FALSE;
+	{
+		g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_ANSWER, error);
+		DbStep rc;
+
+		if (st == NULL)
+			goto out;
+		db_bind_int64(st, 1, id);
+		db_bind_text(st, 2, "asked");
+		db_bind_text(st, 3, status);
+		db_bind_text(st, 4, answer);
+		db_bind_text(st, 5, reason);
+		db_bind_int64(st, 6, now);
+		rc = db_step(st, "answering a share", error);
+		if (rc == DB_FAIL || !db_done(st, "answering a share", error))
+			goto out;
+		*changed = rc == DB_ROW;
+	}
+	ok = (!*changed || queue_items(db, id, items, now, error)) &&
+	     db_commit(db, error);
+out:
+	if (!ok) {
+		db_rollback(db);
+		*changed = FALSE;
+	} else if (*changed)
+		settle_items(items, now);
+	return ok;
+}
+
+/* store_share_reply_once - one more automatic reply to the friend (how
+ * to answer, already answered) while fewer than max were sent, queued
+ * with items; *allowed FALSE (nothing written) past max */
+gboolean
+store_share_reply_once(Store *store, gint64 id, gint64 max, GPtrArray *items,
+    gint64 now, gboolean *allowed, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+	gboolean ok = FALSE;
+
+	g_return_val_if_fail(store != NULL && allowed != NULL, FALSE);
+	*allowed = FALSE;
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return FALSE;
+	{
+		g_autoptr(DbStmt) st =
+		    db_prepare(db, SQL_SHARE_REPLIED, error);
+		DbStep rc;
+
+		if (st == NULL)
+			goto out;
+		db_bind_int64(st, 1, id);
+		db_bind_int64(st, 2, max);
+		rc = db_step(st, "counting a reply", error);
+		if (rc == DB_FAIL || !db_done(st, "counting a reply", error))
+			goto out;
+		*allowed = rc == DB_ROW;
+	}
+	ok = (!*allowed || queue_items(db, id, items, now, error)) &&
+	     db_commit(db, error);
+out:
+	if (!ok) {
+		db_rollback(db);
+		*allowed = FALSE;
+	} else if (*allowed)
+		settle_items(items, now);
+	return ok;
+}
+
+/* due_ids - run a due statement (now, limit[, remind_after]): the ids */
+static gboolean
+due_ids(DbConn *db, StoreSql sql, gint64 now, guint max, gint64 after,
+    GArray *ids, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, sql, error);
+	DbStep rc;
+
+	if (st == NULL)
+		return FALSE;
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, max);
+	if (sql == SQL_SHARE_REMIND_DUE)
+		db_bind_int64(st, 3, after);
+	while ((rc = db_step(st, "finding due shares", error)) == DB_ROW) {
+		gint64 id = db_column_int64(st, 0);
+
+		g_array_append_val(ids, id);
+	}
+	return rc == DB_DONE;
+}
+
+/* tick_one - mark the shares due for event, and queue what make gives
+ * for each, in one transaction; their number in *n */
+static gboolean
+tick_one(Store *store, StoreSql sql, const char *event, gint64 now,
+    gint64 after, guint max, StoreFlowItems make, gpointer data, guint *n,
+    GError **error)
+{
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) queued = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_ptr_array_unref);
+
+	*n = 0;
+	if (db == NULL || !db_begin(db, error))
+		return FALSE;
+	if (!due_ids(db, sql, now, max, after, ids, error))
+		goto fail;
+	for (guint i = 0; i < ids->len; i++) {
+		gint64 id = g_array_index(ids, gint64, i);
+		g_autoptr(Share) share = NULL;
+		g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_GET, error);
+		GPtrArray *items;
+
+		if (st == NULL)
+			goto fail;
+		db_bind_int64(st, 1, id);
+		if (db_step(st, "reading a share", error) != DB_ROW)
+			goto fail;
+		share = share_from_row(st);
+		items = make(share, event, data);
+		if (items == NULL)
+			continue;
+		g_ptr_array_add(queued, items);
+		if (!queue_items(db, id, items, now, error))
+			goto fail;
+	}
+	if (!db_commit(db, error))
+		goto fail;
+	for (guint i = 0; i < queued->len; i++)
+		settle_items(g_ptr_array_index(queued, i), now);
+	*n = ids->len;
+	return TRUE;
+fail:
+	db_rollback(db);
+	return FALSE;
+}
+
+/* store_share_tick - reminders (asked at least remind_after seconds ago,
+ * not reminded, not expired) and expiries (asked, expires_at passed),
+ * at most max of each; make gives each share's rows */
+gboolean
+store_share_tick(Store *store, gint64 now, gint64 remind_after, guint max,
+    StoreFlowItems make, gpointer data, guint *reminded, guint *expired,
+    GError **error)
+{
+	g_return_val_if_fail(store != NULL && make != NULL, FALSE);
+	return tick_one(store, SQL_SHARE_EXPIRE_DUE, "expired", now, 0, max,
+		   make, data, expired, error) &&
+	       tick_one(store, SQL_SHARE_REMIND_DUE, "reminder", now,
+		   remind_after, max, make, data, reminded, error);
+}
+
+/* count_or_id - the one number a statement with two text parameters,
+ * or a text and a time, returns; 0 when there is no row */
+static gboolean
+count_or_id(Store *store, StoreSql sql, const char *a, const char *b,
+    gint64 t, gint64 *out, GError **error)
+{
+	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbStmt) st = NULL;
+	DbStep rc;
+
+	*out = 0;
+	if (db == NULL || (st = db_prepare(db, sql, error)) == NULL)
+		return FALSE;
+	db_bind_text(st, 1, a);
+	if (b != NULL)
+		db_bind_text(st, 2, b);
+	else
+		db_bind_int64(st, 2, t);
+	rc = db_step(st, "counting shares", error);
+	if (rc == DB_ROW)
+		*out = db_column_int64(st, 0);
+	return rc != DB_FAIL;
+}
+
+/* store_share_count_asked - consent requests to friend since a time */
+gboolean
+store_share_count_asked(Store *store, const char *friend, gint64 since,
+    gint64 *count, GError **error)
+{
+	g_return_val_if_fail(store != NULL && friend != NULL, FALSE);
+	return count_or_id(
+	    store, SQL_SHARE_COUNT_ASKED, friend, NULL, since, count, error);
+}
+
+/* store_share_open_for_pair - an open request of requester to friend */
+gboolean
+store_share_open_for_pair(Store *store, const char *requester,
+    const char *friend, gint64 *id, GError **error)
+{
+	g_return_val_if_fail(store != NULL && requester && friend, FALSE);
+	return count_or_id(store, SQL_SHARE_OPEN_FOR_PAIR, requester, friend,
+	    0, id, error);
+}
+
+/* store_member_set - a member's consent mode ("ask", "direct", or NULL:
+ * unchanged) and confirmations (1, 0, or -1: unchanged) */
+gboolean
+store_member_set(Store *store, const char *address, const char *consent,
+    int confirm, gboolean *found, GError **error)
+{
+	g_autofree char *norm = NULL;
+	g_autoptr(DbConn) db = NULL;
+	g_autoptr(DbStmt) st = NULL;
+
+	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
+	g_return_val_if_fail(found != NULL, FALSE);
+	*found = FALSE;
+	if (consent != NULL && g_strcmp0(consent, "ask") != 0 &&
+	    g_strcmp0(consent, "direct") != 0) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
+		    "consent \"%s\": use ask or direct", consent);
+		return FALSE;
+	}
+	if ((norm = addr_normalize(address)) == NULL)
+		return TRUE; /* not an address: nobody has it */
+	if ((db = store_acquire(store, error)) == NULL ||
+	    (st = db_prepare(db, SQL_MEMBER_SET, error)) == NULL)
+		return FALSE;
+	db_bind_text(st, 1, norm);
+	db_bind_text(st, 2, consent);
+	if (confirm >= 0)
+		db_bind_int64(st, 3, confirm ? 1 : 0);
+	else
+		db_bind_null(st, 3);
+	if (!db_done(st, "changing a member", error))
+		return FALSE;
+	*found = db_changes(st) == 1;
+	return TRUE;
+}
+
+/* store_outbox_rendered - the message the worker rendered for a claimed
+ * row (and its subject, for listings), fenced by the claim */
+gboolean
+store_outbox_rendered(Store *store, gint64 id, gint64 claim, GBytes *message,
+    const char *subject, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+	g_autoptr(DbStmt) st = NULL;
+
+	g_return_val_if_fail(store != NULL && message != NULL, FALSE);
+	if ((db = store_acquire(store, error)) == NULL ||
+	    (st = db_prepare(db, SQL_OUTBOX_RENDERED, error)) == NULL)
+		return FALSE;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, claim);
+	db_bind_blob(st, 3, message);
+	db_bind_text(st, 4, subject);
+	if (!db_done(st, "storing a rendered message", error))
+		return FALSE;
+	if (db_changes(st) != 1) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_STALE,
+		    "outbox item %" G_GINT64_FORMAT " is no longer held by "
+		    "claim %" G_GINT64_FORMAT,
+		    id, claim);
+		return FALSE;
+	}
+	return TRUE;
+}
