@@ -99,6 +99,29 @@ is_hint(const GArray *hints, guint i)
 	return FALSE;
 }
 
+/* introduces_quote - line i ends with a colon and quoted lines follow
+ * (after at most one blank line): an attribution in a form the tables
+ * do not know ("пн, 3 мар. 2025 г. в 10:02, Chris <c@example.org>:") */
+static gboolean
+introduces_quote(const Lines *ls, guint i)
+{
+	const Line *l = &ls->v[i];
+	gsize len = l->len;
+
+	while (len > 0 && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))
+		len--;
+	if (!(len >= 1 && l->s[len - 1] == ':') &&
+	    !(len >= 3 && memcmp(l->s + len - 3, "\xef\xbc\x9a", 3) == 0))
+		return FALSE;
+	for (guint k = i + 1; k < ls->n && k <= i + 2; k++) {
+		if (ls->v[k].depth > l->depth)
+			return TRUE;
+		if (!parser_line_blank(&ls->v[k]))
+			return FALSE;
+	}
+	return FALSE;
+}
+
 /* edge - does quoted mail, a signature or a footer begin at line i? */
 static Edge
 edge(const Walk *w, guint i, guint *next)
@@ -114,6 +137,10 @@ edge(const Walk *w, guint i, guint *next)
 	}
 	if (is_hint(w->hints, i) || parser_line_signature(l))
 		return EDGE_STOP;
+	if (introduces_quote(w->ls, i)) {
+		*next = i + 1;
+		return EDGE_SKIP;
+	}
 	return EDGE_NONE;
 }
 

@@ -20,7 +20,7 @@
 static const ReplyWord reply_words[] = {
 	/* English */
 	{ "yes", RW_YES, 0 }, { "yeah", RW_YES, 0 }, { "yep", RW_YES, 0 },
-	{ "yup", RW_YES, 0 }, { "yea", RW_YES, 0 }, { "sure", RW_YES, 0 },
+	{ "yup", RW_YES, 0 }, { "yea", RW_YES, 0 }, { "sure", RW_YES, 0 }, { "sure thing", RW_YES, 0 },
 	{ "absolutely", RW_YES, 0 }, { "definitely", RW_YES, 0 },
 	{ "certainly", RW_YES, 0 }, { "of course", RW_YES, 0 },
 	{ "ok", RW_YES, 0 }, { "okay", RW_YES, 0 }, { "okey", RW_YES, 0 },

@@ -354,7 +354,8 @@ conflict(const Words *ws, guint k, int kind)
 }
 
 /* absorb - past phrases that repeat the answer or thank ("Yes, happy
- * to", "No, thanks", "Unfortunately not") in the same sentence */
+ * to", "No, thanks", "Unfortunately not") in the same sentence, each
+ * ending at punctuation or the end of the line */
 static guint
 absorb(const Words *ws, guint k, int kind)
 {
@@ -366,6 +367,8 @@ absorb(const Words *ws, guint k, int kind)
 		if (next != kind && next != RW_THANKS &&
 		    (kind != RW_NO || next != RW_NOT))
 			break;
+		if (k + n < ws->n && ws->v[k + n].gap == GAP_SPACE)
+			break; /* "happy to talk": words go on */
 		k += n;
 	}
 	return k;

@@ -9,15 +9,21 @@
  * every string is valid UTF-8 and names and addresses hold no CR or LF;
  * the JSON is valid UTF-8. The readers in parser_int.h get the same
  * bytes: parser_html_to_text() must give valid UTF-8 and increasing
- * line numbers, parser_date_to_rfc3339() NULL or RFC 3339.
+ * line numbers, parser_date_to_rfc3339() NULL or RFC 3339. The reply
+ * reader (parser/reply.h) gets the message (reply_decide()) and the
+ * bytes as text and as HTML (reply_decide_text()): a verdict whose
+ * strings are valid UTF-8 within their bounds, a reason only with a
+ * yes or a no, a first line on one line.
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
 
+#include "common/gmime-autoptr.h"
 #include "parser/parser.h"
 #include "parser/parser_int.h"
+#include "parser/reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -88,6 +94,50 @@ check_readers(const uint8_t *data, size_t size)
 		    strlen(date), ==, strlen("2021-10-27T09:31:00+02:00"));
 }
 
+/* check_verdict - what reply.h promises of a verdict */
+static void
+check_verdict(const ReplyVerdict *v)
+{
+	g_assert_nonnull(v);
+	g_assert_true(v->decision == REPLY_UNCLEAR ||
+		      v->decision == REPLY_YES || v->decision == REPLY_NO);
+	check_text(v->reason, FALSE);
+	check_text(v->first_line, TRUE);
+	g_assert_true(v->reason == NULL || v->decision != REPLY_UNCLEAR);
+	if (v->reason != NULL)
+		g_assert_cmpuint(strlen(v->reason), <=, REPLY_MAX_REASON);
+	if (v->first_line != NULL)
+		g_assert_cmpuint(
+		    strlen(v->first_line), <=, REPLY_MAX_FIRST_LINE);
+}
+
+/* check_reply - the reply reader on the message and on the bytes */
+static void
+check_reply(const uint8_t *data, size_t size)
+{
+	g_autofree char *text = g_strndup((const char *)data, size);
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+
+	for (int html = 0; html < 2; html++) {
+		g_autoptr(ReplyVerdict) v = reply_decide_text(text, html);
+
+		check_verdict(v);
+	}
+	stream = g_mime_stream_mem_new_with_buffer((const char *)data, size);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg != NULL) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(ReplyVerdict) v = reply_decide(msg, &error);
+
+		g_assert_true((v == NULL) != (error == NULL));
+		if (v != NULL)
+			check_verdict(v);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -115,5 +165,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_assert_true(g_utf8_validate(json, -1, NULL));
 	}
 	check_readers(data, size);
+	check_reply(data, size);
 	return 0;
 }

@@ -3,7 +3,8 @@
 # clang 14 (-fsanitize=fuzzer,address,undefined), straight from the
 # sources (no automake build needed), and run it for SECONDS (default 60).
 #
-# Seeds: tests/fixtures/parser/*.eml, tests/fuzz/regressions/*, and
+# Seeds: tests/fixtures/parser/*.eml, tests/fixtures/replies/*.eml,
+# tests/fuzz/regressions/*, and
 # ../shared/corpus/crisp/eml/*.eml when present (read in place). Inputs
 # libFuzzer finds go to $FUZZ_WORK/corpus (default: a new directory under
 # /tmp), never into the repository; crashes to $FUZZ_WORK/artifacts/.
@@ -89,7 +90,7 @@ fi
 	$(pkg-config --libs glib-2.0 gmime-3.0 json-glib-1.0)
 
 if [ "$target" = parser ] || [ "$target" = mimescan ]; then
-	seeds="$top/tests/fixtures/parser/*.eml $top/../shared/corpus/crisp/eml/*.eml"
+	seeds="$top/tests/fixtures/parser/*.eml $top/tests/fixtures/replies/*.eml $top/../shared/corpus/crisp/eml/*.eml"
 else
 	seeds="$here/seeds-$target/*"
 fi
