@@ -5,6 +5,8 @@
  *	IntroContext ctx = { .cfg = cfg, .member_address = ..., ... };
  *	g_autoptr(RenderedMail) mail = tmpl_render_intro(&ctx, &error);
  *	// mail->message holds the RFC 5322 bytes, already re-parsed
+ *	ShareFacts f = { .cfg = cfg, .share_id = id, ... };
+ *	g_autoptr(RenderedMail) m = tmpl_render_share("consent", &f, &error);
  *
  * DESCRIPTION
  *	tmpl_render_intro() writes the warm introduction: From
@@ -26,6 +28,24 @@
  *	line: From <cfg->name> <from_localpart@domain>, To the member,
  *	"Not delivered: <subject>", Auto-Submitted: auto-generated.
  *
+ *	tmpl_render_share() writes the mail of one of the kinds listed above
+ *	ShareFacts (the outbox worker's call). From "<member name> via
+ *	<cfg->name>" <from_localpart@domain> for what the friend reads, From
+ *	"<cfg->name>" for what only the member reads; Reply-To f->reply_address
+ *	(intro+TOKEN@domain) on "consent", "reminder" and "unclear", the friend
+ *	and the requester on "intro"; In-Reply-To/References
+ *	f->origin_message_id on "intro"; Auto-Submitted, Date f->now. The
+ *	text/plain alternative is format=flowed (RFC 3676, DelSp=yes), at
+ *	most 72 columns and 76 octets a line; the HTML one a single column.
+ *	People are greeted by first name ("Hello," when none is known),
+ *	subjects hold no address. Before a yes the friend never reads the
+ *	requester's address (withheld from the note, the excerpt and the
+ *	subject too, and checked); f->reason reaches the member's "declined"
+ *	only. The Message-ID and the MIME boundary are digests of the kind,
+ *	the share, the people and f->now: the same facts give the same bytes.
+ *	The words are in templates/tmpl_words.c; one rendering of each kind
+ *	is in tests/fixtures/templates/.
+ *
  *	Every field taken from mail is untrusted. Fields are escaped by
  *	context: HTML-escaped in the HTML part; in header values CR/LF and
  *	controls removed (util_header_safe()) and non-ASCII encoded by RFC
@@ -42,7 +62,8 @@
  *
  * ERRORS
  *	TMPL_ERROR_INPUT: a required field is missing or an address is not
- *	safe. TMPL_ERROR_CONFIG: the gateway's own settings (domain,
+ *	safe; tmpl_render_share(): an unknown kind, no reply address in the
+ *	gateway's domain for a kind that needs one. TMPL_ERROR_CONFIG: the gateway's own settings (domain,
  *	from_localpart) make no safe From: the operator's mistake, not the
  *	mail's. TMPL_ERROR_VERIFY: the re-parse check failed.
  *
@@ -124,35 +145,37 @@ typedef struct {
  *	"answered"     the friend: this was answered already
  */
 typedef struct {
-	const Config *cfg;              /* domain, from_localpart, name */
+	const Config *cfg; /* domain, from_localpart, name */
 	gint64 share_id;
 	const char *member_address;
-	const char *member_name;        /* or NULL */
+	const char *member_name; /* or NULL */
 	const char *friend_address;
-	const char *friend_name;        /* or NULL */
+	const char *friend_name; /* or NULL */
 	const char *requester_address;
-	const char *requester_name;     /* or NULL */
-	const char *requester_org;      /* or NULL */
-	const char *subject;            /* the request's subject, or NULL */
-	const char *note;               /* the member's words, or NULL */
-	const char *request_text;       /* what the requester wrote, plain
+	const char *requester_name;    /* or NULL */
+	const char *requester_org;     /* or NULL */
+	const char *subject;           /* the request's subject, or NULL */
+	const char *note;              /* the member's words, or NULL */
+	const char *request_text;      /* what the requester wrote, plain
 					   text, at most 4 KB, or NULL */
-	gint64 request_date;            /* 0: unknown */
-	const char *passed_by;          /* who passed it on before the
+	gint64 request_date;           /* 0: unknown */
+	const char *passed_by;         /* who passed it on before the
 					   member ("Ann Lee, Bob Ray"), or
 					   NULL */
-	const char *origin_message_id;  /* the forward's, without <>, or
+	const char *origin_message_id; /* the forward's, without <>, or
 					   NULL */
-	const char *reply_address;      /* consent, reminder, unclear:
+	const char *reply_address;     /* consent, reminder, unclear:
 					   intro+TOKEN@domain */
-	const char *reason;             /* declined: the friend's words */
-	gboolean consented;             /* intro, confirmation: the friend
+	const char *reason;            /* declined: the friend's words */
+	gboolean consented;            /* intro, confirmation: the friend
 					   said yes first */
-	gint64 now;                     /* Date:, seconds since the epoch */
+	gint64 now;                    /* Date:, seconds since the epoch */
 } ShareFacts;
 
 RenderedMail *tmpl_render_intro(const IntroContext *ctx, GError **error);
 RenderedMail *tmpl_render_notice(const NoticeContext *ctx, GError **error);
+RenderedMail *tmpl_render_share(
+    const char *kind, const ShareFacts *f, GError **error);
 void rendered_mail_free(RenderedMail *mail);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RenderedMail, rendered_mail_free)
 

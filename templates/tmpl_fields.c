@@ -63,9 +63,9 @@ tmpl_cut_chars(const char *s, glong max)
 	return g_strdup_printf("%.*s\xe2\x80\xa6", (int)(end - s), s);
 }
 
-/* clean_line - one line of clean text, or NULL when nothing is left */
-static char *
-clean_line(const char *text, gsize max_chars)
+/* tmpl_clean_line - one line of clean text, or NULL when nothing is left */
+char *
+tmpl_clean_line(const char *text, gsize max_chars)
 {
 	g_autofree char *s = util_header_safe(text, max_chars);
 
@@ -74,9 +74,9 @@ clean_line(const char *text, gsize max_chars)
 	return g_steal_pointer(&s);
 }
 
-/* clean_text - clean multi-line text, trimmed, or NULL when empty */
-static char *
-clean_text(const char *text)
+/* tmpl_clean_text - clean multi-line text, trimmed, or NULL when empty */
+char *
+tmpl_clean_text(const char *text)
 {
 	g_autofree char *s = util_text_clean(text, -1);
 
@@ -88,9 +88,10 @@ clean_text(const char *text)
 	return g_steal_pointer(&s);
 }
 
-/* clean_msgid - a message id fit for In-Reply-To, without <>, or NULL */
-static char *
-clean_msgid(const char *id)
+/* tmpl_clean_msgid - a message id fit for In-Reply-To, without <>, or
+ * NULL */
+char *
+tmpl_clean_msgid(const char *id)
 {
 	g_autofree char *s = NULL;
 	gsize n;
@@ -113,25 +114,41 @@ clean_msgid(const char *id)
 	return g_steal_pointer(&s);
 }
 
+static const char *const months[] = { "January", "February", "March", "April",
+	"May", "June", "July", "August", "September", "October", "November",
+	"December" };
+
+/* date_words - "27 October 2021" (English, any locale) */
+static char *
+date_words(GDateTime *dt)
+{
+	return g_strdup_printf("%d %s %d", g_date_time_get_day_of_month(dt),
+	    months[g_date_time_get_month(dt) - 1], g_date_time_get_year(dt));
+}
+
 /* tmpl_date_text - "27 October 2021" (English, any locale), else raw */
 char *
 tmpl_date_text(const char *rfc3339, const char *raw)
 {
-	static const char *const months[] = { "January", "February", "March",
-		"April", "May", "June", "July", "August", "September",
-		"October", "November", "December" };
-
 	if (rfc3339 != NULL) {
 		g_autoptr(GDateTime) dt =
 		    g_date_time_new_from_iso8601(rfc3339, NULL);
 
 		if (dt != NULL)
-			return g_strdup_printf("%d %s %d",
-			    g_date_time_get_day_of_month(dt),
-			    months[g_date_time_get_month(dt) - 1],
-			    g_date_time_get_year(dt));
+			return date_words(dt);
 	}
-	return clean_line(raw, DATE_RAW_MAX);
+	return tmpl_clean_line(raw, DATE_RAW_MAX);
+}
+
+/* tmpl_date_unix - seconds since the epoch as "27 October 2021" (UTC), or
+ * NULL for 0 or a time GLib cannot represent */
+char *
+tmpl_date_unix(gint64 seconds)
+{
+	g_autoptr(GDateTime) dt =
+	    seconds > 0 ? g_date_time_new_from_unix_utc(seconds) : NULL;
+
+	return dt != NULL ? date_words(dt) : NULL;
 }
 
 /* tmpl_quote_lines - the lines of text, capped in count and bytes */
@@ -168,34 +185,41 @@ tmpl_quote_lines(
 	return lines;
 }
 
+/* tmpl_check_person - the address of WHO ("friend") is safe and, unless
+ * it is the member's, not in the gateway's own domain (no mail loops) */
+gboolean
+tmpl_check_person(
+    const Config *cfg, const char *who, const char *addr, GError **error)
+{
+	g_autofree char *target = NULL;
+
+	if (!addr_is_safe(addr)) {
+		g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "the %s's address is missing or not safe", who);
+		return FALSE;
+	}
+	if ((strcmp(who, "member") != 0 && addr_in_domain(addr, cfg->domain)) ||
+	    addr_parse_share(addr, cfg->domain,
+		cfg->share_localpart != NULL ? cfg->share_localpart : "share",
+		&target) != SHARE_ADDR_NONE) {
+		g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "the %s's address is in the gateway's own domain", who);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* check_addresses - every address safe, no loop, two different people */
 static gboolean
 check_addresses(const IntroContext *ctx, GError **error)
 {
-	const Config *cfg = ctx->cfg;
-	const char *who[] = { "member", "friend", "requester" };
-	const char *addr[] = { ctx->member_address, ctx->friend_address,
-		ctx->requester_address };
-
-	for (gsize i = 0; i < G_N_ELEMENTS(addr); i++) {
-		g_autofree char *target = NULL;
-
-		if (!addr_is_safe(addr[i])) {
-			g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
-			    "the %s's address is missing or not safe", who[i]);
-			return FALSE;
-		}
-		if ((i > 0 && addr_in_domain(addr[i], cfg->domain)) ||
-		    addr_parse_share(addr[i], cfg->domain,
-			cfg->share_localpart != NULL ? cfg->share_localpart
-						     : "share",
-			&target) != SHARE_ADDR_NONE) {
-			g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
-			    "the %s's address is in the gateway's own domain",
-			    who[i]);
-			return FALSE;
-		}
-	}
+	if (!tmpl_check_person(
+		ctx->cfg, "member", ctx->member_address, error) ||
+	    !tmpl_check_person(
+		ctx->cfg, "friend", ctx->friend_address, error) ||
+	    !tmpl_check_person(
+		ctx->cfg, "requester", ctx->requester_address, error))
+		return FALSE;
 	if (g_ascii_strcasecmp(ctx->friend_address, ctx->requester_address) ==
 	    0) {
 		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
@@ -205,12 +229,10 @@ check_addresses(const IntroContext *ctx, GError **error)
 	return TRUE;
 }
 
-/* check_context - the gateway's settings and the forward are there */
-static gboolean
-check_context(const IntroContext *ctx, GError **error)
+/* tmpl_check_gateway - the gateway's settings make a safe From */
+gboolean
+tmpl_check_gateway(const Config *cfg, GError **error)
 {
-	const Config *cfg = ctx->cfg;
-	g_autoptr(GDateTime) date = NULL;
 	g_autofree char *from = NULL;
 
 	if (cfg == NULL || cfg->domain == NULL || cfg->from_localpart == NULL) {
@@ -224,19 +246,38 @@ check_context(const IntroContext *ctx, GError **error)
 		    "the gateway's from address is not safe");
 		return FALSE;
 	}
+	return TRUE;
+}
+
+/* tmpl_check_date - now is a date GLib can write (for the WHAT) */
+gboolean
+tmpl_check_date(gint64 now, const char *what, GError **error)
+{
+	g_autoptr(GDateTime) date = NULL;
+
+	if (now > 0)
+		date = g_date_time_new_from_unix_utc(now);
+	if (date == NULL) {
+		g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "no valid date for the %s", what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* check_context - the gateway's settings and the forward are there */
+static gboolean
+check_context(const IntroContext *ctx, GError **error)
+{
+	if (!tmpl_check_gateway(ctx->cfg, error))
+		return FALSE;
 	if (ctx->fwd == NULL || ctx->fwd->original == NULL) {
 		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
 		    "no forwarded message to introduce");
 		return FALSE;
 	}
-	if (ctx->now > 0)
-		date = g_date_time_new_from_unix_utc(ctx->now);
-	if (date == NULL) {
-		g_set_error_literal(error, TMPL_ERROR, TMPL_ERROR_INPUT,
-		    "no valid date for the introduction");
-		return FALSE;
-	}
-	return check_addresses(ctx, error);
+	return tmpl_check_date(ctx->now, "introduction", error) &&
+	       check_addresses(ctx, error);
 }
 
 /* make_subject - "Introduction: A <> B — topic", at most 200 characters */
@@ -264,7 +305,7 @@ set_person(const char *address, const char *name, char **out_address,
     char **out_name, char **out_label)
 {
 	*out_address = g_strdup(address);
-	*out_name = clean_line(name, TMPL_NAME_MAX);
+	*out_name = tmpl_clean_line(name, TMPL_NAME_MAX);
 	*out_label = g_strdup(*out_name != NULL ? *out_name : address);
 }
 
@@ -272,8 +313,8 @@ set_person(const char *address, const char *name, char **out_address,
 static void
 set_threading(IntroFields *f, const char *original, const char *forward)
 {
-	g_autofree char *a = clean_msgid(original);
-	g_autofree char *b = clean_msgid(forward);
+	g_autofree char *a = tmpl_clean_msgid(original);
+	g_autofree char *b = tmpl_clean_msgid(forward);
 
 	if (a != NULL && b != NULL && strcmp(a, b) != 0)
 		f->references = g_strdup_printf("<%s> <%s>", a, b);
@@ -290,10 +331,10 @@ passer_labels(const GPtrArray *passed_by)
 
 	for (guint i = 0; passed_by != NULL && i < passed_by->len; i++) {
 		const FwdAddress *a = passed_by->pdata[i];
-		char *label = clean_line(a->name, TMPL_NAME_MAX);
+		char *label = tmpl_clean_line(a->name, TMPL_NAME_MAX);
 
 		if (label == NULL)
-			label = clean_line(a->address, TMPL_NAME_MAX);
+			label = tmpl_clean_line(a->address, TMPL_NAME_MAX);
 		if (label != NULL)
 			g_ptr_array_add(labels, label);
 	}
@@ -312,7 +353,7 @@ intro_fields_new(const IntroContext *ctx, GError **error)
 	orig = ctx->fwd->original;
 	asked = ctx->request != NULL ? ctx->request : orig;
 	f = g_new0(IntroFields, 1);
-	f->product = clean_line(ctx->cfg->name, TMPL_NAME_MAX);
+	f->product = tmpl_clean_line(ctx->cfg->name, TMPL_NAME_MAX);
 	if (f->product == NULL)
 		f->product = g_strdup("passalong");
 	f->domain = g_strdup(ctx->cfg->domain);
@@ -327,11 +368,12 @@ intro_fields_new(const IntroContext *ctx, GError **error)
 	f->from_display =
 	    g_strdup_printf("%s via %s", f->member_label, f->product);
 	f->passers = passer_labels(ctx->passed_by);
-	f->topic = clean_line(
+	f->topic = tmpl_clean_line(
 	    asked->subject != NULL ? asked->subject : orig->subject, 0);
 	f->date = tmpl_date_text(asked->date, asked->date_raw);
-	f->note = clean_text(ctx->fwd->note);
-	f->body = clean_text(asked->body != NULL ? asked->body : orig->body);
+	f->note = tmpl_clean_text(ctx->fwd->note);
+	f->body =
+	    tmpl_clean_text(asked->body != NULL ? asked->body : orig->body);
 	f->subject = make_subject(f);
 	set_threading(f, orig->message_id, ctx->forward_message_id);
 	f->cc_member =

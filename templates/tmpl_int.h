@@ -25,6 +25,18 @@
  *	RFC 3339 date as "27 October 2021" whatever the locale, or returns
  *	the raw date cleaned, or NULL.
  *
+ *	ShareFields is the same for the mail about a share (tmpl_share.c):
+ *	share_blocks() and share_subject() write its words (tmpl_words.c).
+ *
+ *	Blocks (tmpl_blocks.c) are the words of a message once, rendered as
+ *	HTML by tmpl_blocks_html() and as format=flowed text by
+ *	tmpl_blocks_flowed() (tmpl_flowed.c, with tmpl_excerpt(), the opening
+ *	words of a request, and tmpl_first_name(), the name to greet by).
+ *	tmpl_message_build() builds any kind from TmplHeaders.
+ *	tmpl_check_gateway(), tmpl_check_date() and tmpl_check_person() are
+ *	the input checks every kind shares; tmpl_find_address() finds an
+ *	address as a whole word (no case).
+ *
  *	tmpl_set_subject() sets a message's Subject folded by
  *	rfc2047_encode_text(), which every reader reads back whole (GMime's
  *	own encoding it cannot read back whole itself: common/rfc2047.h).
@@ -38,7 +50,9 @@
  *	every line CRLF-terminated and at most 998 octets, no CR or LF in
  *	a decoded header value, the Subject read by rfc2047_decode() equal
  *	to the expected one, a multipart/alternative with text/plain and
- *	text/html.
+ *	text/html; when asked, Reply-To exactly as expected, the text
+ *	format=flowed with no line over 78 octets and no '@' in the
+ *	Subject, and one address found nowhere.
  *
  * OWNERSHIP
  *	Returned objects and strings are new (transfer full); arguments
@@ -56,6 +70,7 @@
 
 #include <gmime/gmime.h>
 
+#include "common/rfc2047.h"
 #include "templates/tmpl.h"
 
 #define TMPL_NAME_MAX 80       /* characters of a display name */
@@ -65,6 +80,25 @@
 #define TMPL_NOTE_LINES 100    /* lines of the member's note */
 #define TMPL_NOTE_BYTES 8192   /* bytes of the member's note */
 #define TMPL_SHORTENED "[\xe2\x80\xa6 shortened]"
+#define TMPL_DASH "\xe2\x80\x94"
+#define TMPL_LQUOTE "\xe2\x80\x9c"
+#define TMPL_RQUOTE "\xe2\x80\x9d"
+#define TMPL_FLOWED_COLUMNS 72 /* columns of a flowed line, space included */
+#define TMPL_FLOWED_OCTETS 76  /* and octets, whatever the script */
+
+typedef enum {
+	BLOCK_PARA,  /* a paragraph; "\n" breaks lines */
+	BLOCK_NOTE,  /* the member's own words */
+	BLOCK_QUOTE, /* the opportunity, quoted */
+	BLOCK_RULE,  /* a separator */
+	BLOCK_SIG,   /* the signature, after "-- " */
+} BlockKind;
+
+typedef struct {
+	BlockKind kind;
+	char *text;       /* BLOCK_PARA, BLOCK_SIG */
+	GPtrArray *lines; /* BLOCK_NOTE, BLOCK_QUOTE */
+} Block;
 
 typedef struct {
 	char *product;      /* cfg->name, cleaned */
@@ -93,13 +127,76 @@ typedef struct {
 	gint64 now;         /* Date: */
 } IntroFields;
 
+/* What a share's mail shows, cleaned (tmpl_share.c); names NULL when
+ * none is known or one looks like an address. */
 typedef struct {
-	const char *from;       /* the one From address */
-	const char *const *to;  /* NULL-terminated */
-	const char *const *cc;  /* NULL-terminated, may be empty */
-	const char *subject;    /* the decoded subject */
-	const char *message_id; /* without <> */
+	const char *kind;    /* one of tmpl.h's kinds (static) */
+	char *product;       /* cfg->name, cleaned, no '@' */
+	char *from_address;  /* from_localpart@domain */
+	char *domain;        /* the gateway's */
+	char *help;          /* postmaster@domain */
+	char *share_example; /* share+someone@domain */
+	char *member_address;
+	char *member_name;
+	char *member_first;
+	char *friend_address;
+	char *friend_name;
+	char *friend_first;
+	char *requester_address;
+	char *requester_name;
+	char *requester_first;
+	char *requester_org;
+	char *topic;         /* the request's subject, no address, or NULL */
+	char *note;          /* the member's words, or NULL */
+	char *excerpt;       /* the request's opening, one line, or NULL */
+	char *request;       /* the request, whole (intro only), or NULL */
+	char *date;          /* when the request was written, or NULL */
+	char *passed_by;     /* one line, or NULL */
+	char *reply_address; /* intro+TOKEN@domain, or NULL */
+	char *reason;        /* declined: the friend's words, or NULL */
+	char *in_reply_to;   /* without <>, or NULL */
+	char *subject;
+	gboolean consented;
+	gint64 share_id;
+	gint64 now;
+} ShareFields;
+
+typedef struct {
+	const char *from;            /* the one From address */
+	const char *const *to;       /* NULL-terminated */
+	const char *const *cc;       /* NULL-terminated, may be empty */
+	const char *subject;         /* the decoded subject */
+	const char *message_id;      /* without <> */
+	const char *const *reply_to; /* NULL-terminated, or NULL: unchecked */
+	const char *absent; /* found nowhere in the headers or the decoded
+				parts (no case), or NULL */
+	gboolean flowed;    /* text/plain format=flowed, every line of it
+				at most 78 octets, no '@' in the Subject */
 } TmplExpect;
+
+/* The header fields of one message, for tmpl_message_build(). */
+typedef struct {
+	const char *kind; /* X-Passalong-Kind */
+	Rfc2047Mailbox from;
+	const Rfc2047Mailbox *to;
+	gsize n_to;
+	const Rfc2047Mailbox *cc;
+	gsize n_cc;
+	const Rfc2047Mailbox *reply_to;
+	gsize n_reply_to;
+	const char *subject;
+	const char *in_reply_to; /* without <>, or NULL */
+	const char *references;  /* "<a> <b>", or NULL */
+	const char *boundary;    /* of the multipart, or NULL: random */
+	gboolean flowed;         /* text/plain; format=flowed; delsp=yes */
+	gint64 now;
+} TmplHeaders;
+
+void share_fields_free(ShareFields *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ShareFields, share_fields_free)
+GPtrArray *share_blocks(const ShareFields *f);
+char *share_subject(const ShareFields *f);
+const char *tmpl_find_address(const char *text, const char *addr);
 
 IntroFields *intro_fields_new(const IntroContext *ctx, GError **error);
 void intro_fields_free(IntroFields *f);
@@ -110,10 +207,30 @@ char *intro_html(const IntroFields *f);
 GMimeMessage *intro_message_build(const IntroFields *f, const char *text,
     const char *html, const char *message_id);
 
+GPtrArray *tmpl_blocks_new(void);
+void tmpl_add_block(GPtrArray *blocks, BlockKind kind, const char *text);
+G_GNUC_PRINTF(2, 3)
+void tmpl_add_para(GPtrArray *blocks, const char *fmt, ...);
+void tmpl_add_lines(GPtrArray *blocks, BlockKind kind, GPtrArray *lines);
+char *tmpl_blocks_html(const GPtrArray *blocks, const char *title);
+char *tmpl_blocks_flowed(const GPtrArray *blocks);
+char *tmpl_excerpt(const char *text, glong max_chars);
+char *tmpl_first_name(const char *name);
+GMimeMessage *tmpl_message_build(const TmplHeaders *h, const char *text,
+    const char *html, const char *message_id);
+
 GPtrArray *tmpl_quote_lines(
     const char *text, guint max_lines, gsize max_bytes, gboolean *shortened);
 char *tmpl_cut_chars(const char *s, glong max);
 char *tmpl_date_text(const char *rfc3339, const char *raw);
+char *tmpl_date_unix(gint64 seconds);
+char *tmpl_clean_line(const char *text, gsize max_chars);
+char *tmpl_clean_text(const char *text);
+char *tmpl_clean_msgid(const char *id);
+gboolean tmpl_check_gateway(const Config *cfg, GError **error);
+gboolean tmpl_check_date(gint64 now, const char *what, GError **error);
+gboolean tmpl_check_person(
+    const Config *cfg, const char *who, const char *addr, GError **error);
 void tmpl_set_subject(GMimeMessage *msg, const char *subject);
 GMimeTextPart *tmpl_text_part(const char *subtype, const char *text);
 GBytes *tmpl_serialize(GMimeObject *object);

@@ -1,5 +1,5 @@
 /*
- * tmpl_mime.c - the introduction as a MIME message, written with CRLF
+ * tmpl_mime.c - every kind of mail as a MIME message, written with CRLF
  *
  * Every header is set through GMime; the ones that carry text from mail
  * (Subject, From, To, Cc, Reply-To) then get their folded value from
@@ -75,23 +75,13 @@ add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name,
 	internet_address_list_add(list, ia);
 }
 
-/* set_people - From, To, Cc and Reply-To */
+/* add_mailboxes - n mailboxes to the list of TYPE */
 static void
-set_people(GMimeMessage *msg, const IntroFields *f)
+add_mailboxes(GMimeMessage *msg, GMimeAddressType type,
+    const Rfc2047Mailbox *boxes, gsize n)
 {
-	add_mailbox(
-	    msg, GMIME_ADDRESS_TYPE_FROM, f->from_display, f->from_address);
-	add_mailbox(
-	    msg, GMIME_ADDRESS_TYPE_TO, f->friend_name, f->friend_address);
-	add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, f->requester_name,
-	    f->requester_address);
-	if (f->cc_member)
-		add_mailbox(msg, GMIME_ADDRESS_TYPE_CC, f->member_name,
-		    f->member_address);
-	add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, f->friend_name,
-	    f->friend_address);
-	add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, f->requester_name,
-	    f->requester_address);
+	for (gsize i = 0; i < n; i++)
+		add_mailbox(msg, type, boxes[i].name, boxes[i].addr);
 }
 
 /* set_folded - give header NAME the folded value (GMime's raw form:
@@ -117,24 +107,78 @@ tmpl_set_subject(GMimeMessage *msg, const char *subject)
 	set_folded(GMIME_OBJECT(msg), "Subject", v);
 }
 
-/* fold_people - From, To, Cc and Reply-To written by the encoder */
+/* fold_mailboxes - header NAME written by the encoder, when there are
+ * mailboxes */
 static void
-fold_people(GMimeObject *obj, const IntroFields *f)
+fold_mailboxes(
+    GMimeObject *obj, const char *name, const Rfc2047Mailbox *boxes, gsize n)
 {
-	const Rfc2047Mailbox from[] = { { f->from_display, f->from_address } };
-	const Rfc2047Mailbox to[] = { { f->friend_name, f->friend_address },
-		{ f->requester_name, f->requester_address } };
-	const Rfc2047Mailbox cc[] = { { f->member_name, f->member_address } };
-	g_autofree char *v_from = rfc2047_encode_mailboxes("From", from, 1);
-	g_autofree char *v_to = rfc2047_encode_mailboxes("To", to, 2);
-	g_autofree char *v_cc = rfc2047_encode_mailboxes("Cc", cc, 1);
-	g_autofree char *v_reply = rfc2047_encode_mailboxes("Reply-To", to, 2);
+	g_autofree char *v = NULL;
 
-	set_folded(obj, "From", v_from);
-	set_folded(obj, "To", v_to);
-	if (f->cc_member)
-		set_folded(obj, "Cc", v_cc);
-	set_folded(obj, "Reply-To", v_reply);
+	if (n == 0)
+		return;
+	v = rfc2047_encode_mailboxes(name, boxes, n);
+	set_folded(obj, name, v);
+}
+
+/* plain_part - the text/plain alternative, flowed (RFC 3676) when asked */
+static GMimeTextPart *
+plain_part(const char *text, gboolean flowed)
+{
+	GMimeTextPart *part = tmpl_text_part("plain", text);
+
+	if (flowed) {
+		g_mime_object_set_content_type_parameter(
+		    GMIME_OBJECT(part), "format", "flowed");
+		g_mime_object_set_content_type_parameter(
+		    GMIME_OBJECT(part), "delsp", "yes");
+	}
+	return part;
+}
+
+/* tmpl_message_build - a complete message of text and HTML alternatives
+ * with the header fields of h (transfer full) */
+GMimeMessage *
+tmpl_message_build(const TmplHeaders *h, const char *text, const char *html,
+    const char *message_id)
+{
+	GMimeMessage *msg = g_mime_message_new(TRUE);
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(h->now);
+	g_autoptr(GMimeMultipart) alt =
+	    g_mime_multipart_new_with_subtype("alternative");
+	g_autoptr(GMimeTextPart) plain = plain_part(text, h->flowed);
+	g_autoptr(GMimeTextPart) rich = tmpl_text_part("html", html);
+
+	g_assert(date != NULL); /* checked by the caller */
+	add_mailboxes(msg, GMIME_ADDRESS_TYPE_FROM, &h->from, 1);
+	add_mailboxes(msg, GMIME_ADDRESS_TYPE_TO, h->to, h->n_to);
+	add_mailboxes(msg, GMIME_ADDRESS_TYPE_CC, h->cc, h->n_cc);
+	add_mailboxes(
+	    msg, GMIME_ADDRESS_TYPE_REPLY_TO, h->reply_to, h->n_reply_to);
+	tmpl_set_subject(msg, h->subject);
+	fold_mailboxes(obj, "From", &h->from, 1);
+	fold_mailboxes(obj, "To", h->to, h->n_to);
+	fold_mailboxes(obj, "Cc", h->cc, h->n_cc);
+	fold_mailboxes(obj, "Reply-To", h->reply_to, h->n_reply_to);
+	g_mime_message_set_date(msg, date);
+	g_mime_message_set_message_id(msg, message_id);
+	if (h->in_reply_to != NULL) {
+		g_autofree char *v = g_strdup_printf("<%s>", h->in_reply_to);
+
+		g_mime_object_set_header(obj, "In-Reply-To", v, NULL);
+	}
+	if (h->references != NULL)
+		g_mime_object_set_header(
+		    obj, "References", h->references, NULL);
+	g_mime_object_set_header(obj, "Auto-Submitted", "auto-generated", NULL);
+	g_mime_object_set_header(obj, "X-Passalong-Kind", h->kind, NULL);
+	if (h->boundary != NULL)
+		g_mime_multipart_set_boundary(alt, h->boundary);
+	g_mime_multipart_add(alt, GMIME_OBJECT(plain));
+	g_mime_multipart_add(alt, GMIME_OBJECT(rich));
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+	return msg;
 }
 
 /* intro_message_build - the complete introduction (transfer full) */
@@ -142,34 +186,23 @@ GMimeMessage *
 intro_message_build(const IntroFields *f, const char *text, const char *html,
     const char *message_id)
 {
-	GMimeMessage *msg = g_mime_message_new(TRUE);
-	GMimeObject *obj = GMIME_OBJECT(msg);
-	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(f->now);
-	g_autoptr(GMimeMultipart) alt =
-	    g_mime_multipart_new_with_subtype("alternative");
-	g_autoptr(GMimeTextPart) plain = tmpl_text_part("plain", text);
-	g_autoptr(GMimeTextPart) rich = tmpl_text_part("html", html);
+	const Rfc2047Mailbox to[] = { { f->friend_name, f->friend_address },
+		{ f->requester_name, f->requester_address } };
+	const Rfc2047Mailbox cc[] = { { f->member_name, f->member_address } };
+	const TmplHeaders h = { .kind = "intro",
+		.from = { f->from_display, f->from_address },
+		.to = to,
+		.n_to = 2,
+		.cc = cc,
+		.n_cc = f->cc_member ? 1 : 0,
+		.reply_to = to,
+		.n_reply_to = 2,
+		.subject = f->subject,
+		.in_reply_to = f->in_reply_to,
+		.references = f->references,
+		.now = f->now };
 
-	g_assert(date != NULL); /* checked by intro_fields_new() */
-	set_people(msg, f);
-	tmpl_set_subject(msg, f->subject);
-	fold_people(obj, f);
-	g_mime_message_set_date(msg, date);
-	g_mime_message_set_message_id(msg, message_id);
-	if (f->in_reply_to != NULL) {
-		g_autofree char *v = g_strdup_printf("<%s>", f->in_reply_to);
-
-		g_mime_object_set_header(obj, "In-Reply-To", v, NULL);
-	}
-	if (f->references != NULL)
-		g_mime_object_set_header(
-		    obj, "References", f->references, NULL);
-	g_mime_object_set_header(obj, "Auto-Submitted", "auto-generated", NULL);
-	g_mime_object_set_header(obj, "X-Passalong-Kind", "intro", NULL);
-	g_mime_multipart_add(alt, GMIME_OBJECT(plain));
-	g_mime_multipart_add(alt, GMIME_OBJECT(rich));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
-	return msg;
+	return tmpl_message_build(&h, text, html, message_id);
 }
 
 /* tmpl_serialize - the message's bytes with CRLF line ends */

@@ -19,6 +19,7 @@
 #include "templates/tmpl_int.h"
 
 #define LINE_MAX_OCTETS 998
+#define FLOWED_LINE_MAX 78 /* octets of a line of flowed text */
 
 /* fail - set a TMPL_ERROR_VERIFY error, return FALSE */
 G_GNUC_PRINTF(2, 3)
@@ -181,6 +182,115 @@ check_headers(GMimeMessage *msg, const TmplExpect *want, GError **error)
 	return TRUE;
 }
 
+/* addr_char - whether c may be part of an address next to a match */
+static gboolean
+addr_char(char c)
+{
+	return g_ascii_isalnum(c) || (c != '\0' && strchr("._%+-=", c));
+}
+
+/* tmpl_find_address - the first place text holds addr (no case) as a
+ * whole address, not inside a longer one; NULL when nowhere */
+const char *
+tmpl_find_address(const char *text, const char *addr)
+{
+	gsize n = strlen(addr);
+
+	if (n == 0)
+		return NULL;
+	for (const char *p = text; *p; p++) {
+		const char *end = p + n;
+
+		if (g_ascii_strncasecmp(p, addr, n) != 0)
+			continue;
+		if (p > text && addr_char(p[-1]))
+			continue;
+		if (g_ascii_isalnum(*end) || *end == '-' ||
+		    (*end == '.' && g_ascii_isalnum(end[1])))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+/* part_text - the decoded text of a part (transfer full) */
+static char *
+part_text(GMimeObject *part)
+{
+	return g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+}
+
+/* check_flowed - text/plain format=flowed, no line over 78 octets */
+static gboolean
+check_flowed(GMimeObject *plain, GError **error)
+{
+	const char *fmt =
+	    g_mime_object_get_content_type_parameter(plain, "format");
+	g_autofree char *text = part_text(plain);
+	g_auto(GStrv) lines = NULL;
+
+	if (fmt == NULL || g_ascii_strcasecmp(fmt, "flowed") != 0)
+		return fail(error, "the text is not format=flowed");
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (strlen(lines[i]) > FLOWED_LINE_MAX + 1) /* its CR */
+			return fail(error, "a text line is over %d octets",
+			    FLOWED_LINE_MAX);
+	}
+	return TRUE;
+}
+
+/* check_absent - the address is in no header and no decoded part */
+static gboolean
+check_absent(const guchar *data, gsize len, GMimeMessage *msg, const char *addr,
+    GError **error)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
+	const char *end =
+	    g_strstr_len((const char *)data, (gssize)len, "\r\n\r\n");
+	g_autofree char *head = g_strndup((const char *)data,
+	    end != NULL ? (gsize)(end - (const char *)data) : len);
+	GMimeHeader *h = g_mime_header_list_get_header(
+	    g_mime_object_get_header_list(GMIME_OBJECT(msg)), "Subject");
+	g_autofree char *subject =
+	    h != NULL ? rfc2047_decode(g_mime_header_get_raw_value(h)) : NULL;
+
+	if (tmpl_find_address(head, addr) != NULL ||
+	    (subject != NULL && tmpl_find_address(subject, addr) != NULL))
+		return fail(error, "an address that must not be there is");
+	for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+		g_autofree char *text =
+		    part_text(g_mime_multipart_get_part(mp, i));
+
+		if (text != NULL && tmpl_find_address(text, addr) != NULL)
+			return fail(
+			    error, "an address that must not be there is");
+	}
+	return TRUE;
+}
+
+/* check_share - what the share kinds promise beyond every message */
+static gboolean
+check_share(const guchar *data, gsize len, GMimeMessage *msg,
+    const TmplExpect *want, GError **error)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
+
+	if (want->reply_to != NULL &&
+	    !check_list(g_mime_message_get_reply_to(msg), want->reply_to,
+		"Reply-To", error))
+		return FALSE;
+	if (want->flowed &&
+	    (!check_flowed(g_mime_multipart_get_part(mp, 0), error)))
+		return FALSE;
+	if (want->flowed && strchr(want->subject, '@') != NULL)
+		return fail(error, "the subject holds an address");
+	if (want->absent != NULL &&
+	    !check_absent(data, len, msg, want->absent, error))
+		return FALSE;
+	return TRUE;
+}
+
 /* is_text - whether obj is a text/SUBTYPE part */
 static gboolean
 is_text(GMimeObject *obj, const char *subtype)
@@ -227,5 +337,6 @@ tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error)
 	msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg == NULL)
 		return fail(error, "GMime cannot parse it");
-	return check_headers(msg, expect, error) && check_body(msg, error);
+	return check_headers(msg, expect, error) && check_body(msg, error) &&
+	       check_share(data, len, msg, expect, error);
 }

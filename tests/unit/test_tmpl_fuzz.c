@@ -16,6 +16,14 @@
  * Bounded for make check: TMPL_FUZZ_ITERATIONS (default 2000) cases from
  * TMPL_FUZZ_SEED (default 1); a failure prints the seed, the case number
  * and its fields, escaped. Longer runs: tests/fuzz/README.md.
+ *
+ * The same hostile fields, an organisation, a reason and a "passed on
+ * by" line go through tmpl_render_share() as every kind: each renders,
+ * goes to whom its kind says, has a clean Subject without '@', text
+ * lines of at most 78 octets, an HTML part of the template's own tags;
+ * the friend never reads the requester's address before a yes (even
+ * when the note or the request holds it), and nobody but the member of
+ * a "declined" reads the friend's reason.
  */
 #include "config.h"
 
@@ -408,6 +416,128 @@ one_case(const Config *cfg, const Case *c, guint32 seed, guint i)
 	    "the HTML part holds a '<' of the input", seed, i, c);
 }
 
+/* text_lines_ok - no line of the decoded text part over 78 octets */
+static gboolean
+text_lines_ok(GMimeMessage *msg)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!GMIME_IS_MULTIPART(body))
+		return FALSE;
+	text = g_mime_text_part_get_text(GMIME_TEXT_PART(
+	    g_mime_multipart_get_part(GMIME_MULTIPART(body), 0)));
+	lines = g_strsplit(text, "\r\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (strlen(lines[i]) > 78 || strchr(lines[i], '\n') != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* nowhere - addr is in no header line and no decoded part */
+static gboolean
+nowhere(GMimeMessage *msg, const char *head, const char *addr)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
+	g_autofree char *subject = rfc2047_decode(raw_subject(msg));
+
+	if (tmpl_find_address(head, addr) != NULL ||
+	    tmpl_find_address(subject, addr) != NULL)
+		return FALSE;
+	for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+		g_autofree char *t = g_mime_text_part_get_text(
+		    GMIME_TEXT_PART(g_mime_multipart_get_part(mp, i)));
+
+		if (tmpl_find_address(t, addr) != NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+#define REASON_MARK "reason-7f3a9c"
+
+/* share_case - render one case as kind and check it read back */
+static void
+share_case(const Config *cfg, const Case *c, const char *const extra[3],
+    const char *kind, guint32 seed, guint i)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *head = NULL, *html = NULL, *mine = NULL;
+	g_autofree char *reason = g_strconcat(REASON_MARK " ", extra[1], NULL);
+	gboolean to_member = strcmp(kind, "confirmation") == 0 ||
+			     strcmp(kind, "declined") == 0 ||
+			     strcmp(kind, "expired") == 0;
+	gboolean intro = strcmp(kind, "intro") == 0;
+	const char *want = to_member ? MEMBER : FRIEND;
+	ShareFacts f = { .cfg = cfg,
+		.share_id = i,
+		.member_address = MEMBER,
+		.member_name = c->member_name,
+		.friend_address = FRIEND,
+		.friend_name = c->friend_name,
+		.requester_address = REQUESTER,
+		.requester_name = c->requester_name,
+		.requester_org = extra[0],
+		.subject = c->subject,
+		.note = c->note,
+		.request_text = c->body,
+		.passed_by = extra[2],
+		.origin_message_id = i % 2 ? "<x@acme.example>" : NULL,
+		.reply_address = "intro+abc@intro.example.org",
+		.reason = reason,
+		.consented = i % 2,
+		.now = NOW };
+	gsize len;
+	const char *data, *end;
+
+	mail = tmpl_render_share(kind, &f, &error);
+	check(mail != NULL, error != NULL ? error->message : "no mail", seed, i,
+	    c);
+	msg = reparse(mail->message);
+	check(msg != NULL, "GMime cannot parse it", seed, i, c);
+	data = g_bytes_get_data(mail->message, &len);
+	end = g_strstr_len(data, (gssize)len, "\r\n\r\n");
+	check(end != NULL, "no header/body separator", seed, i, c);
+	head = g_strndup(data, (gsize)(end - data));
+	check(header_count(head, "From") == 1 &&
+		  header_count(head, "To") == 1 &&
+		  header_count(head, "Cc") == (intro ? 1u : 0u) &&
+		  header_count(head, "Bcc") == 0 &&
+		  header_count(head, "Subject") == 1,
+	    "not one From, To and Subject, a Cc only on the intro", seed, i, c);
+	check(short_lines(head), "a header line over 76", seed, i, c);
+	check(
+	    internet_address_list_length(g_mime_message_get_to(msg)) ==
+		    (intro ? 2 : 1) &&
+		g_ascii_strcasecmp(
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+			internet_address_list_get_address(
+			    g_mime_message_get_to(msg), 0))),
+		    intro ? FRIEND : want) == 0,
+	    "To is not who this kind is for", seed, i, c);
+	check(
+	    subject_clean(mail->subject) && strchr(mail->subject, '@') == NULL,
+	    "the subject is not clean or holds an address", seed, i, c);
+	mine = rfc2047_decode(raw_subject(msg));
+	check(g_strcmp0(mine, mail->subject) == 0,
+	    "rfc2047_decode() reads another subject", seed, i, c);
+	check(text_lines_ok(msg), "a text line over 78 octets", seed, i, c);
+	html = html_part(msg);
+	check(html != NULL && html_tags_ok(html),
+	    "the HTML part holds a '<' of the input", seed, i, c);
+	if (!intro && !to_member)
+		check(nowhere(msg, head, REQUESTER),
+		    "the friend reads the requester's address", seed, i, c);
+	if (strcmp(kind, "declined") != 0)
+		check(strstr(data, REASON_MARK) == NULL &&
+			  !strstr(html, REASON_MARK),
+		    "the friend's reason where it must not be", seed, i, c);
+}
+
 /* env_uint - an unsigned number from the environment, or def */
 static guint64
 env_uint(const char *name, guint64 def)
@@ -436,6 +566,48 @@ test_fuzz(void)
 	g_rand_free(r);
 }
 
+/* test_fuzz_share - every kind of tmpl_render_share() over a quarter of
+ * TMPL_FUZZ_ITERATIONS cases from TMPL_FUZZ_SEED; the requester's
+ * address sometimes in the note and the request */
+static void
+test_fuzz_share(void)
+{
+	static const char *const kinds[] = { "consent", "reminder", "intro",
+		"confirmation", "declined", "expired", "unclear", "answered" };
+	guint32 seed = (guint32)env_uint("TMPL_FUZZ_SEED", 1);
+	guint n = (guint)env_uint("TMPL_FUZZ_ITERATIONS", 2000) / 4 + 1;
+	g_autoptr(Config) cfg = config_new_default();
+	GRand *r = g_rand_new_with_seed(seed);
+
+	g_test_message("seed %u, %u cases, every kind", seed, n);
+	for (guint i = 0; i < n; i++) {
+		g_auto(Case) c = { NULL };
+		g_autofree char *org = text(r, 3), *reason = text(r, 4);
+		g_autofree char *passed = text(r, 3);
+		const char *const extra[3] = { org, reason, passed };
+
+		case_fill(r, &c);
+		if (g_rand_int_range(r, 0, 3) == 0) {
+			char *note = g_strconcat(
+			    c.note != NULL ? c.note : "", " " REQUESTER, NULL);
+
+			g_free(c.note);
+			c.note = note;
+		}
+		if (g_rand_int_range(r, 0, 3) == 0) {
+			char *body = g_strconcat("Hi,\n\nMail me at "
+						 "JOHN.DOE@acme.example ",
+			    c.body != NULL ? c.body : "", NULL);
+
+			g_free(c.body);
+			c.body = body;
+		}
+		for (gsize k = 0; k < G_N_ELEMENTS(kinds); k++)
+			share_case(cfg, &c, extra, kinds[k], seed, i);
+	}
+	g_rand_free(r);
+}
+
 /* main - the fuzz as one GTest case */
 int
 main(int argc, char **argv)
@@ -443,5 +615,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_mime_init();
 	g_test_add_func("/tmpl_fuzz/render_intro/differential", test_fuzz);
+	g_test_add_func(
+	    "/tmpl_fuzz/render_share/differential", test_fuzz_share);
 	return g_test_run();
 }
