@@ -2,9 +2,12 @@
 """account.py - account for every share the fault harness sent.
 
     account.py ACCEPTED.TSV SHARES.JSON RELAYDIR [--crash-window PHASE]
+        [--exactly-once] [--maillog HOST=MAILLOG:PORT ...]
 
 ACCEPTED.TSV: client.py's lines (N, phase, friend, requester) for every
-forward the front Postfix accepted. SHARES.JSON: `passalong share list
+forward the front Postfix accepted; a forward sent through several hosts
+(the same message, the same Message-ID) has a line from each: "accepted"
+counts every acceptance, the other columns count forwards. SHARES.JSON: `passalong share list
 --json`. RELAYDIR: relay.py's dump of what left the gateway.
 
 Prints one table, by phase and in all: accepted by SMTP, shares recorded,
@@ -21,7 +24,15 @@ recipient was reported to the member. With --crash-window PHASE, that
 phase must also show at least one crash_window copy (the harness killed
 the sender inside that window on purpose: a second copy there that the
 relay did not see orphaned would be a failure, and none at all would
-mean the kill missed).
+mean the kill missed). With --exactly-once no second copy is excused
+(no kill was aimed inside that window).
+
+With --maillog (t-multihost.sh), a second table, per host: messages the
+front Postfix's smtp client saw refused with 4xx by that host's gateway
+listener on PORT (the milter's 451s, a milter down), how many of them
+were retried until the gateway took them, and how many of those forwards
+the store recorded exactly once; a refused message never taken, or not
+recorded exactly once, is a problem.
 """
 import collections
 import email
@@ -35,12 +46,57 @@ MEMBER = "chris@members.example"
 
 
 def load_accepted(path):
+    """acc[N] -> (phase, friend, requester); times[phase] -> acceptances"""
     acc = collections.OrderedDict()
+    times = collections.Counter()
     with open(path) as f:
         for line in f:
             n, phase, friend, requester = line.rstrip("\n").split("\t")
-            acc[int(n)] = (phase, friend, requester)
-    return acc
+            acc.setdefault(int(n), (phase, friend, requester))
+            times[phase] += 1
+    return acc, times
+
+
+LOGLINE = re.compile(r"postfix/smtp\[\d+\]: (\w+): to=<share\+[^>]*>, "
+                     r"relay=[^,]*:(\d+), .* status=(\w+) \((.*)")
+MSGID = re.compile(r"postfix/cleanup\[\d+\]: (\w+): "
+                   r"message-id=<fault-(\d+)@members\.example>")
+
+
+def refusals(spec, recorded, problems):
+    """one host's row: its front's deliveries to its gateway on PORT"""
+    host, rest = spec.split("=", 1)
+    path, port = rest.rsplit(":", 1)
+    number, deferred, sent = {}, set(), set()
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = MSGID.search(line)
+            if m:
+                number[m.group(1)] = int(m.group(2))
+                continue
+            m = LOGLINE.search(line)
+            if not m or m.group(2) != port:
+                continue
+            if m.group(3) == "deferred" and " 4" in " " + m.group(4):
+                deferred.add(m.group(1))
+            elif m.group(3) == "sent":
+                sent.add(m.group(1))
+    row = collections.Counter()
+    for qid in sorted(deferred):
+        row["4xx_seen"] += 1
+        n = number.get(qid)
+        if qid in sent:
+            row["retried"] += 1
+        else:
+            problems.append("%s: %s (F%s) refused with 4xx, never taken"
+                            % (host, qid, n))
+        if n is not None and recorded[n] == 1:
+            row["recorded_once"] += 1
+        else:
+            problems.append("%s: %s (F%s) refused with 4xx, recorded %d "
+                            "times" % (host, qid, n, recorded.get(n, 0)))
+    row["taken"] = len(sent)
+    return host, row
 
 
 def text_of(msg):
@@ -86,7 +142,7 @@ def load_relay(d):
 
 
 def main():
-    acc = load_accepted(sys.argv[1])
+    acc, times = load_accepted(sys.argv[1])
     with open(sys.argv[2]) as f:
         shares = json.load(f)
     intros, notices, others, orphans = load_relay(sys.argv[3])
@@ -105,7 +161,7 @@ def main():
     problems = []
     for n, (phase, friend, requester) in acc.items():
         row = table.setdefault(phase, collections.Counter())
-        row["accepted"] += 1
+        row["accepted"] = times[phase]
         if recorded[n] == 0:
             row["lost"] += 1
             problems.append("F%d (%s): accepted but never recorded"
@@ -132,6 +188,10 @@ def main():
                             % (n, phase, dict(got)))
         elif excused:
             row["crash_window"] += 1
+            if "--exactly-once" in sys.argv:
+                problems.append("F%d (%s): a second copy, and no kill was "
+                                "aimed after the relay's 250: %s"
+                                % (n, phase, dict(got)))
         if want <= rcpts:
             row["introduced"] += 1
         else:
@@ -150,6 +210,10 @@ def main():
     total = collections.Counter()
     for row in table.values():
         total.update(row)
+    if len(acc) != sum(times.values()):
+        print("(accepted: %d acceptances of %d forwards; the same forward "
+              "through several hosts counts once in the other columns)"
+              % (sum(times.values()), len(acc)))
     table["all"] = total
 
     width = max(len(p) for p in table) + 2
@@ -163,6 +227,19 @@ def main():
     print("crash_window: forwards one of whose recipients got a second copy "
           "because the sender was killed after the relay's 250 and before "
           "it recorded it (the relay saw it vanish without QUIT)")
+    hosts = [refusals(sys.argv[i + 1], recorded, problems)
+             for i, a in enumerate(sys.argv) if a == "--maillog"]
+    if hosts:
+        hcols = ["taken", "4xx_seen", "retried", "recorded_once"]
+        print("host".ljust(width) + " ".join(c.rjust(14) for c in hcols))
+        for host, row in hosts:
+            print(host.ljust(width) + " ".join(str(row[c]).rjust(14)
+                                               for c in hcols))
+        print("taken: messages the host's gateway listener took (250) from "
+              "its front Postfix; 4xx_seen: messages it refused with 4xx "
+              "at least once; retried: of those, taken later from "
+              "Postfix's queue; recorded_once: of those, shares recorded "
+              "exactly once")
     if "--crash-window" in sys.argv:
         want = sys.argv[sys.argv.index("--crash-window") + 1]
         if table.get(want, {}).get("crash_window", 0) == 0:

@@ -13,6 +13,11 @@ recipient it accepted. Before each command it reads MODEFILE (one word):
     slow      as ok, but each message's final 250 comes after 1 s (so
               that the gateway is mid-delivery when a fault strikes);
               MODEFILE.holding exists while a message waits for its 250
+    stall     as ok, but each RCPT is answered after 2 s (so that the
+              gateway holds a claimed row and the relay has taken
+              nothing yet); MODEFILE.holding exists meanwhile
+While MODEFILE.holding exists it names the client held, "IP:PORT" (the
+harness finds the process behind that connection and aims a kill at it).
 
 A relay that is down is this process stopped; the harness does that.
 
@@ -63,6 +68,20 @@ def store(rcpts, data):
     return name
 
 
+def hold(peer, seconds):
+    """MODEFILE.holding names peer for seconds: the harness aims a kill
+    at the client held there"""
+    holding = MODEFILE + ".holding"
+    with open(holding + ".tmp.%d" % peer[1], "w") as f:
+        f.write("%s:%d\n" % peer)
+    os.rename(holding + ".tmp.%d" % peer[1], holding)
+    time.sleep(seconds)
+    try:
+        os.unlink(holding)
+    except OSError:
+        pass
+
+
 class Session(socketserver.StreamRequestHandler):
     timeout = 60
 
@@ -99,6 +118,8 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("250 2.1.0 ok")
             elif verb == "RCPT":
                 addr = cmd[cmd.find("<") + 1:cmd.rfind(">")].lower()
+                if sender is not None and mode() == "stall":
+                    hold(self.client_address, 2.0)
                 if sender is None:
                     self.reply("503 5.5.1 MAIL first")
                 elif mode() == "tempfail":
@@ -128,15 +149,8 @@ class Session(socketserver.StreamRequestHandler):
                     data.append(chunk)
                 name = store(rcpts, b"".join(data))
                 if mode() == "slow":
-                    # MODEFILE.holding says a message is taken and its
-                    # 250 not yet given (the harness aims a kill at it)
-                    holding = MODEFILE + ".holding"
-                    open(holding, "w").close()
-                    time.sleep(1.0)
-                    try:
-                        os.unlink(holding)
-                    except OSError:
-                        pass
+                    # a message taken and its 250 not yet given
+                    hold(self.client_address, 1.0)
                 self.last = name
                 self.reply("250 2.0.0 queued")
                 sender, rcpts = None, []

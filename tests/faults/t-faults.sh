@@ -40,8 +40,8 @@ done
 id postfix >/dev/null 2>&1 || { echo "no postfix user: skipped"; exit 77; }
 
 . "$srcdir/tests/e2e/postfix-lib.sh"
+. "$here/lib.sh"
 dir=$(mktemp -d /tmp/passalong-faults.XXXXXX)
-RELAY_PID=
 LOCK_PID=
 cleanup() {
 	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
@@ -54,10 +54,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 pf_setup "$dir"
-PF_PORT_FRONT=$(pf_free_port)
 RELAY_PORT=$(pf_free_port)
 cli="$PA_BUILDDIR/passalong -c $PA_CONF"
-log() { echo "faults: $(date +%T) $*"; }
+log() { fl_log "$@"; }
 # mark/exercised: a phase must have met its fault, or it proved nothing
 unexercised=0
 mark() { grep -c -- "$1" "$dir/milter.log" 2>/dev/null; }
@@ -78,28 +77,8 @@ mount -t tmpfs -o size=24m,mode=0755 tmpfs "$dir/store" ||
 	{ echo "cannot mount a tmpfs: skipped"; exit 77; }
 echo ok >"$dir/relay.mode"
 
-# the front: no milter; mail for the gateway's domain is relayed by
-# Postfix's own queue and smtp client to the gateway listener, so every
-# 4xx the gateway answers is retried by a real MTA
-cat >>"$PF_CONF/main.cf" <<CF
-transport_maps = texthash:$PF_CONF/transport
-minimal_backoff_time = 3s
-maximal_backoff_time = 6s
-queue_run_delay = 2s
-in_flow_delay = 0
-smtp_connect_timeout = 5s
-milter_connect_timeout = 5s
-milter_command_timeout = 10s
-milter_content_timeout = 30s
-CF
-printf 'intro.example.org\tsmtp:[127.0.0.1]:%s\n' "$PF_PORT_IN" >"$PF_CONF/transport"
-# the gateway listener greets under another name (Postfix's smtp client
-# refuses to deliver to a server that calls itself by its own name)
-sed -i "s|^\(  -o smtpd_milters=inet:.*\)|\1\n  -o myhostname=gw.intro.example.org|" "$PF_CONF/master.cf"
-cat >>"$PF_CONF/master.cf" <<MC
-127.0.0.1:$PF_PORT_FRONT inet n - n - - smtpd
-  -o smtpd_milters=
-MC
+# the front: no milter; every 4xx of the gateway is retried by Postfix
+fl_front_setup
 
 cat >"$PA_CONF" <<PA
 [gateway]
@@ -135,25 +114,6 @@ fi
 $cli init >/dev/null || exit 99
 $cli member add chris@members.example --name "Chris Member" --handle chris >/dev/null || exit 99
 
-relay_start() {
-	python3 "$here/relay.py" "$RELAY_PORT" "$dir/relay" "$dir/relay.mode" \
-	    >>"$dir/relay.log" 2>&1 &
-	RELAY_PID=$!
-	for _ in $(seq 100); do
-		python3 -c "import socket; socket.create_connection(('127.0.0.1', $RELAY_PORT), 1)" \
-		    2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "relay did not start" >&2
-	return 1
-}
-relay_stop() {
-	[ -n "$RELAY_PID" ] || return 0
-	kill "$RELAY_PID" 2>/dev/null
-	wait "$RELAY_PID" 2>/dev/null
-	RELAY_PID=
-}
-
 milter_kill9() {
 	kill -9 "$PF_MILTER_PID" 2>/dev/null
 	wait "$PF_MILTER_PID" 2>/dev/null
@@ -176,31 +136,14 @@ send_bg() {
 
 # drained - Postfix's queue empty and every outbox row finished
 drained() {
-	postqueue -c "$PF_CONF" -p 2>/dev/null | grep -q "Mail queue is empty" || return 1
+	fl_queue_empty "$PF_CONF" || return 1
 	$cli outbox list --json 2>/dev/null | python3 -c '
 import json, sys
 rows = json.load(sys.stdin)
 sys.exit(0 if all(r["status"] in ("sent", "failed") for r in rows) else 1)'
 }
-# drain PHASE: wait (bounded, 240 s) until everything has settled. Every
-# 10 s the queue is flushed as an operator would: a message that qmgr
-# finds still locked by the delivery agent that deferred it (likely with
-# backoffs this short) is parked in the incoming queue for 60 s, and
-# nothing rescans that queue until new mail arrives.
-drain() {
-	local deadline=$((SECONDS + 240)) flushed=$SECONDS
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		drained && { log "$1: drained"; return 0; }
-		if [ $((SECONDS - flushed)) -ge 10 ]; then
-			postqueue -c "$PF_CONF" -f >/dev/null 2>&1
-			flushed=$SECONDS
-		fi
-		sleep 0.5
-	done
-	log "$1: NOT drained after 240 s"
-	postqueue -c "$PF_CONF" -p | tail -n 5
-	return 1
-}
+# drain PHASE: wait (bounded) until everything has settled
+drain() { fl_drain "$1" drained "$PF_CONF"; }
 
 relay_start || exit 99
 pf_milter_start || exit 99
