@@ -25,7 +25,6 @@
 #include <sys/un.h>
 
 #include "common/config.h"
-#include "common/config_int.h"
 
 G_DEFINE_QUARK(passalong_config_error, config_error)
 
@@ -36,6 +35,7 @@ typedef enum {
 	KEY_BOOL,
 	KEY_AUTH,
 	KEY_MODE,
+	KEY_DURATION, /* seconds: 90, 90s, 15m, 12h, 3d, 2w */
 } KeyType;
 
 typedef struct {
@@ -69,6 +69,13 @@ static const KeyDef keys[] = {
 	{ "limits", "shares_per_day", KEY_UINT, OFF(shares_per_day), 0 },
 	{ "limits", "intros_per_friend_per_week", KEY_UINT,
 	    OFF(intros_per_friend_per_week), 0 },
+	{ "limits", "consent_requests_per_friend_per_week", KEY_UINT,
+	    OFF(consent_requests_per_friend_per_week), 0 },
+	{ "consent", "mode", KEY_STRING, OFF(consent_mode), 0 },
+	{ "consent", "remind_after", KEY_DURATION, OFF(remind_after),
+	    365 * 86400 },
+	{ "consent", "expire_after", KEY_DURATION, OFF(expire_after),
+	    365 * 86400 },
 	{ "store", "path", KEY_STRING, OFF(store_path), 0 },
 	{ "store", "url", KEY_STRING, OFF(store_url), 0 },
 	{ "store", "passfile", KEY_STRING, OFF(store_passfile), 0 },
@@ -108,6 +115,10 @@ config_new_default(void)
 	cfg->store_path = g_strdup("/var/lib/passalong/passalong.db");
 	cfg->busy_timeout = 5000;
 	cfg->store_pool = 4;
+	cfg->consent_requests_per_friend_per_week = 3;
+	cfg->consent_mode = g_strdup("ask");
+	cfg->remind_after = 3 * 86400;
+	cfg->expire_after = 7 * 86400;
 	cfg->sender_enabled = TRUE;
 	cfg->smtp_url = g_strdup("smtp://127.0.0.1:10025");
 	cfg->from_localpart = g_strdup("intros");
@@ -117,8 +128,6 @@ config_new_default(void)
 	cfg->poll_interval = 5;
 	cfg->lease = 120;
 	cfg->digest_enabled = TRUE;
-	cfg->webhooks =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)config_webhook_free);
 	return cfg;
 }
 
@@ -132,8 +141,6 @@ config_free(Config *cfg)
 	g_free(cfg->group);
 	if (cfg->lines != NULL)
 		g_hash_table_destroy(cfg->lines);
-	if (cfg->webhooks != NULL)
-		g_ptr_array_unref(cfg->webhooks);
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type == KEY_STRING)
 			g_free(G_STRUCT_MEMBER(char *, cfg, keys[i].offset));
@@ -434,6 +441,41 @@ check_smtp_url(const char *value, char **why)
 	return TRUE;
 }
 
+/* check_consent_mode - ask or direct */
+static gboolean
+check_consent_mode(const char *value, char **why)
+{
+	if (strcmp(value, "ask") == 0 || strcmp(value, "direct") == 0)
+		return TRUE;
+	*why = g_strdup_printf("\"%s\": use ask or direct", value);
+	return FALSE;
+}
+
+/* parse_duration - "90", "90s", "15m", "12h", "3d" or "2w" in seconds,
+ * at most max */
+static gboolean
+parse_duration(const char *value, guint64 max, guint64 *out)
+{
+	static const struct {
+		char unit;
+		guint64 seconds;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+		{ 'd', 86400 }, { 'w', 7 * 86400 } };
+	g_autofree char *num = g_strdup(value);
+	size_t n = strlen(num);
+	guint64 mult = 1, v;
+
+	for (size_t i = 0; n > 1 && i < G_N_ELEMENTS(units); i++)
+		if (num[n - 1] == units[i].unit) {
+			mult = units[i].seconds;
+			num[n - 1] = '\0';
+		}
+	if (!parse_uint(num, max, &v) || v > max / mult)
+		return FALSE;
+	*out = v * mult;
+	return *out <= max;
+}
+
 /* check_store_url - sqlite:/ABSOLUTE/PATH, postgresql://..., or a libpq
  * key=value string; libpq itself judges the rest when it connects */
 static gboolean
@@ -480,6 +522,7 @@ static const struct {
 	{ "milter", "pid_file", check_abs_path },
 	{ "store", "path", check_abs_path },
 	{ "store", "url", check_store_url },
+	{ "consent", "mode", check_consent_mode },
 	{ "store", "passfile", check_abs_path },
 	{ "sender", "smtp_url", check_smtp_url },
 	{ "sender", "from_localpart", check_localpart },
@@ -556,6 +599,14 @@ set_value(Config *cfg, const KeyDef *def, const char *value)
 		if (!parse_mode(value, &bits))
 			return g_strdup("not a mode in octal (as 0660)");
 		G_STRUCT_MEMBER(guint, cfg, def->offset) = bits;
+		return NULL;
+	case KEY_DURATION:
+		if (!parse_duration(value, def->max, &n) || n == 0)
+			return g_strdup_printf("not a duration from 1 second "
+					       "to %" G_GUINT64_FORMAT
+					       " days (as 90s, 15m, 12h, 3d)",
+			    def->max / 86400);
+		G_STRUCT_MEMBER(guint, cfg, def->offset) = (guint)n;
 		return NULL;
 	}
 	g_assert_not_reached();
@@ -634,9 +685,8 @@ config_where(const Config *cfg, const char *group, const char *key)
 static void
 parse_group(Parse *ps, guint lineno, char *line)
 {
-	char *end, *problem;
+	char *end;
 	gpointer first;
-	gboolean hook;
 
 	strip_comment(line);
 	end = strchr(line, ']');
@@ -648,8 +698,7 @@ parse_group(Parse *ps, guint lineno, char *line)
 	*end = '\0';
 	g_free(ps->group);
 	ps->group = g_strdup(line + 1);
-	hook = config_is_webhook_group(ps->group);
-	if (!hook && !known_group(ps->group)) {
+	if (!known_group(ps->group)) {
 		g_string_append_printf(ps->errs, "%s:%u: [%s]: unknown group\n",
 		    ps->path, lineno, ps->group);
 		return;
@@ -664,12 +713,6 @@ parse_group(Parse *ps, guint lineno, char *line)
 	}
 	g_hash_table_insert(
 	    ps->groups, g_strdup(ps->group), GUINT_TO_POINTER(lineno));
-	if (hook && (problem = config_webhook_open(
-			 ps->cfg, ps->group, lineno)) != NULL) {
-		g_string_append_printf(ps->errs, "%s:%u: [%s]: %s\n", ps->path,
-		    lineno, ps->group, problem);
-		g_free(problem);
-	}
 }
 
 /* parse_line - one line of the file; appends problems to ps->errs */
@@ -678,7 +721,6 @@ parse_line(Parse *ps, guint lineno, char *line)
 {
 	char *eq, *key, *value, *problem;
 	const KeyDef *def;
-	ConfigWebhook *wh;
 	gpointer first;
 	g_autofree char *id = NULL;
 
@@ -706,17 +748,16 @@ parse_line(Parse *ps, guint lineno, char *line)
 		    key);
 		return;
 	}
-	wh = config_webhook_of_group(ps->cfg, ps->group);
-	if (wh == NULL && !known_group(ps->group))
+	if (!known_group(ps->group))
 		return; /* already reported at the group line */
-	def = wh == NULL ? find_key(ps->group, key) : NULL;
-	if (def == NULL && (wh == NULL || !config_webhook_known_key(key))) {
+	def = find_key(ps->group, key);
+	if (def == NULL) {
 		g_string_append_printf(ps->errs,
 		    "%s:%u: [%s] %s: unknown key\n", ps->path, lineno,
 		    ps->group, key);
 		return;
 	}
-	id = key_id(ps->group, key);
+	id = key_id(def->group, def->key);
 	first = g_hash_table_lookup(ps->cfg->lines, id);
 	if (first != NULL) {
 		g_string_append_printf(ps->errs,
@@ -727,8 +768,7 @@ parse_line(Parse *ps, guint lineno, char *line)
 	}
 	g_hash_table_insert(
 	    ps->cfg->lines, g_steal_pointer(&id), GUINT_TO_POINTER(lineno));
-	problem = wh != NULL ? config_webhook_set(wh, key, value)
-			     : set_value(ps->cfg, def, value);
+	problem = set_value(ps->cfg, def, value);
 	if (problem != NULL) {
 		g_string_append_printf(ps->errs, "%s:%u: [%s] %s: %s\n",
 		    ps->path, lineno, ps->group, key, problem);
@@ -784,7 +824,10 @@ check_values(const Config *cfg, GString *errs)
 		    "give either [store] url or [store] path, not both");
 	if (cfg->store_pool == 0)
 		add_problem(errs, cfg, "store pool", "must be at least 1");
-	config_webhooks_check(cfg, errs);
+	if (cfg->remind_after >= cfg->expire_after)
+		add_problem(errs, cfg, "consent remind_after",
+		    "must be shorter than expire_after (%u seconds)",
+		    cfg->expire_after);
 }
 
 /* resolve_store - store_path is the SQLite file, or NULL on PostgreSQL */
