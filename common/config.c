@@ -25,6 +25,7 @@
 #include <sys/un.h>
 
 #include "common/config.h"
+#include "common/config_int.h"
 
 G_DEFINE_QUARK(passalong_config_error, config_error)
 
@@ -128,6 +129,8 @@ config_new_default(void)
 	cfg->poll_interval = 5;
 	cfg->lease = 120;
 	cfg->digest_enabled = TRUE;
+	cfg->webhooks =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)config_webhook_free);
 	return cfg;
 }
 
@@ -141,6 +144,8 @@ config_free(Config *cfg)
 	g_free(cfg->group);
 	if (cfg->lines != NULL)
 		g_hash_table_destroy(cfg->lines);
+	if (cfg->webhooks != NULL)
+		g_ptr_array_unref(cfg->webhooks);
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type == KEY_STRING)
 			g_free(G_STRUCT_MEMBER(char *, cfg, keys[i].offset));
@@ -685,8 +690,9 @@ config_where(const Config *cfg, const char *group, const char *key)
 static void
 parse_group(Parse *ps, guint lineno, char *line)
 {
-	char *end;
+	char *end, *problem;
 	gpointer first;
+	gboolean hook;
 
 	strip_comment(line);
 	end = strchr(line, ']');
@@ -698,7 +704,8 @@ parse_group(Parse *ps, guint lineno, char *line)
 	*end = '\0';
 	g_free(ps->group);
 	ps->group = g_strdup(line + 1);
-	if (!known_group(ps->group)) {
+	hook = config_is_webhook_group(ps->group);
+	if (!hook && !known_group(ps->group)) {
 		g_string_append_printf(ps->errs, "%s:%u: [%s]: unknown group\n",
 		    ps->path, lineno, ps->group);
 		return;
@@ -713,6 +720,12 @@ parse_group(Parse *ps, guint lineno, char *line)
 	}
 	g_hash_table_insert(
 	    ps->groups, g_strdup(ps->group), GUINT_TO_POINTER(lineno));
+	if (hook && (problem = config_webhook_open(
+			 ps->cfg, ps->group, lineno)) != NULL) {
+		g_string_append_printf(ps->errs, "%s:%u: [%s]: %s\n", ps->path,
+		    lineno, ps->group, problem);
+		g_free(problem);
+	}
 }
 
 /* parse_line - one line of the file; appends problems to ps->errs */
@@ -721,6 +734,7 @@ parse_line(Parse *ps, guint lineno, char *line)
 {
 	char *eq, *key, *value, *problem;
 	const KeyDef *def;
+	ConfigWebhook *wh;
 	gpointer first;
 	g_autofree char *id = NULL;
 
@@ -748,16 +762,17 @@ parse_line(Parse *ps, guint lineno, char *line)
 		    key);
 		return;
 	}
-	if (!known_group(ps->group))
+	wh = config_webhook_of_group(ps->cfg, ps->group);
+	if (wh == NULL && !known_group(ps->group))
 		return; /* already reported at the group line */
-	def = find_key(ps->group, key);
-	if (def == NULL) {
+	def = wh == NULL ? find_key(ps->group, key) : NULL;
+	if (def == NULL && (wh == NULL || !config_webhook_known_key(key))) {
 		g_string_append_printf(ps->errs,
 		    "%s:%u: [%s] %s: unknown key\n", ps->path, lineno,
 		    ps->group, key);
 		return;
 	}
-	id = key_id(def->group, def->key);
+	id = key_id(ps->group, key);
 	first = g_hash_table_lookup(ps->cfg->lines, id);
 	if (first != NULL) {
 		g_string_append_printf(ps->errs,
@@ -768,7 +783,8 @@ parse_line(Parse *ps, guint lineno, char *line)
 	}
 	g_hash_table_insert(
 	    ps->cfg->lines, g_steal_pointer(&id), GUINT_TO_POINTER(lineno));
-	problem = set_value(ps->cfg, def, value);
+	problem = wh != NULL ? config_webhook_set(wh, key, value)
+			     : set_value(ps->cfg, def, value);
 	if (problem != NULL) {
 		g_string_append_printf(ps->errs, "%s:%u: [%s] %s: %s\n",
 		    ps->path, lineno, ps->group, key, problem);
@@ -828,6 +844,7 @@ check_values(const Config *cfg, GString *errs)
 		add_problem(errs, cfg, "consent remind_after",
 		    "must be shorter than expire_after (%u seconds)",
 		    cfg->expire_after);
+	config_webhooks_check(cfg, errs);
 }
 
 /* resolve_store - store_path is the SQLite file, or NULL on PostgreSQL */

@@ -17,6 +17,15 @@
  *	system (users, folders) is for the program to check: config_where()
  *	names a key's line for its messages.
  *
+ *	Webhooks are groups of their own, one per receiver, "[webhook
+ *	NAME]" (common/config_webhook.c): url (http or https, a host),
+ *	secret (whsec_<base64>, as the Standard Webhooks specification
+ *	writes it) or secret_file (a file holding one, read at load, so a
+ *	rotated secret applies from the next load: SIGUSR1), events (a
+ *	list of event names, default all) and timeout (seconds). The
+ *	secret is checked (decodable, 24 to 64 bytes) at load; it never
+ *	appears in a message.
+ *
  * OWNERSHIP
  *	config_load() returns a new Config (transfer full); config_free()
  *	accepts NULL. Strings inside belong to the Config.
@@ -45,6 +54,26 @@ typedef enum {
 	CONFIG_ERROR_IO,
 	CONFIG_ERROR_INVALID,
 } ConfigError;
+
+/* the events a webhook can be told of, a bit set ([webhook NAME] events) */
+enum {
+	CONFIG_EVENT_SHARE_RECORDED = 1 << 0,  /* "share.recorded" */
+	CONFIG_EVENT_INTRO_SENT = 1 << 1,      /* "intro.sent" */
+	CONFIG_EVENT_DELIVERY_FAILED = 1 << 2, /* "delivery.failed" */
+	CONFIG_EVENT_ALL = (1 << 3) - 1,
+};
+
+/* One [webhook NAME] group: where events go and the key that signs them. */
+typedef struct {
+	char *name;   /* NAME: 1 to 64 of [a-z0-9._-] */
+	char *url;    /* http:// or https://, a host, no user or password */
+	char *secret; /* as written: whsec_<base64>, or NULL (a file) */
+	char *secret_file; /* the file holding it, or NULL */
+	GBytes *key;       /* the secret decoded (24 to 64 bytes) */
+	guint events;      /* CONFIG_EVENT_* bits; default all */
+	guint timeout;     /* seconds one delivery may take (1 to 60) */
+	guint line;        /* where the group opened */
+} ConfigWebhook;
 
 /* sender_auth methods, a bit set */
 enum {
@@ -109,6 +138,10 @@ typedef struct {
 	/* [digest] */
 	gboolean digest_enabled;
 
+	/* [webhook NAME] groups, in file order; shared by reference with
+	 * copies (read-only once loaded) */
+	GPtrArray *webhooks; /* of ConfigWebhook * */
+
 	GHashTable *lines; /* private: "group/key" -> line, for config_where */
 } Config;
 
@@ -146,5 +179,14 @@ char *config_where(const Config *cfg, const char *group, const char *key);
 gboolean config_socket_parse(
     const char *spec, ConfigSocket *sock, char **problem);
 void config_socket_clear(ConfigSocket *sock);
+
+/* config_webhook - the [webhook NAME] group named name, or NULL
+ * (transfer none) */
+const ConfigWebhook *config_webhook(const Config *cfg, const char *name);
+/* config_event_name - "share.recorded" ... for one CONFIG_EVENT_* bit */
+const char *config_event_name(guint event);
+/* config_webhook_key - the key a "whsec_<base64>" secret stands for:
+ * 24 to 64 bytes (transfer full), or NULL and *why (transfer full) */
+GBytes *config_webhook_key(const char *secret, char **why);
 
 #endif /* PA_CONFIG_H */

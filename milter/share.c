@@ -21,6 +21,7 @@
 #include "milter/share.h"
 #include "milter/share_int.h"
 #include "parser/parser.h"
+#include "sender/sender.h"
 #include "templates/tmpl.h"
 
 /* One friend a message is shared with, resolved from its address. */
@@ -563,8 +564,9 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 /* record_in_store - every share with its intro, in ONE transaction;
  * counts what was new and what an MTA retry had recorded before */
 static gboolean
-record_in_store(Store *store, const ShareRequest *req, const Forward *fwd,
-    GPtrArray *shares, GPtrArray *items, ShareVerdict *ok, GError **error)
+record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
+    const Forward *fwd, GPtrArray *shares, GPtrArray *items, ShareVerdict *ok,
+    GError **error)
 {
 	g_autoptr(GPtrArray) lists =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
@@ -576,7 +578,9 @@ record_in_store(Store *store, const ShareRequest *req, const Forward *fwd,
 		g_ptr_array_add(one, items->pdata[i]);
 		g_ptr_array_add(lists, one);
 	}
-	if (!store_shares_record(store, shares, lists, created, error))
+	/* the webhooks of share.recorded commit with their share */
+	if (!store_shares_record_with(store, shares, lists,
+		sender_webhook_share_items, (gpointer)cfg, created, error))
 		return FALSE;
 	for (guint i = 0; i < shares->len; i++) {
 		Share *s = shares->pdata[i];
@@ -626,7 +630,7 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 		g_ptr_array_add(shares, s);
 		g_ptr_array_add(items, item);
 	}
-	if (!record_in_store(store, req, fwd, shares, items, ok, &error))
+	if (!record_in_store(cfg, store, req, fwd, shares, items, ok, &error))
 		return store_failed(req->qid, "share record", error);
 	for (guint i = 0; i < friends->len; i++)
 		g_ptr_array_add(ok->consumed,

@@ -59,6 +59,20 @@
  *	sender_worker_stop() wakes it, lets the current delivery finish and
  *	joins the thread.
  *
+ *	Webhooks: items of kind "webhook" go to the [webhook NAME] their
+ *	one recipient names, by HTTP POST (sender_http.c), signed as the
+ *	Standard Webhooks specification does; a NAME no longer configured
+ *	fails for good. sender_webhook_share_items() is the
+ *	StoreShareHook (data: the Config) that queues share.recorded with
+ *	the share; the sender queues intro.sent (an intro sent) and
+ *	delivery.failed (each recipient of mail that failed for good) with
+ *	the outcome it records, as it queues notices.
+ *	sender_webhook_signature() is "v1,<base64>" of HMAC-SHA256 keyed
+ *	with key over "id.timestamp.body". sender_http_result() is the
+ *	outcome of an HTTP answer: 2xx OK; 408, 429, 5xx and no answer
+ *	(answered FALSE: no connection, a timeout) RETRY; other 3xx and
+ *	4xx FAIL.
+ *
  * OWNERSHIP
  *	Arguments are borrowed; *detail is new (transfer full). The worker
  *	keeps its own copy of what it needs from cfg.
@@ -101,6 +115,7 @@ typedef struct {
 	guint rcpt_failed;   /* recipients refused for good */
 	guint rcpt_deferred; /* recipients left for a later try */
 	guint notices;       /* notices queued to members */
+	guint webhooks;      /* webhook rows queued for events */
 	guint unrecorded;    /* outcomes the store took only on a retry */
 	GPtrArray *failures; /* caller's, or NULL: "addr: reason" lines */
 } FlushStats;
@@ -122,6 +137,13 @@ gboolean sender_flush(
 gboolean sender_flush_at(Store *store, const Config *cfg, gint64 now,
     FlushStats *stats, GError **error);
 SenderWorker *sender_worker_start(const Config *cfg, GError **error);
+
+/* webhooks (sender_webhook.c, sender_http.c) */
+GPtrArray *sender_webhook_share_items(
+    const Share *share, gint64 now, gpointer cfg);
+char *sender_webhook_signature(
+    GBytes *key, const char *id, gint64 timestamp, GBytes *body);
+SendResult sender_http_result(gboolean answered, long status);
 void sender_worker_wake(SenderWorker *worker);
 void sender_worker_stop(SenderWorker *worker);
 

@@ -142,8 +142,13 @@ deliver_one(Run *run, OutboxRcpt *r)
 	SendResult res;
 	guint timeout = sender_tx_timeout(run->cfg);
 
-	res = sender_deliver(run->conn, run->cfg->smtp_url, item->mail_from,
-	    r->address, item->message, timeout, &reply);
+	if (g_strcmp0(item->kind, "webhook") == 0)
+		res = sender_webhook_deliver(
+		    run->cfg, item, r->address, timeout, &reply);
+	else
+		res = sender_deliver(run->conn, run->cfg->smtp_url,
+		    item->mail_from, r->address, item->message, timeout,
+		    &reply);
 	r->attempts++;
 	if (res == SEND_OK) {
 		set_rcpt(r, "sent", reply.code, g_steal_pointer(&reply.detail));
@@ -273,8 +278,9 @@ notice_for(Run *run)
 	NoticeContext ctx = { 0 };
 	OutboxItem *n;
 
-	/* no loops: a notice that failed just fails */
-	if (item->member == NULL || g_strcmp0(item->kind, "notice") == 0)
+	/* no loops: a notice that failed just fails; a webhook is no mail */
+	if (item->member == NULL || g_strcmp0(item->kind, "notice") == 0 ||
+	    g_strcmp0(item->kind, "webhook") == 0)
 		return NULL;
 	for (guint i = 0; i < run->failed->len; i++) {
 		const OutboxRcpt *r = g_ptr_array_index(run->failed, i);
@@ -345,10 +351,14 @@ finish(Run *run, SenderLedger *ledger, FlushStats *stats)
 	notice = notice_for(run);
 	if (notice != NULL)
 		g_ptr_array_add(notices, notice);
+	/* events ride with the notices: in the outcome's transaction */
+	sender_webhook_events(run->store, run->cfg, run->item, o.status,
+	    run->failed, o.now, notices);
 	o.notices = notices;
 	o.suppress = run->suppress;
 	if (store_outbox_record(run->store, run->item, &o, &error)) {
-		stats->notices += notices->len;
+		stats->notices += notice != NULL;
+		stats->webhooks += notices->len - (notice != NULL);
 		return TRUE;
 	}
 	if (g_error_matches(error, STORE_ERROR, STORE_ERROR_STALE)) {

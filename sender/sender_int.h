@@ -35,6 +35,12 @@
  *	sender_ledger_size() counts what is left; sender_ledger_next()
  *	is the monotonic time of the next try, 0 when empty.
  *
+ *	sender_http_post() POSTs body to url (sender_http.c);
+ *	sender_webhook_deliver() signs a webhook row and posts it to the
+ *	[webhook NAME] in cfg; sender_webhook_events() appends to out the
+ *	webhook rows an item's outcome makes (intro.sent, delivery.failed
+ *	for each of failed, an array of OutboxRcpt *).
+ *
  *	sender_set_test_hook() (tests only) calls hook(event, item id) at
  *	"record-deferred", when an outcome went into the ledger.
  *
@@ -63,7 +69,17 @@
 typedef struct _SenderLedger SenderLedger;
 typedef void (*SenderTestHook)(const char *event, gint64 id);
 
-#define SENDER_LEASE_MARGIN 5 /* seconds: clock steps, the record after */
+#define SENDER_LEASE_MARGIN 5      /* seconds: clock steps, the record after */
+#define SENDER_HTTP_BODY_MAX 65536 /* bytes of a webhook's response read */
+
+/* headers: "Name: value" lines, NULL-terminated */
+SendResult sender_http_post(const char *url, const char *const *headers,
+    GBytes *body, guint timeout, SendReply *reply);
+SendResult sender_webhook_deliver(const Config *cfg, const OutboxItem *item,
+    const char *name, guint timeout, SendReply *reply);
+void sender_webhook_events(Store *store, const Config *cfg,
+    const OutboxItem *item, const char *status, GPtrArray *failed, gint64 now,
+    GPtrArray *out);
 
 guint sender_backoff(const Config *cfg, guint attempts);
 guint sender_tx_timeout(const Config *cfg);

@@ -55,6 +55,9 @@ config_copy(const Config *cfg)
 	c->max_attempts = cfg->max_attempts;
 	c->poll_interval = cfg->poll_interval;
 	c->lease = cfg->lease;
+	/* the webhooks: read-only once loaded, shared */
+	g_ptr_array_unref(c->webhooks);
+	c->webhooks = g_ptr_array_ref(cfg->webhooks);
 	/* for the notices */
 	g_free(c->domain);
 	c->domain = g_strdup(cfg->domain);

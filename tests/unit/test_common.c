@@ -168,6 +168,128 @@ test_config_set_once(void)
 	drop_conf(path);
 }
 
+/* test_config_webhooks - [webhook NAME] groups: keys, defaults, secret
+ * decoded, a secret_file read, several receivers */
+static void
+test_config_webhooks(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("test-hook-XXXXXX", &error);
+	g_autofree char *secret = g_build_filename(dir, "crm.secret", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(Config) cfg = NULL;
+	const ConfigWebhook *crm, *audit;
+	char *path;
+
+	g_assert_true(g_file_set_contents(
+	    secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", -1, &error));
+	text =
+	    g_strdup_printf("[gateway]\n"
+			    "domain = intro.example.org\n"
+			    "[webhook crm]\n"
+			    "url = https://crm.example.org/hooks\n"
+			    "secret_file = %s\n"
+			    "events = share.recorded, intro.sent\n"
+			    "[webhook audit-2]\n"
+			    "url = http://127.0.0.1:8080/x # local\n"
+			    "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+			    "timeout = 3\n",
+		secret);
+	path = write_conf(text);
+	cfg = config_load(path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(cfg->webhooks->len, ==, 2);
+	crm = config_webhook(cfg, "crm");
+	audit = config_webhook(cfg, "audit-2");
+	g_assert_nonnull(crm);
+	g_assert_nonnull(audit);
+	g_assert_null(config_webhook(cfg, "other"));
+	g_assert_cmpstr(crm->url, ==, "https://crm.example.org/hooks");
+	g_assert_cmpuint(crm->events, ==,
+	    CONFIG_EVENT_SHARE_RECORDED | CONFIG_EVENT_INTRO_SENT);
+	g_assert_cmpuint(crm->timeout, ==, 10);
+	g_assert_cmpuint(g_bytes_get_size(crm->key), ==, 24);
+	g_assert_true(g_bytes_equal(crm->key, audit->key));
+	g_assert_cmpstr(audit->url, ==, "http://127.0.0.1:8080/x");
+	g_assert_cmpuint(audit->events, ==, CONFIG_EVENT_ALL);
+	g_assert_cmpuint(audit->timeout, ==, 3);
+	g_assert_cmpstr(config_event_name(CONFIG_EVENT_DELIVERY_FAILED), ==,
+	    "delivery.failed");
+	drop_conf(path);
+	g_unlink(secret);
+	g_rmdir(dir);
+}
+
+/* test_config_webhook_errors - every mistake named with file and line */
+static void
+test_config_webhook_errors(void)
+{
+	char *path = write_conf("[gateway]\n"                           /* 1 */
+				"domain = intro.example.org\n"          /* 2 */
+				"[webhook Bad Name]\n"                  /* 3 */
+				"[webhook a]\n"                         /* 4 */
+				"url = ftp://example.org/\n"            /* 5 */
+				"secret = whsec_c2hvcnQ=\n"             /* 6 */
+				"events = share.recorded share.lost\n"  /* 7 */
+				"url = https://x.example/\n"            /* 8 */
+				"[webhook b]\n"                         /* 9 */
+				"timeout = 0\n"                         /* 10 */
+				"colour = red\n"                        /* 11 */
+				"[webhook c]\n"                         /* 12 */
+				"url = https://u:p@c.example/\n"        /* 13 */
+				"secret_file = /nonexistent/c.secret\n" /* 14 */
+				"[webhook d]\n"                         /* 15 */
+				"url = https:///nohost\n"               /* 16 */
+				"secret = MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+	const char *want[] = {
+		":3: [webhook Bad Name]: \"Bad Name\" is not a webhook name",
+		":5: [webhook a] url: must start with http:// or https://",
+		":6: [webhook a] secret: the secret is 5 bytes",
+		":7: [webhook a] events: unknown event \"share.lost\"",
+		":8: [webhook a] url: set again (first set at line 5)",
+		":10: [webhook b] timeout: not a number from 1 to 60",
+		":11: [webhook b] colour: unknown key",
+		":9: [webhook b] url: required",
+		":9: [webhook b] secret_file: required, or secret",
+		":13: [webhook c] url: put no user or password in the URL",
+		":14: [webhook c] secret_file: ",
+		":16: [webhook d] url: \"https:///nohost\" names no host",
+		":17: [webhook d] secret: a secret starts with whsec_",
+	};
+
+	g_assert_null(cfg);
+	g_assert_error(error, CONFIG_ERROR, CONFIG_ERROR_INVALID);
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		g_autofree char *line = g_strconcat(path, want[i], NULL);
+
+		if (strstr(error->message, line) == NULL)
+			g_error("missing \"%s\" in:\n%s", line, error->message);
+	}
+	/* the secret is never echoed */
+	g_assert_null(strstr(error->message, "MfKQ9r8G"));
+	drop_conf(path);
+}
+
+/* test_config_webhook_key - whsec_ secrets: decoded, or refused */
+static void
+test_config_webhook_key(void)
+{
+	g_autofree char *why = NULL;
+	g_autoptr(GBytes) key =
+	    config_webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &why);
+
+	g_assert_nonnull(key);
+	g_assert_cmpuint(g_bytes_get_size(key), ==, 24);
+	g_assert_null(config_webhook_key("whsec_MfKQ9r8G!!!", &why));
+	g_clear_pointer(&why, g_free);
+	g_assert_null(config_webhook_key("whsec_", &why));
+	g_clear_pointer(&why, g_free);
+	g_assert_null(config_webhook_key(
+	    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", &why));
+}
+
 /* test_config_where - lines for every key, after parsing too */
 static void
 test_config_where(void)
@@ -563,6 +685,10 @@ main(int argc, char **argv)
 	g_test_add_func("/config/load/sender-lease", test_config_lease);
 	g_test_add_func("/config/load/store-url", test_config_store_url);
 	g_test_add_func("/config/socket/parse", test_config_socket_parse);
+	g_test_add_func("/config/load/webhooks", test_config_webhooks);
+	g_test_add_func(
+	    "/config/load/webhook-errors", test_config_webhook_errors);
+	g_test_add_func("/config/webhook/key", test_config_webhook_key);
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
 	g_test_add_func("/addr/parse_share/cases", test_addr_share);

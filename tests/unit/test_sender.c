@@ -1559,6 +1559,63 @@ test_worker_busy(void)
 }
 
 /* main - the tests */
+/* test_webhook_signature - the Standard Webhooks specification's
+ * published test vector, and a change in any part changes it */
+static void
+test_webhook_signature(void)
+{
+	g_autofree char *why = NULL;
+	g_autoptr(GBytes) key =
+	    config_webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &why);
+	g_autoptr(GBytes) body = g_bytes_new_static(
+	    "{\"test\": 2432232314}", strlen("{\"test\": 2432232314}"));
+	g_autoptr(GBytes) other = g_bytes_new_static(
+	    "{\"test\": 2432232315}", strlen("{\"test\": 2432232315}"));
+	g_autofree char *sig = sender_webhook_signature(
+	    key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body);
+	g_autofree char *late = sender_webhook_signature(
+	    key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, body);
+	g_autofree char *changed = sender_webhook_signature(
+	    key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, other);
+
+	g_assert_nonnull(key);
+	g_assert_cmpstr(
+	    sig, ==, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+	g_assert_cmpstr(late, !=, sig);
+	g_assert_cmpstr(changed, !=, sig);
+}
+
+/* test_http_result - what each HTTP answer means for the outbox */
+static void
+test_http_result(void)
+{
+	static const struct {
+		gboolean answered;
+		long status;
+		SendResult want;
+	} cases[] = {
+		{ TRUE, 200, SEND_OK },
+		{ TRUE, 204, SEND_OK },
+		{ TRUE, 299, SEND_OK },
+		{ TRUE, 301, SEND_FAIL },
+		{ TRUE, 400, SEND_FAIL },
+		{ TRUE, 401, SEND_FAIL },
+		{ TRUE, 404, SEND_FAIL },
+		{ TRUE, 410, SEND_FAIL },
+		{ TRUE, 408, SEND_RETRY },
+		{ TRUE, 429, SEND_RETRY },
+		{ TRUE, 500, SEND_RETRY },
+		{ TRUE, 503, SEND_RETRY },
+		{ TRUE, 100, SEND_RETRY },
+		{ FALSE, 0, SEND_RETRY },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpint(
+		    sender_http_result(cases[i].answered, cases[i].status), ==,
+		    cases[i].want);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1592,5 +1649,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/worker/deliver", test_worker);
 	g_test_add_func("/sender/worker/busy_record", test_worker_busy);
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
+	g_test_add_func("/sender/webhook/signature", test_webhook_signature);
+	g_test_add_func("/sender/webhook/http_result", test_http_result);
 	return g_test_run();
 }

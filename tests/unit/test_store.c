@@ -1178,6 +1178,123 @@ test_outbox_add(Fixture *f, gconstpointer data)
 	g_assert_cmpint(bad->id, ==, 0);
 }
 
+/* webhook_item - a webhook row for the [webhook] named name */
+static OutboxItem *
+webhook_item(const char *name)
+{
+	OutboxItem *item = outbox_item_new();
+
+	item->kind = g_strdup("webhook");
+	item->mail_from = g_strdup("");
+	g_ptr_array_add(item->rcpts, g_strdup(name));
+	item->subject = g_strdup("share.recorded");
+	item->message = g_bytes_new_static("{}", 2);
+	return item;
+}
+
+/* hook_webhook - a StoreShareHook: one webhook row naming the share id
+ * in its subject; data counts the calls */
+static GPtrArray *
+hook_webhook(const Share *share, gint64 now, gpointer data)
+{
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	OutboxItem *item = webhook_item(share->id > 0 ? "crm" : "NO ID");
+
+	(*(guint *)data)++;
+	g_assert_cmpint(now, >, 0);
+	g_free(item->subject);
+	item->subject = g_strdup_printf("share %" G_GINT64_FORMAT, share->id);
+	g_ptr_array_add(out, item);
+	return out;
+}
+
+/* hook_bad - a StoreShareHook whose row the store refuses */
+static GPtrArray *
+hook_bad(const Share *share, gint64 now, gpointer data)
+{
+	GPtrArray *out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+
+	(void)share;
+	(void)now;
+	(void)data;
+	g_ptr_array_add(out, webhook_item("Bad Name"));
+	return out;
+}
+
+/* test_outbox_webhook - a webhook row's recipient is a [webhook] NAME
+ * (never an address) and its envelope sender may be empty; a hook
+ * queues rows with a new share in its transaction, naming its id */
+static void
+test_outbox_webhook(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OutboxItem) ok = webhook_item("crm.hooks_2-x");
+	g_autoptr(OutboxItem) upper = webhook_item("CRM");
+	g_autoptr(OutboxItem) addr = webhook_item("crm@example.org");
+	g_autoptr(OutboxItem) two = webhook_item("crm");
+	g_autoptr(OutboxItem) mail = make_item("notice", "N", 0);
+	g_autoptr(Share) s = make_share("<wh1@example.org>");
+	g_autoptr(Share) again = make_share("<wh1@example.org>");
+	g_autoptr(Share) bad = make_share("<wh2@example.org>");
+	g_autoptr(GPtrArray) shares = g_ptr_array_new();
+	g_autoptr(GPtrArray) lists = g_ptr_array_new();
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *subject = NULL;
+	gboolean created = FALSE;
+	guint calls = 0;
+
+	(void)data;
+	g_assert_true(store_outbox_add(f->store, ok, &error));
+	g_assert_no_error(error);
+	g_assert_false(store_outbox_add(f->store, upper, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(store_outbox_add(f->store, addr, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_ptr_array_add(two->rcpts, g_strdup("audit"));
+	g_assert_false(store_outbox_add(f->store, two, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	/* mail still needs addresses */
+	g_ptr_array_set_size(mail->rcpts, 0);
+	g_ptr_array_add(mail->rcpts, g_strdup("crm"));
+	g_assert_false(store_outbox_add(f->store, mail, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+
+	g_ptr_array_add(shares, s);
+	g_ptr_array_add(lists, NULL);
+	g_assert_true(store_shares_record_with(
+	    f->store, shares, lists, hook_webhook, &calls, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	g_assert_cmpuint(calls, ==, 1);
+	list = store_outbox_list(f->store, &error);
+	g_assert_cmpuint(list->len, ==, 2);
+	subject = g_strdup_printf("share %" G_GINT64_FORMAT, s->id);
+	g_assert_cmpstr(((OutboxItem *)list->pdata[1])->subject, ==, subject);
+	g_assert_cmpint(((OutboxItem *)list->pdata[1])->share_id, ==, s->id);
+	g_assert_cmpstr(((OutboxItem *)list->pdata[1])->kind, ==, "webhook");
+	/* an MTA retry of the same share: no second event */
+	shares->pdata[0] = again;
+	g_assert_true(store_shares_record_with(
+	    f->store, shares, lists, hook_webhook, &calls, &created, &error));
+	g_assert_false(created);
+	g_assert_cmpuint(calls, ==, 1);
+	/* a row the store refuses takes its share with it */
+	shares->pdata[0] = bad;
+	g_assert_false(store_shares_record_with(
+	    f->store, shares, lists, hook_bad, NULL, &created, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_cmpint(bad->id, ==, 0);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = store_share_list(f->store, NULL);
+	g_assert_cmpuint(list->len, ==, 1);
+}
+
 /* stat_of - a count from one of the stats tables */
 static gint
 stat_of(GHashTable *t, const char *status)
@@ -1982,6 +2099,7 @@ main(int argc, char **argv)
 	if (!sqlite)
 		ADD("/store/pg/reconnect", test_pg_reconnect);
 	ADD("/store/threads/mixed", test_threads_mixed);
+	ADD("/store/outbox/webhook", test_outbox_webhook);
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/member/lookup", test_member_lookup);
 	ADD("/store/member/duplicate", test_member_dup);
