@@ -250,13 +250,14 @@ char *
 tmpl_excerpt(const char *text, glong max_chars)
 {
 	g_auto(GStrv) lines = NULL;
-	GString *s = g_string_new(NULL);
+	GString *s;
 	gboolean started = FALSE;
 	g_autofree char *joined = NULL;
 
 	if (text == NULL)
 		return NULL;
 	lines = g_strsplit(text, "\n", -1);
+	s = g_string_new(NULL);
 	for (guint i = 0; lines[i] != NULL; i++) {
 		char *line = g_strstrip(lines[i]);
 

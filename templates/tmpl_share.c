@@ -341,10 +341,14 @@ render(const ShareFields *f, Audience to, GError **error)
 	    to == TO_BOTH &&
 	    g_ascii_strcasecmp(f->member_address, f->friend_address) != 0 &&
 	    g_ascii_strcasecmp(f->member_address, f->requester_address) != 0;
-	Rfc2047Mailbox rto[2], rcc[1], rreply[2];
+	Rfc2047Mailbox rto[2] = { { 0 } }, rcc[1] = { { 0 } };
+	Rfc2047Mailbox rreply[2] = { { 0 } };
 	const char *want_to[3] = { NULL }, *want_cc[2] = { NULL };
 	const char *want_reply[3] = { NULL };
 	g_autofree char *display = from_display(f, to);
+	g_autofree char *refs = f->in_reply_to != NULL
+				    ? g_strdup_printf("<%s>", f->in_reply_to)
+				    : NULL;
 	g_autofree char *hex = digest(f);
 	g_autofree char *id = g_strdup_printf("%.32s@%s", hex, f->domain);
 	g_autofree char *boundary = g_strdup_printf("=-pa-%.24s", hex + 32);
@@ -358,10 +362,10 @@ render(const ShareFields *f, Audience to, GError **error)
 		.reply_to = rreply,
 		.subject = f->subject,
 		.in_reply_to = f->in_reply_to,
+		.references = refs,
 		.boundary = boundary,
 		.flowed = TRUE,
 		.now = f->now };
-	g_autofree char *refs = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autoptr(GBytes) bytes = NULL;
 	TmplExpect want;
@@ -384,8 +388,6 @@ render(const ShareFields *f, Audience to, GError **error)
 	}
 	if (f->reply_address != NULL)
 		rreply[h.n_reply_to++] = mailbox(NULL, f->reply_address);
-	if (f->in_reply_to != NULL)
-		h.references = refs = g_strdup_printf("<%s>", f->in_reply_to);
 	for (gsize i = 0; i < h.n_to; i++)
 		want_to[i] = rto[i].addr;
 	for (gsize i = 0; i < h.n_cc; i++)
@@ -422,7 +424,8 @@ render(const ShareFields *f, Audience to, GError **error)
 RenderedMail *
 tmpl_render_share(const char *kind, const ShareFacts *f, GError **error)
 {
-	g_autoptr(ShareFields) sf = NULL;
+	ShareFields *sf;
+	RenderedMail *mail;
 	int k;
 
 	g_return_val_if_fail(f != NULL, NULL);
@@ -431,5 +434,7 @@ tmpl_render_share(const char *kind, const ShareFacts *f, GError **error)
 	sf = share_fields_new(f, k, error);
 	if (sf == NULL)
 		return NULL;
-	return render(sf, kinds[k].to, error);
+	mail = render(sf, kinds[k].to, error);
+	share_fields_free(sf);
+	return mail;
 }
