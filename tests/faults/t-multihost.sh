@@ -131,10 +131,11 @@ done
 log "two hosts on one PostgreSQL ($(sql 'SHOW server_version')), started in $((SECONDS - t0)) s"
 
 # send HOST PHASE FIRST COUNT: COUNT forwards numbered from FIRST into
-# HOST's front, in the background
+# HOST's front, in the background (each client a file of its own: lines
+# of clients writing at once would interleave)
 send() {
 	python3 "$here/client.py" "${H_FRONT[$1]}" "$2" "$3" "$4" \
-	    >>"$dir/accepted.$1.tsv" 2>>"$dir/client.err" &
+	    >"$dir/accepted.$1.$2.tsv" 2>>"$dir/client.err" &
 	SEND_PIDS="$SEND_PIDS $!"
 }
 # mark: lines in both milters' logs matching a pattern
@@ -227,7 +228,7 @@ if [ -n "$victim" ]; then
 fi
 
 $cli share list --json >"$dir/shares.json" || exit 99
-cat "$dir/accepted.1.tsv" "$dir/accepted.2.tsv" >"$dir/accepted.tsv"
+cat "$dir"/accepted.*.*.tsv >"$dir/accepted.tsv"
 echo "--- accounting (fronts accepted -> one store -> one relay) ---"
 python3 "$here/account.py" "$dir/accepted.tsv" "$dir/shares.json" "$dir/relay" \
     --exactly-once --maillog "h1=${H_DIR[1]}/maillog:${H_IN[1]}" \
