@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # dir, here: the sourcing harness sets them
 # lib.sh - what the fault harnesses (t-faults.sh, t-multihost.sh) share.
 # Sourced after tests/e2e/postfix-lib.sh; uses $dir (the test's folder),
 # $here (tests/faults) and $RELAY_PORT.

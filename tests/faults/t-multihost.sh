@@ -31,6 +31,7 @@ export PA_BUILDDIR
 here=$srcdir/tests/faults
 N=${MULTIHOST_N:-1000}
 DUP=${MULTIHOST_DUP:-200}
+# shellcheck disable=SC2034 # read by lib.sh
 FL_NAME=multihost
 
 [ "$N" -gt 1 ] 2>/dev/null || { echo "MULTIHOST_N=$N: skipped"; exit 77; }
@@ -157,7 +158,7 @@ fi
 
 # kill9: the host whose sender the relay holds mid-RCPT (found by its
 # connection to the relay) is killed, with its claimed row
-victim= held= peer=
+victim='' held='' peer=''
 for _ in $(seq 600); do
 	peer=$(cat "$dir/relay.mode.holding" 2>/dev/null) || peer=
 	if [ -n "$peer" ]; then
