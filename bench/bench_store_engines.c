@@ -852,7 +852,7 @@ why(const Row *r, const Count *share, const Count *claim, gboolean counted)
 		printf("(statements not counted: no server log)\n");
 	else if (strcmp(r->engine, "SQLite") == 0 && !is_claim)
 		printf("Both are one transaction with one synced WAL commit; "
-		       "passalong's runs %.0f statements in process (BEGIN, "
+		       "passalong runs %.0f statements in process (BEGIN, "
 		       "INSERT share, INSERT outbox, one INSERT per "
 		       "recipient, COMMIT) writing 4 rows and their indexes, "
 		       "the baseline one row: the difference is pages written, "
@@ -865,7 +865,7 @@ why(const Row *r, const Count *share, const Count *claim, gboolean counted)
 		       "round trip beyond the first.\n",
 		    c->stmts, c->commits, (us_s - us_b) / MAX(c->stmts - 1, 1));
 	else
-		printf("one claim of %d is %.0f %s and %.0f commits "
+		printf("One claim of %d is %.0f %s and %.0f commits "
 		       "(BEGIN, claim, per item a load and its recipients, "
 		       "COMMIT; then per item BEGIN, fence, one UPDATE per "
 		       "recipient, the item, its share, COMMIT) against 1 and "
