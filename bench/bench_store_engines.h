@@ -22,9 +22,9 @@ typedef struct {
 	gsize msg_len;
 } BenchShare;
 
-/* a libpq failure into error (G_FILE_ERROR_FAILED); clears r; FALSE */
-gboolean bench_pg_fail(PGconn *c, PGresult *r, const char *what,
-    GError **error);
+/* a libpq failure into error (STORE_ERROR_FAILED); clears r; FALSE */
+gboolean bench_pg_fail(
+    PGconn *c, PGresult *r, const char *what, GError **error);
 
 gboolean pgx_prepare(PGconn *c, GError **error);
 gboolean pgx_stmts(PGconn *c, BenchShare *s, GError **error);

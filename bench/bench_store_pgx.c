@@ -28,7 +28,7 @@
 	" requester, requester_name, subject, note, origin_key, status,"       \
 	" queue_id, created_at)"
 #define SHARE_SQL                                                              \
-	SHARE_COLS " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"        \
+	SHARE_COLS " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"         \
 		   " $11::bigint) ON CONFLICT (sharer, recipient, origin_key)" \
 		   " DO NOTHING RETURNING id"
 #define OUTBOX_COLS                                                            \
@@ -65,7 +65,8 @@ gboolean
 pgx_prepare(PGconn *c, GError **error)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(stmts); i++) {
-		PGresult *r = PQprepare(c, stmts[i].name, stmts[i].sql, 0, NULL);
+		PGresult *r =
+		    PQprepare(c, stmts[i].name, stmts[i].sql, 0, NULL);
 
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			return bench_pg_fail(c, r, "PREPARE", error);
