@@ -212,22 +212,16 @@ static Share *
 share_of(Store *store, const OutboxItem *item)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) all = NULL;
+	Share *share;
 
 	if (item->share_id == 0)
 		return NULL;
-	/* no statement reads one share by id yet: the list, then pick */
-	all = store_share_list(store, &error);
-	if (all == NULL) {
+	share = store_share_get(store, item->share_id, &error);
+	if (share == NULL && error != NULL)
 		log_warn("outbox",
-		    "events of id=%" G_GINT64_FORMAT " name no share: %s",
+		    "events of id=%" G_GINT64_FORMAT " without their share: %s",
 		    item->id, error->message);
-		return NULL;
-	}
-	for (guint i = 0; i < all->len; i++)
-		if (((Share *)all->pdata[i])->id == item->share_id)
-			return g_ptr_array_steal_index_fast(all, i);
-	return NULL;
+	return share;
 }
 
 /* sender_webhook_events - the rows of intro.sent and delivery.failed

@@ -1616,6 +1616,70 @@ test_http_result(void)
 		    cases[i].want);
 }
 
+/* has - whether the message of item holds text */
+static gboolean
+has(const OutboxItem *item, const char *text)
+{
+	gsize len = 0;
+	const char *data = g_bytes_get_data(item->message, &len);
+
+	return g_strstr_len(data, (gssize)len, text) != NULL;
+}
+
+/* test_webhook_events - an intro's outcome as events: intro.sent and
+ * delivery.failed carry their share, read by its id from the store;
+ * an item whose share is gone carries none */
+static void
+test_webhook_events(void)
+{
+	g_autoptr(Db) db = db_new();
+	ConfigWebhook *wh = g_new0(ConfigWebhook, 1);
+	g_autoptr(OutboxItem) item = NULL;
+	g_autoptr(GPtrArray) failed =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_free);
+	g_autoptr(GPtrArray) out =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	OutboxRcpt *r = outbox_rcpt_new(ASKER);
+	g_autofree char *share_id = NULL;
+	gint64 now = util_now();
+
+	wh->name = g_strdup("crm");
+	wh->events = CONFIG_EVENT_ALL;
+	g_ptr_array_add(db->cfg->webhooks, wh);
+	item = get(db, share_intro(db, now));
+	g_assert_cmpint(item->share_id, >, 0);
+	share_id = g_strdup_printf(
+	    "\"share\":{\"id\":%" G_GINT64_FORMAT ",", item->share_id);
+	g_free(r->status);
+	r->status = g_strdup("failed");
+	r->code = 550;
+	g_ptr_array_add(failed, r);
+
+	sender_webhook_events(
+	    db->store, db->cfg, item, "sent", failed, now, out);
+	g_assert_cmpuint(out->len, ==, 2);
+	for (guint i = 0; i < out->len; i++) {
+		const OutboxItem *ev = g_ptr_array_index(out, i);
+
+		g_assert_cmpstr(ev->kind, ==, "webhook");
+		g_assert_cmpstr(g_ptr_array_index(ev->rcpts, 0), ==, "crm");
+		g_assert_true(has(ev, share_id));
+		g_assert_true(has(ev, "\"requester\":\"" ASKER "\""));
+		g_assert_true(has(ev, "\"status\":\"introduced\""));
+	}
+	g_assert_true(has(out->pdata[0], "\"type\":\"intro.sent\""));
+	g_assert_true(has(out->pdata[1], "\"type\":\"delivery.failed\""));
+	g_assert_true(has(out->pdata[1], "\"recipient\":\"" ASKER "\""));
+
+	/* a share that is not there: the events, without it */
+	g_ptr_array_set_size(out, 0);
+	item->share_id += 1000;
+	sender_webhook_events(
+	    db->store, db->cfg, item, "sent", failed, now, out);
+	g_assert_cmpuint(out->len, ==, 2);
+	g_assert_false(has(out->pdata[0], "\"share\""));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1651,5 +1715,6 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
 	g_test_add_func("/sender/webhook/signature", test_webhook_signature);
 	g_test_add_func("/sender/webhook/http_result", test_http_result);
+	g_test_add_func("/sender/webhook/events", test_webhook_events);
 	return g_test_run();
 }
