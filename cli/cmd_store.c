@@ -94,10 +94,11 @@ print_stats(const StoreCopyStats *s, const char *from, const char *to)
 	printf("outbox: %" G_GINT64_FORMAT " copied\n", s->outbox);
 	printf("outbox_rcpts: %" G_GINT64_FORMAT " copied\n", s->outbox_rcpts);
 	printf("suppression: %" G_GINT64_FORMAT " copied\n", s->suppression);
+	printf("settings: %" G_GINT64_FORMAT " copied\n", s->settings);
 	printf("copied %" G_GINT64_FORMAT " rows from %s to %s; every table's "
 	       "count verified\n",
 	    s->members + s->shares + s->outbox + s->outbox_rcpts +
-		s->suppression,
+		s->suppression + s->settings,
 	    from, to);
 }
 

@@ -37,6 +37,9 @@ static const char usage[] =
     "  store copy FROM_URL TO_URL\n"
     "                            copy a whole store into an empty one\n"
     "                            (SQLite to PostgreSQL), counts verified\n"
+    "  export ADDRESS [--json]   everything held about one person, as JSON\n"
+    "  forget ADDRESS [--yes]    erase one person (without --yes: say what\n"
+    "                            would be erased, change nothing)\n"
     "\n"
     "Options:\n"
     "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
@@ -59,6 +62,8 @@ static const CliCommand commands[] = {
 	{ "parse", run_parse },
 	{ "stats", cmd_stats },
 	{ "store", cmd_store },
+	{ "export", cmd_export },
+	{ "forget", cmd_forget },
 	{ NULL, NULL },
 };
 

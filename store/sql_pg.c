@@ -208,6 +208,99 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_OUTBOX_RENDERED] =
 	    "UPDATE outbox SET message = $3, subject = $4 WHERE id = $1"
 	    " AND claim = $2 AND status = 'sending'",
+	[SQL_PRIVACY_SHARES] =
+	    "SELECT " SHARE_COLUMNS " FROM shares WHERE lower(sharer) ="
+	    " lower($1) OR lower(recipient) = lower($1)"
+	    " OR lower(requester) = lower($1) ORDER BY id",
+	[SQL_PRIVACY_OUTBOX_CONCERNS] =
+	    "SELECT id FROM outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE lower(sharer) = lower($1) OR lower(recipient) = lower($1)"
+	    " OR lower(requester) = lower($1))"
+	    " OR id IN (SELECT outbox_id FROM outbox_rcpts"
+	    " WHERE lower(address) = lower($1)) ORDER BY id",
+	/* the message as escaped text (bytes above 0x7f, NUL and the
+	 * backslash as \ooo), the text escaped the same way, so that any
+	 * bytes compare; lower() touches only the ASCII letters there */
+	[SQL_PRIVACY_OUTBOX_MENTIONS] =
+	    "SELECT id FROM outbox WHERE strpos(lower(encode(message,"
+	    " 'escape')), lower(encode(convert_to($1::text, 'UTF8'),"
+	    " 'escape'))) > 0"
+	    " OR strpos(lower(COALESCE(subject, '')), lower($1::text)) > 0"
+	    " OR strpos(lower(COALESCE(last_error, '')), lower($1::text)) > 0"
+	    " ORDER BY id",
+	[SQL_PRIVACY_SUPPRESSION] =
+	    "SELECT " COPY_SUPPRESSION_COLUMNS " FROM suppression"
+	    " WHERE lower(address) = lower($1) OR address = $2"
+	    " ORDER BY address",
+	[SQL_PRIVACY_RCPTS_DELETE] =
+	    "DELETE FROM outbox_rcpts WHERE outbox_id IN (SELECT id FROM"
+	    " outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE lower(sharer) = lower($1)))",
+	[SQL_PRIVACY_OUTBOX_DELETE] =
+	    "DELETE FROM outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE lower(sharer) = lower($1))",
+	[SQL_PRIVACY_SHARES_DELETE] =
+	    "DELETE FROM shares WHERE lower(sharer) = lower($1)",
+	/* every SET reads the row as it was */
+	[SQL_PRIVACY_SHARES_BLANK] =
+	    "UPDATE shares SET"
+	    " recipient = CASE WHEN lower(recipient) = lower($1)"
+	    "  THEN 'forgotten@invalid' ELSE recipient END,"
+	    " recipient_name = CASE WHEN lower(recipient) = lower($1)"
+	    "  THEN NULL ELSE recipient_name END,"
+	    " requester = CASE WHEN lower(requester) = lower($1)"
+	    "  THEN 'forgotten@invalid' ELSE requester END,"
+	    " requester_name = CASE WHEN lower(requester) = lower($1)"
+	    "  THEN NULL ELSE requester_name END,"
+	    " requester_org = CASE WHEN lower(requester) = lower($1)"
+	    "  THEN NULL ELSE requester_org END,"
+	    " origin_message_id = CASE WHEN lower(requester) = lower($1)"
+	    "  THEN NULL ELSE origin_message_id END,"
+	    " origin_key = 'forgotten:' || id, subject = NULL, note = NULL,"
+	    " request_text = NULL, reason = NULL, passed_by = NULL,"
+	    " token = NULL,"
+	    " answered_at = CASE WHEN status IN ('queued', 'asked',"
+	    "  'accepted') THEN $2::bigint ELSE answered_at END,"
+	    " status = CASE WHEN status IN ('queued', 'asked', 'accepted')"
+	    "  THEN 'expired' ELSE status END"
+	    " WHERE lower(recipient) = lower($1)"
+	    " OR lower(requester) = lower($1)",
+	[SQL_PRIVACY_OUTBOX_EMPTY] =
+	    "UPDATE outbox SET message = $2, subject = NULL, template = NULL,"
+	    " last_error = CASE WHEN status IN ('queued', 'sending')"
+	    "  THEN 'not sent: forgotten on request' ELSE NULL END,"
+	    " status = CASE WHEN status IN ('queued', 'sending')"
+	    "  THEN 'failed' ELSE status END,"
+	    " claimed_at = NULL, lease_until = NULL WHERE id = $1",
+	[SQL_PRIVACY_RCPTS_CLOSE] =
+	    "UPDATE outbox_rcpts SET status = 'failed',"
+	    " text = 'not sent: forgotten on request'"
+	    " WHERE outbox_id = $1 AND status IN ('queued', 'deferred')",
+	[SQL_PRIVACY_RCPTS_REPLACE] =
+	    "UPDATE outbox_rcpts SET address = 'forgotten@invalid',"
+	    " text = NULL WHERE lower(address) = lower($1)",
+	[SQL_PRIVACY_MEMBER_DELETE] =
+	    "DELETE FROM members WHERE lower(address) = lower($1)",
+	[SQL_PRIVACY_SUPPRESSION_DELETE] =
+	    "DELETE FROM suppression WHERE lower(address) = lower($1)",
+	[SQL_PRIVACY_SUPPRESSION_HASH] =
+	    "INSERT INTO suppression (address, code, reason, outbox_id,"
+	    " created_at) VALUES ($1, NULL, 'forgotten on request', NULL, $2)"
+	    " ON CONFLICT (lower(address)) DO NOTHING",
+	/* PostgreSQL has nothing of the kind to do inside the store (see
+	 * README, Privacy: the server's own files keep dead rows until
+	 * they are vacuumed and its WAL is recycled) */
+	[SQL_PRIVACY_SECURE_DELETE] = "SELECT 1",
+	[SQL_PRIVACY_VACUUM] = "SELECT 1",
+	[SQL_PRIVACY_CHECKPOINT] = "SELECT 0, 0, 0",
+	[SQL_SETTING_GET] = "SELECT value FROM settings WHERE name = $1",
+	[SQL_SETTING_ADD] = "INSERT INTO settings (name, value)"
+			    " VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+	[SQL_COPY_SETTINGS_READ] =
+	    "SELECT " COPY_SETTINGS_COLUMNS " FROM settings ORDER BY name",
+	[SQL_COPY_SETTINGS_WRITE] =
+	    "INSERT INTO settings (" COPY_SETTINGS_COLUMNS ") VALUES ($1, $2)",
+	[SQL_COPY_COUNT_SETTINGS] = "SELECT COUNT(*) FROM settings",
 };
 
 const StoreMigration pg_migrations[] = {
@@ -306,5 +399,13 @@ const StoreMigration pg_migrations[] = {
 	    "  CHECK (consent IN ('ask', 'direct')),"
 	    "  ADD COLUMN confirm INTEGER;"
 	    "ALTER TABLE outbox ADD COLUMN template TEXT;" },
+	/* 4 -> 5: settings (as on SQLite), a name and a value; "forget_salt" (the key
+	 * of the hashes "passalong forget" leaves on the suppression
+	 * list) is written there by the first forget */
+	{ 4, 5,
+	    "CREATE TABLE settings ("
+	    "  name TEXT NOT NULL PRIMARY KEY,"
+	    "  value TEXT NOT NULL"
+	    ");" },
 	{ 0, 0, NULL }, /* the end */
 };

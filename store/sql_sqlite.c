@@ -197,6 +197,91 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_OUTBOX_RENDERED] =
 	    "UPDATE outbox SET message = ?3, subject = ?4 WHERE id = ?1"
 	    " AND claim = ?2 AND status = 'sending'",
+	[SQL_PRIVACY_SHARES] =
+	    "SELECT " SHARE_COLUMNS " FROM shares WHERE sharer = ?1"
+	    " COLLATE NOCASE OR recipient = ?1 COLLATE NOCASE"
+	    " OR requester = ?1 COLLATE NOCASE ORDER BY id",
+	[SQL_PRIVACY_OUTBOX_CONCERNS] =
+	    "SELECT id FROM outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE sharer = ?1 COLLATE NOCASE OR recipient = ?1"
+	    " COLLATE NOCASE OR requester = ?1 COLLATE NOCASE)"
+	    " OR id IN (SELECT outbox_id FROM outbox_rcpts"
+	    " WHERE address = ?1 COLLATE NOCASE) ORDER BY id",
+	/* lower() is ASCII only, as NOCASE; a blob read as text */
+	[SQL_PRIVACY_OUTBOX_MENTIONS] =
+	    "SELECT id FROM outbox"
+	    " WHERE instr(lower(CAST(message AS TEXT)), lower(?1)) > 0"
+	    " OR instr(lower(COALESCE(subject, '')), lower(?1)) > 0"
+	    " OR instr(lower(COALESCE(last_error, '')), lower(?1)) > 0"
+	    " ORDER BY id",
+	[SQL_PRIVACY_SUPPRESSION] =
+	    "SELECT " COPY_SUPPRESSION_COLUMNS " FROM suppression"
+	    " WHERE address = ?1 OR address = ?2 ORDER BY address",
+	[SQL_PRIVACY_RCPTS_DELETE] =
+	    "DELETE FROM outbox_rcpts WHERE outbox_id IN (SELECT id FROM"
+	    " outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE sharer = ?1 COLLATE NOCASE))",
+	[SQL_PRIVACY_OUTBOX_DELETE] =
+	    "DELETE FROM outbox WHERE share_id IN (SELECT id FROM shares"
+	    " WHERE sharer = ?1 COLLATE NOCASE)",
+	[SQL_PRIVACY_SHARES_DELETE] =
+	    "DELETE FROM shares WHERE sharer = ?1 COLLATE NOCASE",
+	/* every SET reads the row as it was */
+	[SQL_PRIVACY_SHARES_BLANK] =
+	    "UPDATE shares SET"
+	    " recipient = CASE WHEN recipient = ?1 COLLATE NOCASE"
+	    "  THEN 'forgotten@invalid' ELSE recipient END,"
+	    " recipient_name = CASE WHEN recipient = ?1 COLLATE NOCASE"
+	    "  THEN NULL ELSE recipient_name END,"
+	    " requester = CASE WHEN requester = ?1 COLLATE NOCASE"
+	    "  THEN 'forgotten@invalid' ELSE requester END,"
+	    " requester_name = CASE WHEN requester = ?1 COLLATE NOCASE"
+	    "  THEN NULL ELSE requester_name END,"
+	    " requester_org = CASE WHEN requester = ?1 COLLATE NOCASE"
+	    "  THEN NULL ELSE requester_org END,"
+	    " origin_message_id = CASE WHEN requester = ?1 COLLATE NOCASE"
+	    "  THEN NULL ELSE origin_message_id END,"
+	    " origin_key = 'forgotten:' || id, subject = NULL, note = NULL,"
+	    " request_text = NULL, reason = NULL, passed_by = NULL,"
+	    " token = NULL,"
+	    " answered_at = CASE WHEN status IN ('queued', 'asked',"
+	    "  'accepted') THEN ?2 ELSE answered_at END,"
+	    " status = CASE WHEN status IN ('queued', 'asked', 'accepted')"
+	    "  THEN 'expired' ELSE status END"
+	    " WHERE recipient = ?1 COLLATE NOCASE"
+	    " OR requester = ?1 COLLATE NOCASE",
+	[SQL_PRIVACY_OUTBOX_EMPTY] =
+	    "UPDATE outbox SET message = ?2, subject = NULL, template = NULL,"
+	    " last_error = CASE WHEN status IN ('queued', 'sending')"
+	    "  THEN 'not sent: forgotten on request' ELSE NULL END,"
+	    " status = CASE WHEN status IN ('queued', 'sending')"
+	    "  THEN 'failed' ELSE status END,"
+	    " claimed_at = NULL, lease_until = NULL WHERE id = ?1",
+	[SQL_PRIVACY_RCPTS_CLOSE] =
+	    "UPDATE outbox_rcpts SET status = 'failed',"
+	    " text = 'not sent: forgotten on request'"
+	    " WHERE outbox_id = ?1 AND status IN ('queued', 'deferred')",
+	[SQL_PRIVACY_RCPTS_REPLACE] =
+	    "UPDATE outbox_rcpts SET address = 'forgotten@invalid',"
+	    " text = NULL WHERE address = ?1 COLLATE NOCASE",
+	[SQL_PRIVACY_MEMBER_DELETE] = "DELETE FROM members WHERE address = ?1",
+	[SQL_PRIVACY_SUPPRESSION_DELETE] =
+	    "DELETE FROM suppression WHERE address = ?1",
+	[SQL_PRIVACY_SUPPRESSION_HASH] =
+	    "INSERT INTO suppression (address, code, reason, outbox_id,"
+	    " created_at) VALUES (?1, NULL, 'forgotten on request', NULL, ?2)"
+	    " ON CONFLICT (address) DO NOTHING",
+	[SQL_PRIVACY_SECURE_DELETE] = "PRAGMA secure_delete = ON",
+	[SQL_PRIVACY_VACUUM] = "VACUUM",
+	[SQL_PRIVACY_CHECKPOINT] = "PRAGMA wal_checkpoint(TRUNCATE)",
+	[SQL_SETTING_GET] = "SELECT value FROM settings WHERE name = ?1",
+	[SQL_SETTING_ADD] = "INSERT INTO settings (name, value)"
+			    " VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+	[SQL_COPY_SETTINGS_READ] =
+	    "SELECT " COPY_SETTINGS_COLUMNS " FROM settings ORDER BY name",
+	[SQL_COPY_SETTINGS_WRITE] =
+	    "INSERT INTO settings (" COPY_SETTINGS_COLUMNS ") VALUES (?1, ?2)",
+	[SQL_COPY_COUNT_SETTINGS] = "SELECT COUNT(*) FROM settings",
 };
 
 const StoreMigration sqlite_migrations[] = {
@@ -321,5 +406,13 @@ const StoreMigration sqlite_migrations[] = {
 	    "  CHECK (consent IN ('ask', 'direct'));"
 	    "ALTER TABLE members ADD COLUMN confirm INTEGER;"
 	    "ALTER TABLE outbox ADD COLUMN template TEXT;" },
+	/* 4 -> 5: settings, a name and a value; "forget_salt" (the key
+	 * of the hashes "passalong forget" leaves on the suppression
+	 * list) is written there by the first forget */
+	{ 4, 5,
+	    "CREATE TABLE settings ("
+	    "  name TEXT NOT NULL PRIMARY KEY,"
+	    "  value TEXT NOT NULL"
+	    ");" },
 	{ 0, 0, NULL }, /* the end */
 };

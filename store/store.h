@@ -78,7 +78,8 @@
  *
  *	store_suppression_add() records (or refreshes) an address that
  *	bounced for good; store_suppression_has() says whether an address
- *	is there, without ASCII case.
+ *	is there, without ASCII case, or was forgotten on request (its
+ *	salted hash is there: store_privacy.h).
  *
  *	store_copy() copies every row of every table from one store to
  *	another, on either engine ("passalong store copy": SQLite to
@@ -136,7 +137,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 4  /* the schema after store_open() */
+#define STORE_SCHEMA_VERSION 5  /* the schema after store_open() */
 
 typedef struct _Store Store;
 
@@ -371,6 +372,7 @@ typedef struct {
 	gint64 outbox;
 	gint64 outbox_rcpts;
 	gint64 suppression;
+	gint64 settings; /* schema 5 */
 } StoreCopyStats;
 gboolean store_copy(
     Store *from, Store *to, StoreCopyStats *out, GError **error);

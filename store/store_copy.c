@@ -4,9 +4,9 @@
  * "passalong store copy FROM TO" moves an installation from its SQLite
  * file to PostgreSQL when one mail host becomes several (and works in
  * any direction). The tables go in foreign-key order (members, shares,
- * outbox, outbox_rcpts, suppression) with their ids, every column as it
- * is: a NULL stays NULL (db_column_null(), never read as 0), text is
- * copied as text, the message as bytes.
+ * outbox, outbox_rcpts, suppression, settings) with their ids, every
+ * column as it is: a NULL stays NULL (db_column_null(), never read as
+ * 0), text is copied as text, the message as bytes.
  *
  * The source is read in one read snapshot (SQLite: a read transaction
  * in WAL mode; PostgreSQL: REPEATABLE READ), so a milter still writing
@@ -63,6 +63,9 @@ static const CopyTable tables[] = {
 	{ "suppression", SQL_COPY_SUPPRESSION_READ, SQL_COPY_SUPPRESSION_WRITE,
 	    SQL_COPY_COUNT_SUPPRESSION, "titii", 0, 0,
 	    G_STRUCT_OFFSET(StoreCopyStats, suppression) },
+	{ "settings", SQL_COPY_SETTINGS_READ, SQL_COPY_SETTINGS_WRITE,
+	    SQL_COPY_COUNT_SETTINGS, "tt", 0, 0,
+	    G_STRUCT_OFFSET(StoreCopyStats, settings) },
 };
 
 #define N_TABLES G_N_ELEMENTS(tables)

@@ -66,6 +66,10 @@ gboolean outbox_insert(
 void outbox_settle(OutboxItem *item, gint64 now);
 OutboxItem *outbox_load(
     DbConn *db, gint64 id, gboolean with_message, GError **error);
+/* whether address (normalised) was forgotten: its salted hash is on the
+ * suppression list (store_privacy.c) */
+gboolean privacy_forgotten(
+    DbConn *db, const char *address, gboolean *has, GError **error);
 gboolean suppression_insert(DbConn *db, const char *address, int code,
     const char *reason, gint64 outbox_id, gint64 now, GError **error);
 

@@ -392,7 +392,8 @@ suppression_insert(DbConn *db, const char *address, int code,
 	return db_done(st, "adding a suppression", error);
 }
 
-/* store_suppression_has - whether address bounced for good before */
+/* store_suppression_has - whether address bounced for good before, or
+ * was forgotten ("passalong forget") */
 gboolean
 store_suppression_has(
     Store *store, const char *address, gboolean *has, GError **error)
@@ -414,5 +415,8 @@ store_suppression_has(
 	db_bind_text(st, 1, addr);
 	rc = db_step(st, "reading the suppression list", error);
 	*has = rc == DB_ROW;
-	return rc != DB_FAIL;
+	if (rc != DB_DONE)
+		return rc != DB_FAIL;
+	/* or forgotten on request: only a salted hash of it is kept */
+	return privacy_forgotten(db, addr, has, error);
 }

@@ -83,7 +83,7 @@ typedef enum {
 	SQL_COPY_COUNT_SUPPRESSION, /* -> count */
 	SQL_COPY_SEQUENCES, /* identities past the largest id (PostgreSQL) */
 	/* the consent flow (schema 4, store_flow.c) */
-	SQL_SHARE_GET,	    /* id -> SHARE_COLUMNS */
+	SQL_SHARE_GET,      /* id -> SHARE_COLUMNS */
 	SQL_SHARE_BY_TOKEN, /* token -> SHARE_COLUMNS */
 	/* id, from status, to status, answer, reason, answered_at -> id */
 	SQL_SHARE_ANSWER,
@@ -95,8 +95,40 @@ typedef enum {
 	SQL_SHARE_COUNT_ASKED,
 	/* requester, friend -> id of an open request (asked) */
 	SQL_SHARE_OPEN_FOR_PAIR,
-	SQL_MEMBER_SET, /* address, consent, confirm (NULL: unchanged) */
+	SQL_MEMBER_SET,      /* address, consent, confirm (NULL: unchanged) */
 	SQL_OUTBOX_RENDERED, /* id, claim, message, subject */
+	/* a person's data (store_privacy.c): ADDRESS compares without
+	 * ASCII case; a person is the sharer, friend or requester of a
+	 * share, a recipient of an outbox row, or a member */
+	SQL_PRIVACY_SHARES, /* address -> SHARE_COLUMNS, by id */
+	/* address -> id: rows of those shares, rows sent to address */
+	SQL_PRIVACY_OUTBOX_CONCERNS,
+	/* text -> id: rows whose message, subject or last_error holds
+	 * text (ASCII case ignored) */
+	SQL_PRIVACY_OUTBOX_MENTIONS,
+	/* address, hash or NULL -> COPY_SUPPRESSION_COLUMNS */
+	SQL_PRIVACY_SUPPRESSION,
+	SQL_PRIVACY_RCPTS_DELETE,  /* address: recipients of rows of its
+				       shares as sharer */
+	SQL_PRIVACY_OUTBOX_DELETE, /* address: rows of its shares as sharer */
+	SQL_PRIVACY_SHARES_DELETE, /* address: its shares as sharer */
+	SQL_PRIVACY_SHARES_BLANK,  /* address, now: as friend or requester */
+	SQL_PRIVACY_OUTBOX_EMPTY,  /* id, placeholder message */
+	SQL_PRIVACY_RCPTS_CLOSE,   /* outbox_id: recipients not yet sent */
+	SQL_PRIVACY_RCPTS_REPLACE, /* address */
+	SQL_PRIVACY_MEMBER_DELETE, /* address */
+	SQL_PRIVACY_SUPPRESSION_DELETE, /* address */
+	SQL_PRIVACY_SUPPRESSION_HASH,   /* hash, now */
+	SQL_PRIVACY_SECURE_DELETE,      /* SQLite: freed bytes zeroed */
+	SQL_PRIVACY_VACUUM,             /* SQLite: the file rewritten */
+	SQL_PRIVACY_CHECKPOINT,         /* -> busy, log, checkpointed */
+	/* settings (schema 5): name -> value; name, value (kept when
+	 * the name is there) */
+	SQL_SETTING_GET,
+	SQL_SETTING_ADD,
+	SQL_COPY_SETTINGS_READ,  /* -> COPY_SETTINGS_COLUMNS (one read) */
+	SQL_COPY_SETTINGS_WRITE, /* COPY_SETTINGS_COLUMNS */
+	SQL_COPY_COUNT_SETTINGS, /* -> count */
 	SQL_N
 } StoreSql;
 
@@ -135,5 +167,6 @@ typedef struct {
 #define COPY_RCPTS_COLUMNS                                                     \
 	"outbox_id, position, address, status, code, text, attempts"
 #define COPY_SUPPRESSION_COLUMNS "address, code, reason, outbox_id, created_at"
+#define COPY_SETTINGS_COLUMNS "name, value"
 
 #endif /* PA_STORE_SQL_H */

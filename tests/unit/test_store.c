@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_privacy.h"
 
 typedef struct {
 	char *dir;    /* SQLite: the folder */
@@ -278,8 +279,9 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
-/* DOWN_TO_3 - undo migration 4 on a fresh file (a version 3 file) */
+/* DOWN_TO_3 - undo migrations 5 and 4 on a fresh file (a version 3 file) */
 #define DOWN_TO_3                                                              \
+	"DROP TABLE settings;"                                                 \
 	"DROP INDEX shares_token; DROP INDEX shares_asked;"                    \
 	"DROP INDEX shares_pair;"                                              \
 	"ALTER TABLE shares DROP COLUMN member_name;"                          \
@@ -372,7 +374,8 @@ test_open_migrate_3(Fixture *f, gconstpointer data)
 	sqlite3_close(db);
 	f->store = store_open(f->path, 5000, &error);
 	g_assert_no_error(error);
-	g_assert_cmpint(store_schema_version(f->store), ==, 4);
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
 	shares = store_share_list(f->store, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(shares->len, ==, 1);
@@ -1443,7 +1446,7 @@ test_threads_mixed(Fixture *f, gconstpointer data)
 
 /* the tables store_copy() knows, in the order it copies them */
 static const char *const copy_tables[] = { "members", "shares", "outbox",
-	"outbox_rcpts", "suppression" };
+	"outbox_rcpts", "suppression", "settings" };
 
 /* raw_exec - run sql (several statements) on path: an SQLite file
  * (a source, or the fixture's on SQLite) or the fixture's schema */
@@ -1840,7 +1843,8 @@ test_copy_every_table(Fixture *f, gconstpointer data)
 		const char *table;
 		gint64 columns;
 	} known[] = { { "members", 8 }, { "shares", 27 }, { "outbox", 16 },
-		{ "outbox_rcpts", 7 }, { "suppression", 5 } };
+		{ "outbox_rcpts", 7 }, { "suppression", 5 },
+		{ "settings", 2 } };
 
 	(void)data;
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master"
@@ -2073,6 +2077,188 @@ test_flow_member_set(Fixture *f, gconstpointer data)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
 }
 
+/* --- a person's data (store_privacy.c) ---------------------------------- */
+
+/* person_store - Pat as member, as the friend of one share and the
+ * requester of another (both by member@example.net), on the
+ * suppression list, and named in a digest to someone else */
+static void
+person_store(Store *store)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) m = member_new();
+	g_autoptr(Share) a = make_share("<p1@example.org>");
+	g_autoptr(Share) b = make_share("<p2@example.org>");
+	g_autoptr(GPtrArray) items = items_new(
+	    make_item("intro", "To: pat@people.example\r\n\r\nHi Pat", 50),
+	    NULL);
+	g_autoptr(OutboxItem) digest =
+	    make_item("digest", "Shared with Pat Person this week", 50);
+	gboolean created = FALSE;
+
+	m->address = g_strdup("Pat@people.example");
+	m->name = g_strdup("Pat Person");
+	g_assert_true(store_member_add(store, m, NULL, &error));
+	g_assert_no_error(error);
+	add_member(store, "member@example.net", NULL);
+	g_free(a->recipient);
+	a->recipient = g_strdup("PAT@people.example");
+	a->recipient_name = g_strdup("Pat Person");
+	g_ptr_array_add(((OutboxItem *)items->pdata[0])->rcpts,
+	    g_strdup("pat@people.example"));
+	g_assert_true(store_share_record(store, a, items, &created, &error));
+	g_assert_no_error(error);
+	g_free(b->requester);
+	b->requester = g_strdup("pat@people.example");
+	b->requester_name = g_strdup("Pat Person");
+	b->request_text = g_strdup("Pat needs a trainer");
+	g_assert_true(store_share_record(store, b, NULL, &created, &error));
+	g_assert_no_error(error);
+	g_ptr_array_set_size(digest->rcpts, 0);
+	g_ptr_array_add(digest->rcpts, g_strdup("member@example.net"));
+	g_assert_true(store_outbox_add(store, digest, &error));
+	g_assert_no_error(error);
+	g_assert_true(store_suppression_add(
+	    store, "pat@people.example", 550, "gone", 0, &error));
+	g_assert_no_error(error);
+}
+
+/* test_person_export - every role, the mail, the suppression row */
+static void
+test_person_export(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StorePerson) p = NULL;
+	g_autoptr(StorePerson) none = NULL;
+
+	(void)data;
+	person_store(f->store);
+	p = store_person_export(f->store, "pAT@people.example", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(p->member);
+	g_assert_cmpstr(p->member->name, ==, "Pat Person");
+	g_assert_cmpuint(p->shares->len, ==, 2);
+	g_assert_cmpstr(((Share *)p->shares->pdata[1])->request_text, ==,
+	    "Pat needs a trainer");
+	/* the intro of the share to Pat, and the digest naming Pat */
+	g_assert_cmpuint(p->outbox->len, ==, 2);
+	g_assert_nonnull(((OutboxItem *)p->outbox->pdata[0])->message);
+	g_assert_cmpstr(
+	    ((OutboxItem *)p->outbox->pdata[1])->kind, ==, "digest");
+	g_assert_cmpuint(p->suppression->len, ==, 1);
+	g_assert_false(p->forgotten);
+	none = store_person_export(f->store, "nobody@people.example", &error);
+	g_assert_no_error(error);
+	g_assert_null(none->member);
+	g_assert_cmpuint(none->shares->len + none->outbox->len, ==, 0);
+	g_assert_null(store_person_export(f->store, "not an address", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+}
+
+/* count_text - rows of table whose column holds text (any case) */
+static gint64
+count_text(Fixture *f, const char *table, const char *column, const char *text)
+{
+	g_autofree char *sql = g_strdup_printf(
+	    pg_admin != NULL
+		? "SELECT COUNT(*) FROM %s WHERE strpos(lower(encode(%s::bytea,"
+		  " 'escape')), lower('%s')) > 0"
+		: "SELECT COUNT(*) FROM %s WHERE instr(lower(CAST(%s AS TEXT)),"
+		  " lower('%s')) > 0",
+	    table, column, text);
+
+	return raw_int(f->path, sql);
+}
+
+/* test_person_forget - the rule: counts, the dry run, nothing of Pat
+ * left in any column, other rows kept, the hash refusing the address */
+static void
+test_person_forget(Fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *table, *column;
+	} cols[] = { { "members", "address" }, { "members", "name" },
+		{ "shares", "recipient" }, { "shares", "requester" },
+		{ "shares", "recipient_name" }, { "shares", "requester_name" },
+		{ "shares", "request_text" }, { "outbox", "message" },
+		{ "outbox_rcpts", "address" }, { "suppression", "address" } };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(StorePerson) p = NULL;
+	StoreForget fg = { 0 };
+	gboolean has = FALSE;
+
+	(void)data;
+	person_store(f->store);
+	/* the dry run counts and changes nothing */
+	g_assert_true(store_person_forget(
+	    f->store, "pat@people.example", FALSE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.members_deleted, ==, 1);
+	g_assert_cmpint(fg.shares_blanked, ==, 2);
+	g_assert_cmpint(count_text(f, "members", "name", "Pat Person"), ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM settings"), ==, 0);
+	g_assert_true(store_suppression_has(
+	    f->store, "pat@people.example", &has, &error));
+	g_assert_true(has); /* the plain row, still there */
+	/* the forget */
+	memset(&fg, 0, sizeof fg);
+	g_assert_true(store_person_forget(
+	    f->store, "Pat@PEOPLE.example", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.members_deleted, ==, 1);
+	g_assert_cmpint(fg.shares_deleted, ==, 0);
+	g_assert_cmpint(fg.shares_blanked, ==, 2);
+	g_assert_cmpint(fg.outbox_emptied, ==, 2); /* the intro, the digest */
+	g_assert_cmpint(fg.rcpts_replaced, ==, 1);
+	g_assert_cmpint(fg.suppression_deleted, ==, 1);
+	g_assert_cmpint(fg.suppression_hashed, ==, 1);
+	g_assert_true(fg.compacted == (pg_admin == NULL));
+	for (size_t i = 0; i < G_N_ELEMENTS(cols); i++) {
+		g_assert_cmpint(count_text(f, cols[i].table, cols[i].column,
+				    "pat@people.example"),
+		    ==, 0);
+		g_assert_cmpint(
+		    count_text(f, cols[i].table, cols[i].column, "Pat Person"),
+		    ==, 0);
+	}
+	/* the other member's records keep their shape */
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares WHERE"
+					 " sharer = 'member@example.net'"),
+	    ==, 2);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"
+			     " WHERE address = 'friend@example.com'"),
+	    ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox WHERE"
+					 " status = 'failed'"),
+	    ==, 2);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM members"), ==, 1);
+	/* not mailed again, in any case */
+	has = FALSE;
+	g_assert_true(store_suppression_has(
+	    f->store, "PAT@people.EXAMPLE", &has, &error));
+	g_assert_no_error(error);
+	g_assert_true(has);
+	g_assert_true(store_suppression_has(
+	    f->store, "pat2@people.example", &has, &error));
+	g_assert_false(has);
+	p = store_person_export(f->store, "pat@people.example", &error);
+	g_assert_no_error(error);
+	g_assert_true(p->forgotten);
+	g_assert_null(p->member);
+	g_assert_cmpuint(p->shares->len, ==, 0);
+	/* forgetting again is harmless; the sharer's own shares go */
+	memset(&fg, 0, sizeof fg);
+	g_assert_true(store_person_forget(
+	    f->store, "member@example.net", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.shares_deleted, ==, 2);
+	g_assert_cmpint(fg.outbox_deleted, ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 0);
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 /* main - register the tests: every one on SQLite, the contract on
@@ -2128,6 +2314,8 @@ main(int argc, char **argv)
 	ADD("/store/copy/refuse_nonempty", test_copy_refuse);
 	ADD("/store/copy/twice", test_copy_twice);
 	ADD("/store/copy/counts_verified", test_copy_counts);
+	ADD("/store/privacy/export", test_person_export);
+	ADD("/store/privacy/forget", test_person_forget);
 	if (sqlite)
 		ADD("/store/copy/every_table", test_copy_every_table);
 	return g_test_run();
