@@ -596,9 +596,18 @@ static gboolean
 pg_broken(DbConn *db)
 {
 	PgConn *c = CONN(db);
+	struct pollfd p = { .fd = PQsocket(c->pg), .events = POLLIN };
 
-	return c->broken || PQstatus(c->pg) != CONNECTION_OK ||
-	       PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
+	    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		return TRUE;
+	/* An idle connection has nothing to read, unless the server said
+	 * goodbye (a restart, a failover, a terminated backend) or, rarely,
+	 * reported a setting: either way a new connection is cheaper than
+	 * failing the caller's call, and costs no round trip to find out. */
+	if (p.fd >= 0 && poll(&p, 1, 0) != 0)
+		c->broken = TRUE;
+	return c->broken;
 }
 
 /* pg_describe - where and how, never the password */
