@@ -218,9 +218,14 @@ sender_auth = any
 shares_per_hour = 0
 shares_per_day = 0
 intros_per_friend_per_week = 0
+consent_requests_per_friend_per_week = 0
 
 [store]
 path = $dir/passalong.db
+
+# the reliability of share -> introduction: no consent step
+[consent]
+mode = direct
 
 [sender]
 # introductions stay in the outbox: the bench measures the milter

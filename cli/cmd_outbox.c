@@ -2,7 +2,8 @@
  * cmd_outbox.c - passalong outbox list|show|flush
  *
  * "show" prints the stored message byte for byte (it is what the relay
- * will get); "flush" runs the sender once, exactly as the daemon's
+ * got, or will get); a row not sent yet whose mail is written at its
+ * first send (a template, no message) is rendered fresh for the look; "flush" runs the sender once, exactly as the daemon's
  * worker would, for cron jobs, tests, and a daemon started with
  * [sender] enabled = false, and names each recipient refused for good.
  */
@@ -158,6 +159,13 @@ outbox_show(int argc, char **argv, const char *config_path)
 			cli_error("outbox show: %s", error->message);
 		else
 			cli_error("outbox show: no item %" G_GINT64_FORMAT, id);
+		return CLI_EX_FAILED;
+	}
+	sender_init(); /* GMime, for a row rendered fresh */
+	if (!sender_render(store, cfg, item, util_now(), FALSE, &error)) {
+		cli_error("outbox show: item %" G_GINT64_FORMAT
+			  " cannot be rendered: %s",
+		    id, error->message);
 		return CLI_EX_FAILED;
 	}
 	data = g_bytes_get_data(item->message, &len);

@@ -116,8 +116,8 @@ item(const Config *cfg, const char *kind, const char *template,
 
 	it->kind = g_strdup(kind);
 	it->template = g_strdup(template);
-	it->mail_from = g_strdup_printf("%s@%s", cfg->from_localpart,
-	    cfg->domain);
+	it->mail_from =
+	    g_strdup_printf("%s@%s", cfg->from_localpart, cfg->domain);
 	it->subject = g_strdup(share->subject);
 	add_rcpt(it->rcpts, a);
 	add_rcpt(it->rcpts, b);
@@ -185,9 +185,8 @@ static gboolean
 auto_reply(const Config *cfg, Store *store, const Share *share,
     const char *template, gint64 now, GError **error)
 {
-	g_autoptr(GPtrArray) items = list(item(cfg, "consent", template,
-					      share, share->recipient, NULL,
-					      NULL),
+	g_autoptr(GPtrArray) items = list(
+	    item(cfg, "consent", template, share, share->recipient, NULL, NULL),
 	    NULL);
 	gboolean allowed = FALSE;
 

@@ -57,7 +57,7 @@
 #include "parser/reply.h"
 #include "store/store.h"
 
-#define FLOW_TOKEN_LEN 26     /* 128 bits in base32, no padding */
+#define FLOW_TOKEN_LEN 26       /* 128 bits in base32, no padding */
 #define FLOW_MAX_AUTO_REPLIES 3 /* "how to answer" and "already answered" */
 
 typedef enum {
@@ -76,8 +76,8 @@ gboolean flow_token_valid(const char *s);
 
 /* the mode a share to friend takes: "+direct" in the address wins,
  * then the member's choice, then [consent] mode */
-const char *flow_mode(const Config *cfg, const Member *sharer,
-    gboolean direct_address);
+const char *flow_mode(
+    const Config *cfg, const Member *sharer, gboolean direct_address);
 void flow_share_begin(
     const Config *cfg, Share *share, const char *mode, gint64 now);
 GPtrArray *flow_first_items(
@@ -87,7 +87,7 @@ FlowReply flow_reply(const Config *cfg, Store *store, const char *token,
     const char *const *senders, ReplyDecision decision, const char *reason,
     gint64 now, GError **error);
 
-gboolean flow_tick(const Config *cfg, Store *store, gint64 now,
-    guint *reminded, guint *expired, GError **error);
+gboolean flow_tick(const Config *cfg, Store *store, gint64 now, guint *reminded,
+    guint *expired, GError **error);
 
 #endif /* PA_FLOW_H */

@@ -18,17 +18,20 @@
 #include "common/gmime-autoptr.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "flow/flow.h"
 #include "milter/share.h"
 #include "milter/share_int.h"
 #include "parser/parser.h"
+#include "parser/reply.h"
 #include "sender/sender.h"
 #include "templates/tmpl.h"
 
 /* One friend a message is shared with, resolved from its address. */
 typedef struct {
-	char *rcpt;    /* the share recipient as the MTA gave it */
-	char *address; /* the friend */
-	char *name;    /* or NULL */
+	char *rcpt;      /* the share recipient as the MTA gave it */
+	char *address;   /* the friend */
+	char *name;      /* or NULL */
+	gboolean direct; /* share+NAME+direct@: introduce at once */
 } Friend;
 
 /* Who asked in the first place, and who passed the request on. */
@@ -125,6 +128,41 @@ source_routed(const Config *cfg, const char *rcpt)
 	return rest != NULL && addr_in_domain(rest, cfg->domain);
 }
 
+/* without_direct - rcpt without a trailing "+direct" in its local part
+ * (share+jane+direct@D, share+jane=friends.example+direct@D); *direct
+ * says whether there was one */
+static char *
+without_direct(const char *rcpt, gboolean *direct)
+{
+	g_autofree char *a = addr_normalize(rcpt);
+	const char *at = a != NULL ? strrchr(a, '@') : NULL;
+	static const char suffix[] = "+direct";
+	size_t n = sizeof suffix - 1;
+
+	*direct = FALSE;
+	if (at == NULL || (size_t)(at - a) <= n ||
+	    g_ascii_strncasecmp(at - n, suffix, n) != 0)
+		return g_strdup(rcpt);
+	*direct = TRUE;
+	g_autofree char *local = g_strndup(a, (gsize)(at - a) - n);
+
+	return g_strconcat(local, at, NULL);
+}
+
+/* reply_token - the TOKEN of intro+TOKEN@domain, or NULL */
+static char *
+reply_token(const Config *cfg, const char *rcpt)
+{
+	g_autofree char *a = addr_normalize(rcpt);
+	const char *at;
+
+	if (a == NULL || !addr_in_domain(a, cfg->domain) ||
+	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
+		return NULL;
+	at = strrchr(a, '@');
+	return g_strndup(a + 6, (gsize)(at - a) - 6);
+}
+
 /* check_target - the friend a share+local=domain address names is
  * someone the gateway may mail (addr_mailable()), else a 550 */
 static ShareVerdict *
@@ -156,10 +194,20 @@ share_check_rcpt(
 		return verdict_new(550, "5.1.1",
 		    "Source routes are not accepted here; send to the share "
 		    "address itself");
-	g_autofree char *addr = addr_normalize(rcpt);
+	gboolean direct = FALSE;
+	g_autofree char *plain = without_direct(rcpt, &direct);
+	g_autofree char *addr = addr_normalize(plain);
+	g_autofree char *token = reply_token(cfg, rcpt);
 
 	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
 		return NULL;
+	if (token != NULL) /* a reply to a consent request: read at the end */
+		return flow_token_valid(token)
+			   ? verdict_new(0, NULL, NULL)
+			   : verdict_new(550, "5.1.1",
+				 "This reply address is not one this gateway "
+				 "wrote; answer the consent request's own "
+				 "mail");
 	kind =
 	    addr_parse_share(addr, cfg->domain, cfg->share_localpart, &target);
 	switch (kind) {
@@ -239,9 +287,11 @@ resolve_friend(const Config *cfg, Store *store, const char *qid,
 	g_autofree char *target = NULL;
 	g_autoptr(Member) m = NULL;
 	g_autoptr(GError) error = NULL;
+	gboolean direct = FALSE;
+	g_autofree char *plain = without_direct(rcpt, &direct);
 	Friend *f;
 	ShareAddrKind kind =
-	    addr_parse_share(rcpt, cfg->domain, cfg->share_localpart, &target);
+	    addr_parse_share(plain, cfg->domain, cfg->share_localpart, &target);
 
 	if (kind == SHARE_ADDR_HANDLE) {
 		m = store_member_by_handle(store, target, &error);
@@ -275,6 +325,7 @@ resolve_friend(const Config *cfg, Store *store, const char *qid,
 	f->rcpt = g_strdup(rcpt);
 	f->address = g_strdup(m != NULL ? m->address : target);
 	f->name = g_strdup(m != NULL ? m->name : NULL);
+	f->direct = direct;
 	return f;
 }
 
@@ -415,22 +466,6 @@ find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
 	return TRUE;
 }
 
-/* outbox_from_mail - an outbox item for a rendered message */
-static OutboxItem *
-outbox_from_mail(RenderedMail *mail)
-{
-	OutboxItem *item = outbox_item_new();
-
-	item->kind = g_strdup(mail->kind);
-	item->mail_from = g_strdup(mail->mail_from);
-	for (guint i = 0; i < mail->rcpts->len; i++)
-		g_ptr_array_add(item->rcpts, g_strdup(mail->rcpts->pdata[i]));
-	item->subject = g_strdup(mail->subject);
-	item->message = g_bytes_ref(mail->message);
-	item->status = g_strdup("queued");
-	return item;
-}
-
 /* check_people - refuse introductions that make no sense, or that would
  * need SMTPUTF8 for a member's address */
 static ShareVerdict *
@@ -455,65 +490,73 @@ check_people(const Member *sharer, const Friend *f, const Requester *req)
 	return NULL;
 }
 
-/* build_share - the share and intro for one friend; NULL + verdict */
+/* passers - "Ann Lee, Bob Ray": who passed the request on, or NULL */
+static char *
+passers(const GPtrArray *passed_by)
+{
+	GString *out;
+
+	if (passed_by == NULL || passed_by->len == 0)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < passed_by->len; i++) {
+		const FwdAddress *a = g_ptr_array_index(passed_by, i);
+
+		g_string_append_printf(out, "%s%s", i ? ", " : "",
+		    a->name != NULL ? a->name : a->address);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* request_date - the request's date in seconds, or 0 */
+static gint64
+request_date(const FwdMessage *m)
+{
+	g_autoptr(GDateTime) t = NULL;
+
+	if (m == NULL || m->date == NULL)
+		return 0;
+	t = g_date_time_new_from_iso8601(m->date, NULL);
+	return t != NULL ? g_date_time_to_unix(t) : 0;
+}
+
+/* build_share - the share for one friend, with the facts every mail
+ * about it is written from, and the rows to record with it (flow/);
+ * nothing is rendered here: the worker writes the mail. NULL + verdict */
 static Share *
 build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
     const Forward *fwd, const Member *sharer, const Requester *rq,
-    const Friend *f, const char *key, OutboxItem **item, ShareVerdict **verdict)
+    const Friend *f, const char *key, GPtrArray **items, ShareVerdict **verdict)
 {
-	g_autoptr(RenderedMail) mail = NULL;
-	g_autoptr(GError) error = NULL;
+	const FwdMessage *layer = rq->layer != NULL ? rq->layer : fwd->original;
+	const char *mid = g_mime_message_get_message_id(msg);
 	Share *s;
 
 	*verdict = check_people(sharer, f, rq);
 	if (*verdict != NULL)
 		return NULL;
-	IntroContext ctx = {
-		.cfg = cfg,
-		.member_address = sharer->address,
-		.member_name = sharer->name,
-		.friend_address = f->address,
-		.friend_name = f->name,
-		.requester_address = rq->address,
-		.requester_name = rq->name,
-		.fwd = fwd,
-		.request = rq->layer,
-		.passed_by = rq->passed_by,
-		.forward_message_id = g_mime_message_get_message_id(msg),
-		.now = util_now(),
-	};
-	mail = tmpl_render_intro(&ctx, &error);
-	if (mail == NULL &&
-	    g_error_matches(error, TMPL_ERROR, TMPL_ERROR_CONFIG)) {
-		/* the gateway's mistake, not the member's: keep the mail */
-		log_error(req->qid, "intro not rendered: %s", error->message);
-		*verdict = verdict_new(451, "4.3.5",
-		    "This gateway is misconfigured; your mail server will try "
-		    "again later");
-		return NULL;
-	}
-	if (mail == NULL) {
-		log_warn(req->qid, "intro not rendered: %s", error->message);
-		*verdict = verdict_new(550, "5.6.0",
-		    "An introduction could not be written from this message "
-		    "(%s)",
-		    error->message);
-		return NULL;
-	}
 	s = share_new();
 	s->sharer = g_strdup(sharer->address);
+	s->member_name = g_strdup(sharer->name);
 	s->recipient = g_strdup(f->address);
 	s->recipient_name = g_strdup(f->name);
 	s->requester = g_strdup(rq->address);
 	s->requester_name = g_strdup(rq->name);
-	s->subject =
-	    g_strdup(rq->layer->subject != NULL ? rq->layer->subject
-						: fwd->original->subject);
+	s->subject = g_strdup(
+	    layer->subject != NULL ? layer->subject : fwd->original->subject);
 	s->note = g_strdup(fwd->note);
+	/* bounded: the mail quotes two or three lines of it */
+	s->request_text = layer->body != NULL
+			      ? g_utf8_substring(layer->body, 0,
+				    MIN(g_utf8_strlen(layer->body, -1), 4096))
+			      : NULL;
+	s->request_date = request_date(layer);
+	s->passed_by = passers(rq->passed_by);
+	s->origin_message_id = g_strdup(mid);
 	s->origin_key = g_strdup(key);
-	s->status = g_strdup("queued");
 	s->queue_id = g_strdup(req->qid);
-	*item = outbox_from_mail(mail);
+	flow_share_begin(cfg, s, flow_mode(cfg, sharer, f->direct), util_now());
+	*items = flow_first_items(cfg, s, sharer);
 	return s;
 }
 
@@ -556,6 +599,15 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 		    "week, the limit here; your mail server will try again "
 		    "later",
 		    cfg->intros_per_friend_per_week);
+	if (error == NULL && cfg->consent_requests_per_friend_per_week > 0 &&
+	    g_strcmp0(flow_mode(cfg, sharer, f->direct), "ask") == 0 &&
+	    store_share_count_asked(
+		store, f->address, now - 7 * 86400, &n, &error) &&
+	    n >= cfg->consent_requests_per_friend_per_week)
+		return verdict_new(450, "4.7.1",
+		    "The friend you named has been asked %u times this week, "
+		    "the limit here; your mail server will try again later",
+		    cfg->consent_requests_per_friend_per_week);
 	if (error != NULL)
 		return store_failed(req->qid, "rate limit count", error);
 	return NULL;
@@ -565,19 +617,11 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
  * counts what was new and what an MTA retry had recorded before */
 static gboolean
 record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
-    const Forward *fwd, GPtrArray *shares, GPtrArray *items, ShareVerdict *ok,
+    const Forward *fwd, GPtrArray *shares, GPtrArray *lists, ShareVerdict *ok,
     GError **error)
 {
-	g_autoptr(GPtrArray) lists =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	g_autofree gboolean *created = g_new0(gboolean, shares->len);
 
-	for (guint i = 0; i < shares->len; i++) {
-		GPtrArray *one = g_ptr_array_new(); /* borrows the item */
-
-		g_ptr_array_add(one, items->pdata[i]);
-		g_ptr_array_add(lists, one);
-	}
 	/* the webhooks of share.recorded commit with their share */
 	if (!store_shares_record_with(store, shares, lists,
 		sender_webhook_share_items, (gpointer)cfg, created, error))
@@ -608,15 +652,27 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 	g_autoptr(ShareVerdict) ok = verdict_new(0, NULL, NULL);
 	g_autoptr(GError) error = NULL;
 
-	/* render everything first: a refusal must leave nothing behind */
+	g_autofree char *from =
+	    g_strdup_printf("%s@%s", cfg->from_localpart, cfg->domain);
+
+	if (!addr_is_safe(from)) {
+		/* the gateway's mistake, not the member's: keep the mail */
+		log_error(req->qid, "no safe sender address for its mail: "
+				    "check [gateway] domain and [sender] "
+				    "from_localpart");
+		return verdict_new(451, "4.3.5",
+		    "This gateway is misconfigured; your mail server will try "
+		    "again later");
+	}
+	/* check every friend first: a refusal must leave nothing behind */
 	g_autoptr(GPtrArray) shares =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
-	g_autoptr(GPtrArray) items =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	g_autofree char *key = origin_key(fwd);
 
 	for (guint i = 0; i < friends->len; i++) {
-		OutboxItem *item = NULL;
+		GPtrArray *items = NULL;
 		ShareVerdict *v = over_limit(
 		    cfg, store, req, sharer, friends->pdata[i], key, i);
 		Share *s;
@@ -624,13 +680,13 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 		if (v != NULL)
 			return v;
 		s = build_share(cfg, req, msg, fwd, sharer, rq,
-		    friends->pdata[i], key, &item, &v);
+		    friends->pdata[i], key, &items, &v);
 		if (s == NULL)
 			return v;
 		g_ptr_array_add(shares, s);
-		g_ptr_array_add(items, item);
+		g_ptr_array_add(lists, items);
 	}
-	if (!record_in_store(cfg, store, req, fwd, shares, items, ok, &error))
+	if (!record_in_store(cfg, store, req, fwd, shares, lists, ok, &error))
 		return store_failed(req->qid, "share record", error);
 	for (guint i = 0; i < friends->len; i++)
 		g_ptr_array_add(ok->consumed,
@@ -717,7 +773,103 @@ screen(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
 	return NULL;
 }
 
-/* share_process - parse, authorise, resolve, render and record */
+/* from_address - the first mailbox of the message's From, or NULL */
+static char *
+from_address(GMimeMessage *msg)
+{
+	InternetAddressList *l = g_mime_message_get_from(msg);
+	InternetAddress *a;
+
+	if (l == NULL || internet_address_list_length(l) < 1)
+		return NULL;
+	a = internet_address_list_get_address(l, 0);
+	if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+		return NULL;
+	return addr_normalize(
+	    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)));
+}
+
+/* answer - a reply to intro+TOKEN@: the friend's yes or no. Only the
+ * friend's own address counts: the DMARC-verified author where dmarc
+ * is configured, else the envelope sender or From */
+static ShareVerdict *
+answer(const Config *cfg, Store *store, const ShareRequest *req,
+    GMimeMessage *msg, const char *token)
+{
+	g_autofree char *env = addr_normalize(req->envelope_from);
+	g_autofree char *from = NULL;
+	g_autoptr(ReplyVerdict) rv = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *senders[3] = { NULL, NULL, NULL };
+	ShareVerdict *ok;
+	FlowReply r;
+
+	if (cfg->sender_auth & SENDER_AUTH_DMARC && cfg->authserv_id != NULL)
+		senders[0] = from = share_dmarc_author(cfg, req->qid, msg);
+	else {
+		from = from_address(msg);
+		senders[0] = env;
+		senders[1] = from;
+	}
+	rv = reply_decide(msg, NULL);
+	r = flow_reply(cfg, store, token, senders,
+	    rv != NULL ? rv->decision : REPLY_UNCLEAR,
+	    rv != NULL ? rv->reason : NULL, util_now(), &error);
+	if (error != NULL)
+		return store_failed(req->qid, "consent answer", error);
+	if (r == FLOW_REPLY_UNKNOWN) {
+		log_info(req->qid, "refused: unknown reply address");
+		return verdict_new(550, "5.1.1",
+		    "This reply address is unknown here or no longer in use; "
+		    "answer the consent request's own mail");
+	}
+	if (r == FLOW_REPLY_STRANGER) {
+		g_autofree char *who = util_header_safe(env ? env : "?", 200);
+
+		log_info(req->qid,
+		    "refused: answer not from the friend from=%s", who);
+		return verdict_new(550, "5.7.1",
+		    "Only the person this request was sent to can answer it, "
+		    "from their own address");
+	}
+	log_info(req->qid, "answer %s decision=%s",
+	    r == FLOW_REPLY_ACCEPTED   ? "accepted"
+	    : r == FLOW_REPLY_DECLINED ? "declined"
+	    : r == FLOW_REPLY_UNCLEAR  ? "unclear"
+				       : "already answered",
+	    rv != NULL ? reply_decision_name(rv->decision) : "unclear");
+	ok = verdict_new(0, NULL, NULL);
+	for (guint i = 0; i < req->share_rcpts->len; i++)
+		g_ptr_array_add(
+		    ok->consumed, g_strdup(req->share_rcpts->pdata[i]));
+	return ok;
+}
+
+/* reply_to_token - the one TOKEN when the recipients are intro+TOKEN@;
+ * NULL when none is; *mixed when some are and some are not */
+static char *
+reply_to_token(const Config *cfg, const ShareRequest *req, gboolean *mixed)
+{
+	char *token = NULL;
+	guint n = 0;
+
+	*mixed = FALSE;
+	for (guint i = 0; i < req->share_rcpts->len; i++) {
+		g_autofree char *t =
+		    reply_token(cfg, req->share_rcpts->pdata[i]);
+
+		if (t == NULL)
+			continue;
+		n++;
+		if (token == NULL)
+			token = g_steal_pointer(&t);
+	}
+	*mixed = n > 0 && n != req->share_rcpts->len;
+	return token;
+}
+
+/* share_process - parse, authorise, resolve and record a share, or
+ * take a friend's answer to a consent request; nothing is rendered */
 ShareVerdict *
 share_process(const Config *cfg, Store *store, const ShareRequest *req)
 {
@@ -730,6 +882,8 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	g_autoptr(GPtrArray) friends = NULL;
 	g_auto(Requester) rq = { NULL, NULL, NULL, NULL };
 	g_autofree char *claimed = NULL;
+	g_autofree char *token = NULL;
+	gboolean mixed = FALSE;
 	ShareVerdict *refusal = NULL;
 
 	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
@@ -745,6 +899,13 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		    550, "5.6.0", "This is not a readable mail message");
 	if ((refusal = screen(cfg, req, msg)) != NULL)
 		return refusal;
+	token = reply_to_token(cfg, req, &mixed);
+	if (mixed)
+		return verdict_new(550, "5.5.1",
+		    "Send an answer to a consent request on its own, not with "
+		    "a share in the same message");
+	if (token != NULL)
+		return answer(cfg, store, req, msg, token);
 	sharer = find_sharer(cfg, store, req, msg, &claimed, &error);
 	if (error != NULL)
 		return store_failed(req->qid, "member lookup", error);

@@ -147,4 +147,9 @@ SendResult sender_http_result(gboolean answered, long status);
 void sender_worker_wake(SenderWorker *worker);
 void sender_worker_stop(SenderWorker *worker);
 
+/* render a row queued with a template from its share's facts; keep:
+ * store it under the item's claim (sender_render.c) */
+gboolean sender_render(Store *store, const Config *cfg, OutboxItem *item,
+    gint64 now, gboolean keep, GError **error);
+
 #endif /* PA_SENDER_H */

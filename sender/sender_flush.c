@@ -372,6 +372,41 @@ finish(Run *run, SenderLedger *ledger, FlushStats *stats)
 	return FALSE;
 }
 
+/* render - write a row queued with a template before its first try; a
+ * row that cannot be written fails all its recipients (the reason in
+ * each); FALSE: the store failed, try again after the lease */
+static gboolean
+render(Run *run)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (sender_render(
+		run->store, run->cfg, run->item, run->now, TRUE, &error))
+		return TRUE;
+	if (g_error_matches(error, STORE_ERROR, STORE_ERROR_STALE)) {
+		run->stale = TRUE;
+		return TRUE;
+	}
+	if (error->domain == STORE_ERROR) {
+		log_error("outbox", "render id=%" G_GINT64_FORMAT ": %s",
+		    run->item->id, error->message);
+		return FALSE;
+	}
+	log_error("outbox", "cannot render id=%" G_GINT64_FORMAT " (%s): %s",
+	    run->item->id, run->item->template, error->message);
+	for (guint i = 0; i < run->item->states->len; i++) {
+		OutboxRcpt *r = g_ptr_array_index(run->item->states, i);
+
+		if (is_pending(r)) {
+			set_rcpt(r, "failed", 0,
+			    g_strdup_printf("cannot render the %s mail: %s",
+				run->item->template, error->message));
+			g_ptr_array_add(run->failed, r);
+		}
+	}
+	return TRUE;
+}
+
 /* deliver_item - one claimed item: deliver, record; FALSE: store trouble */
 static gboolean
 deliver_item(Store *store, const Config *cfg, SenderLedger *ledger,
@@ -393,6 +428,8 @@ deliver_item(Store *store, const Config *cfg, SenderLedger *ledger,
 		.suppress = suppress,
 		.conn = conn };
 
+	if (!render(&run))
+		return FALSE; /* the store: the row waits for its lease */
 	deliver_all(&run);
 	if (run.stale)
 		return TRUE; /* another sender has it; it records, not us */

@@ -82,6 +82,7 @@ void sender_webhook_events(Store *store, const Config *cfg,
     GPtrArray *out);
 
 guint sender_backoff(const Config *cfg, guint attempts);
+
 guint sender_tx_timeout(const Config *cfg);
 gboolean sender_lease_short(const Config *cfg, gint64 lease_until, gint64 now);
 gboolean sender_flush_batch(Store *store, const Config *cfg,

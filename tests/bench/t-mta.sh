@@ -34,6 +34,7 @@ sender_auth = auth
 shares_per_hour = 0
 shares_per_day = 0
 intros_per_friend_per_week = 0
+consent_requests_per_friend_per_week = 0
 [store]
 path = $T/pa.db
 [sender]

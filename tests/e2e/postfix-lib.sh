@@ -130,6 +130,10 @@ sender_auth = any
 [store]
 $(pg_store_line "$PF_DIR/passalong.db" "e2e_$(basename "$PF_DIR")")
 
+# direct: an introduction at once; PF_CONSENT=ask for consent first
+[consent]
+mode = ${PF_CONSENT:-direct}
+
 [sender]
 enabled = true
 smtp_url = smtp://127.0.0.1:$PF_PORT_RELAY

@@ -33,6 +33,7 @@ cat >> "$PA_CONF" <<LIMITS
 shares_per_hour = 0
 shares_per_day = 0
 intros_per_friend_per_week = 0
+consent_requests_per_friend_per_week = 0
 LIMITS
 cli="$PA_BUILDDIR/passalong -c $PA_CONF"
 check="$PA_BUILDDIR/tests/e2e/mailcheck"
@@ -90,15 +91,16 @@ def sized(text, n):
     return ((text + " ") * (n // len(text) + 2))[:n].strip()
 
 def intro_subject(name, topic):
-    # templates/tmpl_fields.c make_subject(): at most 200 characters, the
-    # topic cut with an ellipsis to what is left
-    head = "Introduction: Jane Friend <> " + name
-    room = 200 - len(head) - 3
-    if room < 8:
-        return head
-    if len(topic) > room:
-        topic = topic[:room - 1] + "\u2026"
-    return head + " \u2014 " + topic
+    # templates/tmpl_words.c: "<requester's first name>, meet Jane:
+    # topic", at most 200 characters, cut with an ellipsis
+    # (templates/tmpl_share.c: the topic itself at most 140 characters)
+    if len(topic) > 140:
+        topic = topic[:139] + "\u2026"
+    s = name.split(" ")[0] + ", meet Jane: " + topic
+    if len(s) > 200:
+        s = s[:199] + "\u2026"
+    return s
+
 
 with open(d + "/expected.tsv", "w", encoding="utf-8") as exp:
     for i, (name, text) in enumerate(cases, 1):

@@ -143,6 +143,10 @@ sender_auth = any
 [store]
 path = $dir/passalong.db
 
+# the reliability of share -> introduction: no consent step
+[consent]
+mode = direct
+
 [sender]
 enabled = true
 smtp_url = smtp://127.0.0.1:$port_relay

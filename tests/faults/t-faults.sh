@@ -92,10 +92,15 @@ sender_auth = any
 shares_per_hour = 0
 shares_per_day = 0
 intros_per_friend_per_week = 0
+consent_requests_per_friend_per_week = 0
 
 [store]
 path = $dir/store/passalong.db
 busy_timeout = 300
+
+# the reliability of share -> introduction: no consent step
+[consent]
+mode = direct
 
 [sender]
 enabled = true

@@ -103,10 +103,15 @@ sender_auth = any
 shares_per_hour = 0
 shares_per_day = 0
 intros_per_friend_per_week = 0
+consent_requests_per_friend_per_week = 0
 
 [store]
 url = $URL
 busy_timeout = 3000
+
+# the reliability of share -> introduction: no consent step
+[consent]
+mode = direct
 
 [sender]
 enabled = true

@@ -11,6 +11,7 @@ run("duplicate creates nothing new", function()
 	end
 	mt.disconnect(conn)
 	check(count("share list") == 1, "expected 1 share")
-	check(count("outbox list") == 1, "expected 1 outbox item")
+	check(count("outbox list") == 2,
+		"expected 2 outbox items (consent, confirmation)")
 	check(log_has("QH2: share duplicate"), "the retry was not logged as a duplicate")
 end)

@@ -192,8 +192,9 @@ test_yes(Fixture *f, gconstpointer data)
 
 	(void)data;
 	s = new_share(f, "ask", NULL, &id);
-	g_assert_cmpint(flow_reply(f->cfg, f->store, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
-			    FRIEND, REPLY_YES, NULL, T0 + 60, &error),
+	g_assert_cmpint(
+	    flow_reply(f->cfg, f->store, "aaaaaaaaaaaaaaaaaaaaaaaaaa", FRIEND,
+		REPLY_YES, NULL, T0 + 60, &error),
 	    ==, FLOW_REPLY_UNKNOWN);
 	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, STRANGER,
 			    REPLY_YES, NULL, T0 + 60, &error),
@@ -210,9 +211,9 @@ test_yes(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(st, ==, "accepted");
 	/* a second answer changes nothing; the note about it is bounded */
 	for (int i = 0; i < 5; i++)
-		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
-				    REPLY_NO, "changed my mind", T0 + 120,
-				    &error),
+		g_assert_cmpint(
+		    flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
+			"changed my mind", T0 + 120, &error),
 		    ==, FLOW_REPLY_ANSWERED);
 	g_assert_no_error(error);
 	g_free(st);
@@ -240,9 +241,8 @@ test_no(Fixture *f, gconstpointer data)
 
 	(void)data;
 	s = new_share(f, "ask", NULL, &id);
-	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
-			    REPLY_NO, "Booked solid in March.", T0 + 60,
-			    &error),
+	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
+			    "Booked solid in March.", T0 + 60, &error),
 	    ==, FLOW_REPLY_DECLINED);
 	g_assert_no_error(error);
 	after = store_share_get(f->store, id, &error);
@@ -298,17 +298,17 @@ test_silence(Fixture *f, gconstpointer data)
 
 	(void)data;
 	s = new_share(f, "ask", NULL, &id);
-	g_assert_true(flow_tick(f->cfg, f->store, T0 + 2 * DAY, &rem, &exp,
-	    &error));
+	g_assert_true(
+	    flow_tick(f->cfg, f->store, T0 + 2 * DAY, &rem, &exp, &error));
 	g_assert_cmpuint(rem + exp, ==, 0);
-	g_assert_true(flow_tick(f->cfg, f->store, T0 + 3 * DAY, &rem, &exp,
-	    &error));
+	g_assert_true(
+	    flow_tick(f->cfg, f->store, T0 + 3 * DAY, &rem, &exp, &error));
 	g_assert_cmpuint(rem, ==, 1);
-	g_assert_true(flow_tick(f->cfg, f->store, T0 + 4 * DAY, &rem, &exp,
-	    &error));
+	g_assert_true(
+	    flow_tick(f->cfg, f->store, T0 + 4 * DAY, &rem, &exp, &error));
 	g_assert_cmpuint(rem + exp, ==, 0);
-	g_assert_true(flow_tick(f->cfg, f->store, T0 + 7 * DAY, &rem, &exp,
-	    &error));
+	g_assert_true(
+	    flow_tick(f->cfg, f->store, T0 + 7 * DAY, &rem, &exp, &error));
 	g_assert_cmpuint(exp, ==, 1);
 	g_assert_no_error(error);
 	st = status(f, id);

@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/gmime-autoptr.h"
 #include "milter/share.h"
+#include "sender/sender.h"
 #include "store/store.h"
 
 typedef struct {
@@ -231,11 +232,18 @@ test_process_accepted(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(
 	    v->consumed->pdata[0], ==, "<share+jane@intro.example.org>");
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+	/* consent first: the question to the friend alone, a confirmation
+	 * to the member; written later, by the worker */
 	items = store_outbox_list(f->store, NULL);
-	g_assert_cmpuint(items->len, ==, 1);
+	g_assert_cmpuint(items->len, ==, 2);
 	item = items->pdata[0];
-	g_assert_cmpstr(item->kind, ==, "intro");
-	g_assert_cmpuint(item->rcpts->len, ==, 3);
+	g_assert_cmpstr(item->kind, ==, "consent");
+	g_assert_cmpstr(item->template, ==, "consent");
+	g_assert_cmpuint(item->rcpts->len, ==, 1);
+	g_assert_cmpstr(item->rcpts->pdata[0], ==, "jane@friends.example");
+	item = items->pdata[1];
+	g_assert_cmpstr(item->kind, ==, "confirmation");
+	g_assert_cmpstr(item->rcpts->pdata[0], ==, "chris@members.example");
 }
 
 /* test_process_gateway_misconfigured - an introduction the gateway's
@@ -309,7 +317,8 @@ test_process_duplicate(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(v2->duplicates, ==, 1);
 	g_assert_cmpuint(v2->consumed->len, ==, 1);
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
-	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 1);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==,
+	    2); /* consent, confirmation */
 }
 
 static void
@@ -765,6 +774,10 @@ intro_text_of(Fixture *f, gint64 id)
 
 	g_assert_no_error(error);
 	g_assert_nonnull(item);
+	/* written by the worker at its first send: rendered here for a look */
+	g_assert_true(
+	    sender_render(f->store, f->cfg, item, 1700000000, FALSE, &error));
+	g_assert_no_error(error);
 	data = g_bytes_get_data(item->message, &len);
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	parser = g_mime_parser_new_with_stream(stream);
@@ -780,12 +793,12 @@ intro_text_of(Fixture *f, gint64 id)
 static void
 test_process_forward_chain(Fixture *f, gconstpointer data)
 {
-	g_autoptr(ShareVerdict) v =
-	    process(f, forward_of_forward, "chris@members.example",
-		"<chris@members.example>", "<share+jane@intro.example.org>");
-	g_autoptr(ShareVerdict) again =
-	    process(f, forward_of_forward, "chris@members.example",
-		"<chris@members.example>", "<share+jane@intro.example.org>");
+	g_autoptr(ShareVerdict) v = process(f, forward_of_forward,
+	    "chris@members.example", "<chris@members.example>",
+	    "<share+jane+direct@intro.example.org>");
+	g_autoptr(ShareVerdict) again = process(f, forward_of_forward,
+	    "chris@members.example", "<chris@members.example>",
+	    "<share+jane+direct@intro.example.org>");
 	g_autoptr(GPtrArray) shares = store_share_list(f->store, NULL);
 	g_autoptr(GPtrArray) items = store_outbox_list(f->store, NULL);
 	g_autofree char *text = NULL;
@@ -803,9 +816,10 @@ test_process_forward_chain(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < item->rcpts->len; i++)
 		g_assert_cmpstr(
 		    item->rcpts->pdata[i], !=, "eve@middle.example");
+	g_assert_cmpstr(item->kind, ==, "intro");
 	text = intro_text_of(f, item->id);
-	g_assert_nonnull(strstr(text, "Eve Middle passed this to Chris Member, "
-				      "who thought of Jane Friend"));
+	g_assert_nonnull(strstr(text, "Eve Middle"));
+	g_assert_null(strstr(text, "eve@middle.example"));
 }
 
 static void
@@ -890,7 +904,8 @@ test_process_two_friends(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(v2->created, ==, 0);
 	g_assert_cmpuint(v2->duplicates, ==, 2);
 	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 2);
-	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 2);
+	/* a consent request and a confirmation for each friend */
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 4);
 }
 
 /* main - the tests */

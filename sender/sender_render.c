@@ -1,0 +1,92 @@
+/*
+ * sender_render.c - write a queued row's message from its share's facts
+ *
+ * The milter and the consent flow queue rows that name a template and
+ * carry no message (issue 10: no rendering in the SMTP session). The
+ * sender renders such a row when it first sends it: it reads the share,
+ * builds ShareFacts, renders with tmpl_render_share() (which re-parses
+ * the message with GMime before it returns), and stores the exact bytes
+ * under its claim before any SMTP, so that "passalong outbox show ID"
+ * prints what went out and a retry sends the same message.
+ *
+ * Trust: the share's fields came from mail; the templates escape them.
+ */
+#include "config.h"
+
+#include "common/log.h"
+#include "sender/sender_int.h"
+#include "templates/tmpl.h"
+
+/* sender_reply_address - intro+TOKEN@domain for a share with a token */
+static char *
+reply_address(const Config *cfg, const Share *s)
+{
+	if (s->token == NULL)
+		return NULL;
+	return g_strdup_printf("intro+%s@%s", s->token, cfg->domain);
+}
+
+/* sender_render - render item from its share unless it has a message,
+ * and keep what was rendered under the item's claim when keep is TRUE
+ * (FALSE: a preview, for "passalong outbox show" before the first send);
+ * FALSE with error: STORE_ERROR (the store: try later) or TMPL_ERROR
+ * (this row cannot be written: fail it) */
+gboolean
+sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
+    gboolean keep, GError **error)
+{
+	g_autoptr(Share) s = NULL;
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autofree char *reply = NULL;
+
+	if (item->template == NULL ||
+	    (item->message != NULL && g_bytes_get_size(item->message) > 0))
+		return TRUE;
+	if (item->share_id == 0) {
+		g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+		    "template %s without a share", item->template);
+		return FALSE;
+	}
+	s = store_share_get(store, item->share_id, error);
+	if (s == NULL) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, TMPL_ERROR, TMPL_ERROR_INPUT,
+			    "share %" G_GINT64_FORMAT " is gone",
+			    item->share_id);
+		return FALSE;
+	}
+	reply = reply_address(cfg, s);
+	ShareFacts f = {
+		.cfg = cfg,
+		.share_id = s->id,
+		.member_address = s->sharer,
+		.member_name = s->member_name,
+		.friend_address = s->recipient,
+		.friend_name = s->recipient_name,
+		.requester_address = s->requester,
+		.requester_name = s->requester_name,
+		.requester_org = s->requester_org,
+		.subject = s->subject,
+		.note = s->note,
+		.request_text = s->request_text,
+		.request_date = s->request_date,
+		.passed_by = s->passed_by,
+		.origin_message_id = s->origin_message_id,
+		.reply_address = reply,
+		.reason = s->reason,
+		.consented = g_strcmp0(s->answer, "yes") == 0,
+		.now = now,
+	};
+	mail = tmpl_render_share(item->template, &f, error);
+	if (mail == NULL)
+		return FALSE;
+	if (keep && !store_outbox_rendered(store, item->id, item->claim,
+			mail->message, mail->subject, error))
+		return FALSE;
+	if (item->message != NULL)
+		g_bytes_unref(item->message);
+	item->message = g_bytes_ref(mail->message);
+	g_free(item->subject);
+	item->subject = g_strdup(mail->subject);
+	return TRUE;
+}
