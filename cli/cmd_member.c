@@ -25,6 +25,8 @@
 static const char usage[] =
     "Usage: passalong member add ADDRESS [--name NAME] [--handle HANDLE]\n"
     "                            [--capabilities TEXT]\n"
+    "       passalong member set ADDRESS [--consent ask|direct]\n"
+    "                            [--confirmations yes|no]\n"
     "       passalong member list [--json]\n"
     "Options of every command: -c FILE, --help\n";
 
@@ -160,6 +162,69 @@ member_add(int argc, char **argv, const char *config_path)
 	return add(cfgpath, argv[1], m);
 }
 
+/* member_set - passalong member set ADDRESS [--consent ask|direct]
+ * [--confirmations yes|no] */
+static int
+member_set(int argc, char **argv, const char *config_path)
+{
+	g_autofree char *cfgpath = NULL;
+	g_autofree char *consent = NULL;
+	g_autofree char *confirm = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Store) store = NULL;
+	g_autoptr(GError) error = NULL;
+	const GOptionEntry entries[] = {
+		{ "consent", 0, 0, G_OPTION_ARG_STRING, &consent,
+		    "ask: the friend says yes first (the default); direct: "
+		    "introduce at once",
+		    "ask|direct" },
+		{ "confirmations", 0, 0, G_OPTION_ARG_STRING, &confirm,
+		    "Whether the member hears that a share was recorded",
+		    "yes|no" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	gboolean found = FALSE;
+	int on = -1, rc;
+
+	if (!cli_options("member set", "ADDRESS", "Change a member.", entries,
+		&argc, &argv, config_path, &cfgpath))
+		return EX_USAGE;
+	if (argc != 2) {
+		cli_error("member set: give exactly one ADDRESS");
+		return EX_USAGE;
+	}
+	if (consent != NULL && g_strcmp0(consent, "ask") != 0 &&
+	    g_strcmp0(consent, "direct") != 0) {
+		cli_error("member set: --consent is ask or direct");
+		return EX_USAGE;
+	}
+	if (confirm != NULL) {
+		if (g_strcmp0(confirm, "yes") != 0 &&
+		    g_strcmp0(confirm, "no") != 0) {
+			cli_error("member set: --confirmations is yes or no");
+			return EX_USAGE;
+		}
+		on = g_strcmp0(confirm, "yes") == 0;
+	}
+	if (consent == NULL && confirm == NULL) {
+		cli_error("member set: nothing to change (--consent, "
+			  "--confirmations)");
+		return EX_USAGE;
+	}
+	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
+		return rc;
+	if (!store_member_set(store, argv[1], consent, on, &found, &error)) {
+		cli_error("member set: %s", error->message);
+		return CLI_EX_FAILED;
+	}
+	if (!found) {
+		cli_error("member set: %s is not a member", argv[1]);
+		return CLI_EX_FAILED;
+	}
+	printf("changed member %s\n", argv[1]);
+	return 0;
+}
+
 /* print_json - [{"address","name","handle","capabilities"}] */
 static void
 print_json(GPtrArray *members)
@@ -175,6 +240,7 @@ print_json(GPtrArray *members)
 		cli_json_string(b, "name", m->name);
 		cli_json_string(b, "handle", m->handle);
 		cli_json_string(b, "capabilities", m->capabilities);
+		cli_json_string(b, "consent", m->consent);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -241,6 +307,7 @@ cmd_member(int argc, char **argv, const char *config_path)
 {
 	static const CliCommand commands[] = {
 		{ "add", member_add },
+		{ "set", member_set },
 		{ "list", member_list },
 		{ NULL, NULL },
 	};

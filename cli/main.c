@@ -27,8 +27,11 @@ static const char usage[] =
     "  member add ADDRESS [--name NAME] [--handle HANDLE]\n"
     "             [--capabilities TEXT]\n"
     "                            add a member\n"
+    "  member set ADDRESS [--consent ask|direct] [--confirmations yes|no]\n"
+    "                            change a member\n"
     "  member list [--json]      list the members\n"
     "  share list [--json]       list the shares\n"
+    "  share show ID [--json]    one share and its timeline\n"
     "  outbox list [--json]      list outgoing mail\n"
     "  outbox show ID            print one outgoing message\n"
     "  outbox flush              deliver what is due now\n"
@@ -40,6 +43,8 @@ static const char usage[] =
     "  export ADDRESS [--json]   everything held about one person, as JSON\n"
     "  forget ADDRESS [--yes]    erase one person (without --yes: say what\n"
     "                            would be erased, change nothing)\n"
+    "  tick [--now RFC3339]      send due reminders, expire unanswered\n"
+    "                            consent requests (for cron and tests)\n"
     "\n"
     "Options:\n"
     "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
@@ -64,6 +69,7 @@ static const CliCommand commands[] = {
 	{ "store", cmd_store },
 	{ "export", cmd_export },
 	{ "forget", cmd_forget },
+	{ "tick", cmd_tick },
 	{ NULL, NULL },
 };
 
