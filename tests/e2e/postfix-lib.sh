@@ -108,7 +108,8 @@ CF
 	# virtual(8) allows no regexp substitution: one line per mailbox
 	for a in jane@friends.example dana@confs.example chris@members.example \
 	    bob@elsewhere.example someone@elsewhere.example \
-	    intros@intro.example.org share@intro.example.org ${PF_MAILBOXES:-}; do
+	    intros@intro.example.org share@intro.example.org \
+	    intro@intro.example.org ${PF_MAILBOXES:-}; do
 		printf '%s\t%s/%s/\n' "$a" "${a#*@}" "${a%@*}"
 	done > "$PF_CONF/mailboxes"
 	cat > "$PF_CONF/master.cf" <<MC

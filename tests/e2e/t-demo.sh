@@ -23,6 +23,7 @@ rc=$?
 after=$(ls -d /tmp/passalong-demo.* 2>/dev/null | sort)
 
 [ $rc -eq 0 ] || no "scripts/demo exited $rc"
+grep -q "^subject: .* thinks you'd be great for this: " "$out" || no "no consent request printed"
 grep -q "^subject: .*, meet .*: " "$out" || no "no introduction printed"
 grep -q "feel free to move me to Bcc" "$out" || no "no introduction text printed"
 new=$(printf '%s\n' "$after" | grep -vxF -e "$before" -e '' || true)
