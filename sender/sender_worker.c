@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "flow/flow.h"
 #include "sender/sender_int.h"
 
 #define WORKER_MAX_PER_ROUND 10000 /* items per wake-up, a bound */
@@ -65,6 +66,11 @@ config_copy(const Config *cfg)
 	c->name = g_strdup(cfg->name);
 	g_free(c->from_localpart);
 	c->from_localpart = g_strdup(cfg->from_localpart);
+	/* for the consent flow's time (flow_tick()) */
+	g_free(c->consent_mode);
+	c->consent_mode = g_strdup(cfg->consent_mode);
+	c->remind_after = cfg->remind_after;
+	c->expire_after = cfg->expire_after;
 	return c;
 }
 
@@ -80,12 +86,30 @@ stopping(SenderWorker *w)
 	return stop;
 }
 
+/* tick - what time made due in the consent flow (reminders, expiries);
+ * their mail is queued and goes out in the same round */
+static void
+tick(SenderWorker *w)
+{
+	g_autoptr(GError) error = NULL;
+	guint reminded = 0, expired = 0;
+
+	if (!flow_tick(
+		w->cfg, w->store, util_now(), &reminded, &expired, &error))
+		log_warn("outbox", "consent reminders and expiries wait: %s",
+		    error->message);
+	else if (reminded + expired > 0)
+		log_info("outbox", "consent reminded=%u expired=%u", reminded,
+		    expired);
+}
+
 /* worker_round - deliver what is due, one item at a time */
 static void
 worker_round(SenderWorker *w)
 {
 	FlushStats stats = { 0 };
 
+	tick(w);
 	if (sender_ledger_size(w->ledger) > 0) {
 		g_autoptr(GError) error = NULL;
 
