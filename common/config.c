@@ -464,8 +464,8 @@ parse_duration(const char *value, guint64 max, guint64 *out)
 	static const struct {
 		char unit;
 		guint64 seconds;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-		{ 'd', 86400 }, { 'w', 7 * 86400 } };
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 } };
 	g_autofree char *num = g_strdup(value);
 	size_t n = strlen(num);
 	guint64 mult = 1, v;

@@ -114,9 +114,9 @@ typedef struct {
 	guint consent_requests_per_friend_per_week;
 
 	/* [consent] */
-	char *consent_mode;  /* "ask" (the default) or "direct" */
-	guint remind_after;  /* seconds after asking: one reminder */
-	guint expire_after;  /* seconds after asking: expired */
+	char *consent_mode; /* "ask" (the default) or "direct" */
+	guint remind_after; /* seconds after asking: one reminder */
+	guint expire_after; /* seconds after asking: expired */
 
 	/* [store] */
 	char *store_path;     /* the SQLite file; NULL on PostgreSQL */

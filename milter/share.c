@@ -804,9 +804,10 @@ answer(const Config *cfg, Store *store, const ShareRequest *req,
 	ShareVerdict *ok;
 	FlowReply r;
 
-	if (cfg->sender_auth & SENDER_AUTH_DMARC && cfg->authserv_id != NULL)
-		senders[0] = from = share_dmarc_author(cfg, req->qid, msg);
-	else {
+	if (cfg->sender_auth & SENDER_AUTH_DMARC && cfg->authserv_id != NULL) {
+		from = share_dmarc_author(cfg, req->qid, msg);
+		senders[0] = from;
+	} else {
 		from = from_address(msg);
 		senders[0] = env;
 		senders[1] = from;

@@ -22,9 +22,9 @@
 #include "store/store_sql.h"
 
 /* the 27 parameters of a whole shares row (SHARE_COLUMNS) */
-#define SHARE_PARAMS_PG \
-	"$1, $2, $3, $4, $5, $6, $7, $8, $9, " \
-	"$10, $11, $12, $13, $14, $15, $16, $17, $18, " \
+#define SHARE_PARAMS_PG                                                        \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, "                                 \
+	"$10, $11, $12, $13, $14, $15, $16, $17, $18, "                        \
 	"$19, $20, $21, $22, $23, $24, $25, $26, $27"
 
 const char *const pg_sql[SQL_N] = {
@@ -181,8 +181,9 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_SHARE_ANSWER] =
 	    "UPDATE shares SET status = $3, answer = $4, reason = $5,"
 	    " answered_at = $6 WHERE id = $1 AND status = $2 RETURNING id",
-	[SQL_SHARE_REPLIED] = "UPDATE shares SET replies = replies + 1"
-			      " WHERE id = $1 AND replies < $2 RETURNING replies",
+	[SQL_SHARE_REPLIED] =
+	    "UPDATE shares SET replies = replies + 1"
+	    " WHERE id = $1 AND replies < $2 RETURNING replies",
 	[SQL_SHARE_REMIND_DUE] =
 	    "UPDATE shares SET reminded_at = $1::bigint WHERE id IN (SELECT id"
 	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
@@ -201,10 +202,9 @@ const char *const pg_sql[SQL_N] = {
 	    "SELECT id FROM shares WHERE lower(requester) = lower($1)"
 	    " AND lower(recipient) = lower($2) AND status = 'asked'"
 	    " ORDER BY id LIMIT 1",
-	[SQL_MEMBER_SET] =
-	    "UPDATE members SET consent = COALESCE($2, consent),"
-	    " confirm = COALESCE($3::integer, confirm)"
-	    " WHERE lower(address) = lower($1)",
+	[SQL_MEMBER_SET] = "UPDATE members SET consent = COALESCE($2, consent),"
+			   " confirm = COALESCE($3::integer, confirm)"
+			   " WHERE lower(address) = lower($1)",
 	[SQL_OUTBOX_RENDERED] =
 	    "UPDATE outbox SET message = $3, subject = $4 WHERE id = $1"
 	    " AND claim = $2 AND status = 'sending'",

@@ -154,8 +154,8 @@ typedef struct {
 	char *handle;       /* lower-case, or NULL */
 	char *capabilities; /* or NULL */
 	gint64 created_at;
-	char *consent;	    /* "ask", "direct", or NULL: the site's default */
-	int confirm;	    /* confirmations: 1 yes, 0 no, -1 the default */
+	char *consent; /* "ask", "direct", or NULL: the site's default */
+	int confirm;   /* confirmations: 1 yes, 0 no, -1 the default */
 } Member;
 
 typedef struct {
@@ -168,28 +168,28 @@ typedef struct {
 	char *subject;        /* the original subject, or NULL */
 	char *note;           /* the member's note, or NULL */
 	char *origin_key;     /* identifies the forwarded message */
-	char *status;	      /* queued (direct, intro to send), asked,
+	char *status;         /* queued (direct, intro to send), asked,
 				 accepted, declined, expired, introduced,
 				 failed */
-	char *queue_id;	      /* the MTA's queue id, or NULL */
+	char *queue_id;       /* the MTA's queue id, or NULL */
 	gint64 created_at;
 	/* the facts every mail about it is written from (schema 4) */
-	char *member_name;	 /* or NULL */
-	char *requester_org;	 /* or NULL */
-	char *request_text;	 /* what the requester wrote, or NULL */
-	gint64 request_date;	 /* 0: unknown */
-	char *passed_by;	 /* or NULL */
+	char *member_name;       /* or NULL */
+	char *requester_org;     /* or NULL */
+	char *request_text;      /* what the requester wrote, or NULL */
+	gint64 request_date;     /* 0: unknown */
+	char *passed_by;         /* or NULL */
 	char *origin_message_id; /* without <>, or NULL */
 	/* the consent flow */
-	char *mode;	     /* "ask" or "direct" (NULL: direct) */
-	char *token;	     /* of intro+TOKEN@, "ask" only */
-	gint64 asked_at;     /* 0: not asked */
-	gint64 reminded_at;  /* 0: not reminded */
-	gint64 answered_at;  /* 0: no answer (or expiry) yet */
-	gint64 expires_at;   /* 0: never */
-	char *answer;	     /* "yes", "no", or NULL */
-	char *reason;	     /* the friend's words with a no, or NULL */
-	gint64 replies;	     /* automatic replies sent to the friend */
+	char *mode;         /* "ask" or "direct" (NULL: direct) */
+	char *token;        /* of intro+TOKEN@, "ask" only */
+	gint64 asked_at;    /* 0: not asked */
+	gint64 reminded_at; /* 0: not reminded */
+	gint64 answered_at; /* 0: no answer (or expiry) yet */
+	gint64 expires_at;  /* 0: never */
+	char *answer;       /* "yes", "no", or NULL */
+	char *reason;       /* the friend's words with a no, or NULL */
+	gint64 replies;     /* automatic replies sent to the friend */
 } Share;
 
 /* One envelope recipient of an outbox item and its own outcome. */
@@ -353,8 +353,8 @@ typedef GPtrArray *(*StoreFlowItems)(
 gboolean store_share_tick(Store *store, gint64 now, gint64 remind_after,
     guint max, StoreFlowItems make, gpointer data, guint *reminded,
     guint *expired, GError **error);
-gboolean store_share_count_asked(Store *store, const char *friend,
-    gint64 since, gint64 *count, GError **error);
+gboolean store_share_count_asked(Store *store, const char *friend, gint64 since,
+    gint64 *count, GError **error);
 gboolean store_share_open_for_pair(Store *store, const char *requester,
     const char *friend, gint64 *id, GError **error);
 gboolean store_member_set(Store *store, const char *address,

@@ -52,8 +52,10 @@ static const CopyTable tables[] = {
 	    SQL_COPY_COUNT_MEMBERS, "ittttiti", 1, PAGE_ROWS,
 	    G_STRUCT_OFFSET(StoreCopyStats, members) },
 	{ "shares", SQL_COPY_SHARES_READ, SQL_COPY_SHARES_WRITE,
-	    SQL_COPY_COUNT_SHARES, "itttttttttti" "tttittttiiiitti", 1, PAGE_ROWS,
-	    G_STRUCT_OFFSET(StoreCopyStats, shares) },
+	    SQL_COPY_COUNT_SHARES,
+	    "itttttttttti"
+	    "tttittttiiiitti",
+	    1, PAGE_ROWS, G_STRUCT_OFFSET(StoreCopyStats, shares) },
 	{ "outbox", SQL_COPY_OUTBOX_READ, SQL_COPY_OUTBOX_WRITE,
 	    SQL_COPY_COUNT_OUTBOX, "iitttbtiiitiiiit", 1, PAGE_ITEMS,
 	    G_STRUCT_OFFSET(StoreCopyStats, outbox) },

@@ -22,8 +22,8 @@
 /* share_by - one share by a statement with one parameter; NULL without
  * error when there is none */
 static Share *
-share_by(Store *store, StoreSql id, const char *text, gint64 num,
-    GError **error)
+share_by(
+    Store *store, StoreSql id, const char *text, gint64 num, GError **error)
 {
 	g_autoptr(DbConn) db = store_acquire(store, error);
 	g_autoptr(DbStmt) st = NULL;
@@ -57,12 +57,11 @@ store_share_by_token(Store *store, const char *token, GError **error)
 
 /* queue_items - outbox rows of share id, in the open transaction */
 static gboolean
-queue_items(DbConn *db, gint64 id, GPtrArray *items, gint64 now,
-    GError **error)
+queue_items(DbConn *db, gint64 id, GPtrArray *items, gint64 now, GError **error)
 {
 	for (guint i = 0; items != NULL && i < items->len; i++)
-		if (!outbox_insert(db, g_ptr_array_index(items, i), id, now,
-			error))
+		if (!outbox_insert(
+			db, g_ptr_array_index(items, i), id, now, error))
 			return FALSE;
 	return TRUE;
 }
@@ -134,8 +133,7 @@ store_share_reply_once(Store *store, gint64 id, gint64 max, GPtrArray *items,
 	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
 		return FALSE;
 	{
-		g_autoptr(DbStmt) st =
-		    db_prepare(db, SQL_SHARE_REPLIED, error);
+		g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_REPLIED, error);
 		DbStep rc;
 
 		if (st == NULL)
@@ -189,8 +187,8 @@ tick_one(Store *store, StoreSql sql, const char *event, gint64 now,
 {
 	g_autoptr(DbConn) db = store_acquire(store, error);
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	g_autoptr(GPtrArray) queued = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) queued =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 
 	*n = 0;
 	if (db == NULL || !db_begin(db, error))
@@ -245,8 +243,8 @@ store_share_tick(Store *store, gint64 now, gint64 remind_after, guint max,
 /* count_or_id - the one number a statement with two text parameters,
  * or a text and a time, returns; 0 when there is no row */
 static gboolean
-count_or_id(Store *store, StoreSql sql, const char *a, const char *b,
-    gint64 t, gint64 *out, GError **error)
+count_or_id(Store *store, StoreSql sql, const char *a, const char *b, gint64 t,
+    gint64 *out, GError **error)
 {
 	g_autoptr(DbConn) db = store_acquire(store, error);
 	g_autoptr(DbStmt) st = NULL;
@@ -282,8 +280,8 @@ store_share_open_for_pair(Store *store, const char *requester,
     const char *friend, gint64 *id, GError **error)
 {
 	g_return_val_if_fail(store != NULL && requester && friend, FALSE);
-	return count_or_id(store, SQL_SHARE_OPEN_FOR_PAIR, requester, friend,
-	    0, id, error);
+	return count_or_id(
+	    store, SQL_SHARE_OPEN_FOR_PAIR, requester, friend, 0, id, error);
 }
 
 /* store_member_set - a member's consent mode ("ask", "direct", or NULL:

@@ -66,9 +66,8 @@ check_item(const OutboxItem *item, GError **error)
 		why = "it has no recipient";
 	else if (is_webhook(item))
 		why = webhook_problem(item);
-	for (guint i = 0; why == NULL && !is_webhook(item) &&
-			  i < item->rcpts->len;
-	     i++)
+	for (guint i = 0;
+	     why == NULL && !is_webhook(item) && i < item->rcpts->len; i++)
 		if (!addr_is_safe(g_ptr_array_index(item->rcpts, i)))
 			why = "a recipient is not a safe address";
 	if (why != NULL) {

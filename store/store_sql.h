@@ -158,7 +158,8 @@ typedef struct {
 /* every column of each table, for store_copy.c (whose type strings
  * follow these orders) */
 #define COPY_MEMBERS_COLUMNS                                                   \
-	"id, address, name, handle, capabilities, created_at, consent, confirm"
+	"id, address, name, handle, capabilities, created_at, consent, "       \
+	"confirm"
 #define COPY_SHARES_COLUMNS SHARE_COLUMNS
 #define COPY_OUTBOX_COLUMNS                                                    \
 	"id, share_id, kind, mail_from, subject, message, status, attempts,"   \
