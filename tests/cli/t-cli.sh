@@ -76,8 +76,8 @@ run 64 -c "$CONF" member add
 run 64 -c "$CONF" member add a@example.com b@example.com
 run 0 -c "$CONF" member list --json
 json 'isinstance(d, list) and len(d) == 2'
-json 'all(sorted(m) == ["address", "capabilities", "handle", "name"] for m in d)'
-json 'd[0] == {"address": "Jane@example.net", "name": "Jane Doe", "handle": "janed", "capabilities": "keynotes, C"}'
+json 'all(sorted(m) == ["address", "capabilities", "consent", "handle", "name"] for m in d)'
+json 'd[0] == {"address": "Jane@example.net", "name": "Jane Doe", "handle": "janed", "capabilities": "keynotes, C", "consent": None}'
 json 'd[1]["name"] == "Bøb Ørsted" and d[1]["handle"] is None and d[1]["capabilities"] is None'
 run 0 -c "$CONF" member list
 has out "ADDRESS"
