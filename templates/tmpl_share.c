@@ -243,14 +243,15 @@ static void
 set_words(ShareFields *sf, const ShareFacts *f, Audience to)
 {
 	const char *hide = to == TO_FRIEND ? f->requester_address : NULL;
-	g_autofree char *topic = tmpl_clean_line(f->subject, 0);
+	g_autofree char *subject = tmpl_clean_line(f->subject, 0);
+	g_autofree char *topic = NULL;
 	g_autofree char *request = clean_words(f->request_text, G_MAXSIZE);
 	g_autofree char *note = tmpl_clean_text(f->note);
 	g_autofree char *passed = tmpl_clean_line(f->passed_by, PASSED_BY_MAX);
 	g_autofree char *excerpt = tmpl_excerpt(request, EXCERPT_CHARS);
 	g_autofree char *cut = NULL;
 
-	topic = no_addresses(topic != NULL ? topic : "");
+	topic = no_addresses(subject != NULL ? subject : "");
 	if (topic != NULL) {
 		cut = tmpl_cut_chars(topic, TMPL_SUBJECT_MAX - 60);
 		sf->topic = withhold(cut, hide);
