@@ -609,6 +609,7 @@ timed(Bench *b, OpFn fn, gpointer *conns, guint nconn, guint n, GError **error)
 	guint ready = 0;
 	gboolean go = FALSE;
 	gint64 t0, t1;
+	guint done;
 
 	g_assert(nconn >= 1 && nconn <= THREADS);
 	if (nconn == 1) {
@@ -645,7 +646,9 @@ timed(Bench *b, OpFn fn, gpointer *conns, guint nconn, guint n, GError **error)
 				g_clear_error(&w[k].error);
 			return -1;
 		}
-	return (n / nconn) * nconn * 1e6 / (double)MAX(t1 - t0, 1);
+	/* the work done: whole rounds of nconn (integer division meant) */
+	done = (n / nconn) * nconn;
+	return (double)done * 1e6 / (double)MAX(t1 - t0, 1);
 }
 
 /* One row of the table: the store and its baseline. */

@@ -370,7 +370,7 @@ store_person_export(Store *store, const char *address, GError **error)
 	p = person_new(norm);
 	if ((db = store_acquire(store, error)) == NULL ||
 	    !db_begin_read(db, error))
-		return NULL;
+		return NULL; /* NOLINT(clang-analyzer-unix.Malloc): g_autoptr frees p */
 	ok = export_in(db, p, error);
 	db_rollback(db); /* the snapshot ends */
 	return ok ? g_steal_pointer(&p) : NULL;
@@ -441,7 +441,7 @@ forget_in(DbConn *db, const char *address, StoreForget *f, GError **error)
 
 	/* every row found before anything changes */
 	if (!gather(db, p, ids, error))
-		return FALSE;
+		return FALSE; /* NOLINT(clang-analyzer-unix.Malloc): g_autoptr frees p */
 	if (!changed(db, SQL_PRIVACY_RCPTS_DELETE, address, 0,
 		&f->rcpts_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_OUTBOX_DELETE, address, 0,

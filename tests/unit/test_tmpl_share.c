@@ -83,6 +83,17 @@ part(GMimeMessage *msg, int i)
 	return g_strjoinv("\n", lines);
 }
 
+static char *unflow(const char *text);
+
+/* text_of - part i of msg read back as paragraphs */
+static char *
+text_of(GMimeMessage *msg, int i)
+{
+	g_autofree char *raw = part(msg, i);
+
+	return unflow(raw);
+}
+
 /* unflow - flowed text with DelSp=yes read back as paragraphs */
 static char *
 unflow(const char *text)
@@ -341,7 +352,7 @@ test_consented(void)
 	f.consented = TRUE;
 	conf = render_ok("confirmation", &f);
 	m1 = reparse(conf->message);
-	t1 = unflow(part(m1, 0));
+	t1 = text_of(m1, 0);
 	g_assert_nonnull(strstr(t1, "Jane said yes"));
 	g_assert_cmpstr(
 	    conf->subject, ==, "Jane said yes: Speaker for the March meetup");
@@ -405,7 +416,7 @@ test_withheld(void)
 	f.requester_org = "dana@acme.example";
 	consent = render_ok("consent", &f);
 	m1 = reparse(consent->message);
-	t1 = unflow(part(m1, 0));
+	t1 = text_of(m1, 0);
 	g_assert_null(g_strstr_len(t1, -1, "acme.example"));
 	g_assert_nonnull(strstr(t1, "(address withheld)"));
 	tmpl_facts_fill(&f, cfg, "intro");
