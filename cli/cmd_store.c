@@ -95,10 +95,13 @@ print_stats(const StoreCopyStats *s, const char *from, const char *to)
 	printf("outbox_rcpts: %" G_GINT64_FORMAT " copied\n", s->outbox_rcpts);
 	printf("suppression: %" G_GINT64_FORMAT " copied\n", s->suppression);
 	printf("settings: %" G_GINT64_FORMAT " copied\n", s->settings);
+	printf("digests: %" G_GINT64_FORMAT " copied\n", s->digests);
+	printf(
+	    "share_credits: %" G_GINT64_FORMAT " copied\n", s->share_credits);
 	printf("copied %" G_GINT64_FORMAT " rows from %s to %s; every table's "
 	       "count verified\n",
 	    s->members + s->shares + s->outbox + s->outbox_rcpts +
-		s->suppression + s->settings,
+		s->suppression + s->settings + s->digests + s->share_credits,
 	    from, to);
 }
 

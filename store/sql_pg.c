@@ -136,8 +136,10 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_COPY_MEMBERS_READ] =
 	    "SELECT " COPY_MEMBERS_COLUMNS " FROM members WHERE id > $1::bigint"
 	    " ORDER BY id LIMIT $2::bigint",
-	[SQL_COPY_MEMBERS_WRITE] = "INSERT INTO members (" COPY_MEMBERS_COLUMNS
-				   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[SQL_COPY_MEMBERS_WRITE] =
+	    "INSERT INTO members (" COPY_MEMBERS_COLUMNS
+	    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+	    " $10, $11, $12, $13)",
 	[SQL_COPY_SHARES_READ] =
 	    "SELECT " COPY_SHARES_COLUMNS " FROM shares WHERE id > $1::bigint"
 	    " ORDER BY id LIMIT $2::bigint",
@@ -301,6 +303,18 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_COPY_SETTINGS_WRITE] =
 	    "INSERT INTO settings (" COPY_SETTINGS_COLUMNS ") VALUES ($1, $2)",
 	[SQL_COPY_COUNT_SETTINGS] = "SELECT COUNT(*) FROM settings",
+	[SQL_COPY_DIGESTS_READ] = "SELECT " COPY_DIGESTS_COLUMNS
+				  " FROM digests ORDER BY member_id, week",
+	[SQL_COPY_DIGESTS_WRITE] = "INSERT INTO digests (" COPY_DIGESTS_COLUMNS
+				   ") VALUES ($1, $2, $3, $4)",
+	[SQL_COPY_COUNT_DIGESTS] = "SELECT COUNT(*) FROM digests",
+	[SQL_COPY_CREDITS_READ] =
+	    "SELECT " COPY_CREDITS_COLUMNS
+	    " FROM share_credits ORDER BY share_id, member",
+	[SQL_COPY_CREDITS_WRITE] =
+	    "INSERT INTO share_credits (" COPY_CREDITS_COLUMNS
+	    ") VALUES ($1, $2, $3)",
+	[SQL_COPY_COUNT_CREDITS] = "SELECT COUNT(*) FROM share_credits",
 };
 
 const StoreMigration pg_migrations[] = {
@@ -407,5 +421,34 @@ const StoreMigration pg_migrations[] = {
 	    "  name TEXT NOT NULL PRIMARY KEY,"
 	    "  value TEXT NOT NULL"
 	    ");" },
+	/* 5 -> 6: digests and credit, as on SQLite (sql_sqlite.c) */
+	{ 5, 6,
+	    "ALTER TABLE members ADD COLUMN digest_day TEXT"
+	    "  CHECK (digest_day IN ('mon', 'tue', 'wed', 'thu', 'fri', 'sat',"
+	    "    'sun', 'never')),"
+	    "  ADD COLUMN digest_hour INTEGER"
+	    "  CHECK (digest_hour BETWEEN 0 AND 23),"
+	    "  ADD COLUMN tz TEXT,"
+	    "  ADD COLUMN public_credit INTEGER NOT NULL DEFAULT 0,"
+	    "  ADD COLUMN unsub_token TEXT;"
+	    "CREATE UNIQUE INDEX members_unsub_token ON members (unsub_token);"
+	    "CREATE TABLE digests ("
+	    "  member_id BIGINT NOT NULL REFERENCES members (id)"
+	    "    ON DELETE CASCADE,"
+	    "  week TEXT NOT NULL,"
+	    "  outbox_id BIGINT REFERENCES outbox (id) ON DELETE SET NULL,"
+	    "  created_at BIGINT NOT NULL,"
+	    "  PRIMARY KEY (member_id, week)"
+	    ");"
+	    "CREATE TABLE share_credits ("
+	    "  share_id BIGINT NOT NULL REFERENCES shares (id)"
+	    "    ON DELETE CASCADE,"
+	    "  member TEXT NOT NULL,"
+	    "  created_at BIGINT NOT NULL"
+	    ");"
+	    "CREATE UNIQUE INDEX share_credits_key ON share_credits"
+	    "  (share_id, lower(member));"
+	    "CREATE INDEX share_credits_member ON share_credits"
+	    "  (lower(member));" },
 	{ 0, 0, NULL }, /* the end */
 };

@@ -133,8 +133,10 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_COPY_MEMBERS_READ] =
 	    "SELECT " COPY_MEMBERS_COLUMNS " FROM members WHERE id > ?1"
 	    " ORDER BY id LIMIT ?2",
-	[SQL_COPY_MEMBERS_WRITE] = "INSERT INTO members (" COPY_MEMBERS_COLUMNS
-				   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQL_COPY_MEMBERS_WRITE] =
+	    "INSERT INTO members (" COPY_MEMBERS_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13)",
 	[SQL_COPY_SHARES_READ] =
 	    "SELECT " COPY_SHARES_COLUMNS " FROM shares WHERE id > ?1"
 	    " ORDER BY id LIMIT ?2",
@@ -283,6 +285,18 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_COPY_SETTINGS_WRITE] =
 	    "INSERT INTO settings (" COPY_SETTINGS_COLUMNS ") VALUES (?1, ?2)",
 	[SQL_COPY_COUNT_SETTINGS] = "SELECT COUNT(*) FROM settings",
+	[SQL_COPY_DIGESTS_READ] = "SELECT " COPY_DIGESTS_COLUMNS
+				  " FROM digests ORDER BY member_id, week",
+	[SQL_COPY_DIGESTS_WRITE] = "INSERT INTO digests (" COPY_DIGESTS_COLUMNS
+				   ") VALUES (?1, ?2, ?3, ?4)",
+	[SQL_COPY_COUNT_DIGESTS] = "SELECT COUNT(*) FROM digests",
+	[SQL_COPY_CREDITS_READ] =
+	    "SELECT " COPY_CREDITS_COLUMNS
+	    " FROM share_credits ORDER BY share_id, member",
+	[SQL_COPY_CREDITS_WRITE] =
+	    "INSERT INTO share_credits (" COPY_CREDITS_COLUMNS
+	    ") VALUES (?1, ?2, ?3)",
+	[SQL_COPY_COUNT_CREDITS] = "SELECT COUNT(*) FROM share_credits",
 };
 
 const StoreMigration sqlite_migrations[] = {
@@ -415,5 +429,42 @@ const StoreMigration sqlite_migrations[] = {
 	    "  name TEXT NOT NULL PRIMARY KEY,"
 	    "  value TEXT NOT NULL"
 	    ");" },
+	/* 5 -> 6: digests and credit. A member chooses the digest's day
+	 * ('mon'..'sun', 'never'; NULL: the site's default), hour (0-23;
+	 * NULL: the default) and IANA time zone (NULL: UTC), whether their
+	 * name may appear among the week's top sharers, and owns one
+	 * unsubscribe token (made when first needed). digests holds one row
+	 * per member per ISO week ("2026-W49"): the unique key that makes a
+	 * digest go out exactly once however many runs race. share_credits
+	 * names every member credited with a share besides its sharer: the
+	 * members whose later share of the same request to the same friend
+	 * was merged into it. */
+	{ 5, 6,
+	    "ALTER TABLE members ADD COLUMN digest_day TEXT"
+	    "  CHECK (digest_day IN ('mon', 'tue', 'wed', 'thu', 'fri', 'sat',"
+	    "    'sun', 'never'));"
+	    "ALTER TABLE members ADD COLUMN digest_hour INTEGER"
+	    "  CHECK (digest_hour BETWEEN 0 AND 23);"
+	    "ALTER TABLE members ADD COLUMN tz TEXT;"
+	    "ALTER TABLE members ADD COLUMN public_credit INTEGER NOT NULL"
+	    "  DEFAULT 0;"
+	    "ALTER TABLE members ADD COLUMN unsub_token TEXT;"
+	    "CREATE UNIQUE INDEX members_unsub_token ON members (unsub_token);"
+	    "CREATE TABLE digests ("
+	    "  member_id INTEGER NOT NULL REFERENCES members (id)"
+	    "    ON DELETE CASCADE,"
+	    "  week TEXT NOT NULL,"
+	    "  outbox_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL,"
+	    "  created_at INTEGER NOT NULL,"
+	    "  PRIMARY KEY (member_id, week)"
+	    ");"
+	    "CREATE TABLE share_credits ("
+	    "  share_id INTEGER NOT NULL REFERENCES shares (id)"
+	    "    ON DELETE CASCADE,"
+	    "  member TEXT NOT NULL COLLATE NOCASE,"
+	    "  created_at INTEGER NOT NULL,"
+	    "  PRIMARY KEY (share_id, member)"
+	    ");"
+	    "CREATE INDEX share_credits_member ON share_credits (member);" },
 	{ 0, 0, NULL }, /* the end */
 };

@@ -378,6 +378,7 @@ member_new(void)
 	Member *m = g_new0(Member, 1);
 
 	m->confirm = -1;
+	m->digest_hour = -1;
 	return m;
 }
 
@@ -392,6 +393,9 @@ member_free(Member *m)
 	g_free(m->handle);
 	g_free(m->capabilities);
 	g_free(m->consent);
+	g_free(m->digest_day);
+	g_free(m->tz);
+	g_free(m->unsub_token);
 	g_free(m);
 }
 

@@ -137,7 +137,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 5  /* the schema after store_open() */
+#define STORE_SCHEMA_VERSION 6  /* the schema after store_open() */
 
 typedef struct _Store Store;
 
@@ -156,6 +156,12 @@ typedef struct {
 	gint64 created_at;
 	char *consent; /* "ask", "direct", or NULL: the site's default */
 	int confirm;   /* confirmations: 1 yes, 0 no, -1 the default */
+	/* the weekly digest (schema 6) */
+	char *digest_day;  /* "mon".."sun", "never", or NULL: the default */
+	int digest_hour;   /* 0-23, or -1: the default */
+	char *tz;          /* IANA zone name, or NULL: UTC */
+	int public_credit; /* 1: may be named among the week's top sharers */
+	char *unsub_token; /* of unsubscribe+TOKEN@ and /u/TOKEN, or NULL */
 } Member;
 
 typedef struct {
@@ -372,7 +378,9 @@ typedef struct {
 	gint64 outbox;
 	gint64 outbox_rcpts;
 	gint64 suppression;
-	gint64 settings; /* schema 5 */
+	gint64 settings;      /* schema 5 */
+	gint64 digests;       /* schema 6 */
+	gint64 share_credits; /* schema 6 */
 } StoreCopyStats;
 gboolean store_copy(
     Store *from, Store *to, StoreCopyStats *out, GError **error);

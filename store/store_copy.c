@@ -49,7 +49,7 @@ typedef struct { /* NOLINT(clang-analyzer-optin.performance.Padding) */
 
 static const CopyTable tables[] = {
 	{ "members", SQL_COPY_MEMBERS_READ, SQL_COPY_MEMBERS_WRITE,
-	    SQL_COPY_COUNT_MEMBERS, "ittttiti", 1, PAGE_ROWS,
+	    SQL_COPY_COUNT_MEMBERS, "ittttitititit", 1, PAGE_ROWS,
 	    G_STRUCT_OFFSET(StoreCopyStats, members) },
 	{ "shares", SQL_COPY_SHARES_READ, SQL_COPY_SHARES_WRITE,
 	    SQL_COPY_COUNT_SHARES,
@@ -68,6 +68,12 @@ static const CopyTable tables[] = {
 	{ "settings", SQL_COPY_SETTINGS_READ, SQL_COPY_SETTINGS_WRITE,
 	    SQL_COPY_COUNT_SETTINGS, "tt", 0, 0,
 	    G_STRUCT_OFFSET(StoreCopyStats, settings) },
+	{ "digests", SQL_COPY_DIGESTS_READ, SQL_COPY_DIGESTS_WRITE,
+	    SQL_COPY_COUNT_DIGESTS, "itii", 0, 0,
+	    G_STRUCT_OFFSET(StoreCopyStats, digests) },
+	{ "share_credits", SQL_COPY_CREDITS_READ, SQL_COPY_CREDITS_WRITE,
+	    SQL_COPY_COUNT_CREDITS, "iti", 0, 0,
+	    G_STRUCT_OFFSET(StoreCopyStats, share_credits) },
 };
 
 #define N_TABLES G_N_ELEMENTS(tables)

@@ -50,6 +50,12 @@ member_from_row(DbStmt *st)
 	m->created_at = db_column_int64(st, 5);
 	m->consent = db_column_text(st, 6);
 	m->confirm = db_column_null(st, 7) ? -1 : (int)db_column_int64(st, 7);
+	m->digest_day = db_column_text(st, 8);
+	m->digest_hour =
+	    db_column_null(st, 9) ? -1 : (int)db_column_int64(st, 9);
+	m->tz = db_column_text(st, 10);
+	m->public_credit = (int)db_column_int64(st, 11);
+	m->unsub_token = db_column_text(st, 12);
 	return m;
 }
 

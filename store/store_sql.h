@@ -129,6 +129,13 @@ typedef enum {
 	SQL_COPY_SETTINGS_READ,  /* -> COPY_SETTINGS_COLUMNS (one read) */
 	SQL_COPY_SETTINGS_WRITE, /* COPY_SETTINGS_COLUMNS */
 	SQL_COPY_COUNT_SETTINGS, /* -> count */
+	/* digests and credit (schema 6), read in one go like settings */
+	SQL_COPY_DIGESTS_READ,  /* -> COPY_DIGESTS_COLUMNS */
+	SQL_COPY_DIGESTS_WRITE, /* COPY_DIGESTS_COLUMNS */
+	SQL_COPY_COUNT_DIGESTS, /* -> count */
+	SQL_COPY_CREDITS_READ,  /* -> COPY_CREDITS_COLUMNS */
+	SQL_COPY_CREDITS_WRITE, /* COPY_CREDITS_COLUMNS */
+	SQL_COPY_COUNT_CREDITS, /* -> count */
 	SQL_N
 } StoreSql;
 
@@ -141,7 +148,7 @@ typedef struct {
 /* the column lists the domain code reads by position */
 #define MEMBER_COLUMNS                                                         \
 	"id, address, name, handle, capabilities, created_at, consent,"        \
-	" confirm"
+	" confirm, digest_day, digest_hour, tz, public_credit, unsub_token"
 #define SHARE_COLUMNS                                                          \
 	"id, sharer, recipient, recipient_name, requester, requester_name,"    \
 	" subject, note, origin_key, status, queue_id, created_at,"            \
@@ -159,7 +166,7 @@ typedef struct {
  * follow these orders) */
 #define COPY_MEMBERS_COLUMNS                                                   \
 	"id, address, name, handle, capabilities, created_at, consent, "       \
-	"confirm"
+	"confirm, digest_day, digest_hour, tz, public_credit, unsub_token"
 #define COPY_SHARES_COLUMNS SHARE_COLUMNS
 #define COPY_OUTBOX_COLUMNS                                                    \
 	"id, share_id, kind, mail_from, subject, message, status, attempts,"   \
@@ -169,5 +176,7 @@ typedef struct {
 	"outbox_id, position, address, status, code, text, attempts"
 #define COPY_SUPPRESSION_COLUMNS "address, code, reason, outbox_id, created_at"
 #define COPY_SETTINGS_COLUMNS "name, value"
+#define COPY_DIGESTS_COLUMNS "member_id, week, outbox_id, created_at"
+#define COPY_CREDITS_COLUMNS "share_id, member, created_at"
 
 #endif /* PA_STORE_SQL_H */

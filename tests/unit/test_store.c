@@ -279,8 +279,21 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
-/* DOWN_TO_3 - undo migrations 5 and 4 on a fresh file (a version 3 file) */
+/* DOWN_TO_5 - undo migration 6 on a fresh file (a version 5 file) */
+#define DOWN_TO_5                                                              \
+	"DROP TABLE share_credits; DROP TABLE digests;"                        \
+	"DROP INDEX members_unsub_token;"                                      \
+	"ALTER TABLE members DROP COLUMN digest_day;"                          \
+	"ALTER TABLE members DROP COLUMN digest_hour;"                         \
+	"ALTER TABLE members DROP COLUMN tz;"                                  \
+	"ALTER TABLE members DROP COLUMN public_credit;"                       \
+	"ALTER TABLE members DROP COLUMN unsub_token;"                         \
+	"PRAGMA user_version = 5;"
+
+/* DOWN_TO_3 - undo migrations 6, 5 and 4 on a fresh file (a version 3
+ * file) */
 #define DOWN_TO_3                                                              \
+	DOWN_TO_5                                                              \
 	"DROP TABLE settings;"                                                 \
 	"DROP INDEX shares_token; DROP INDEX shares_asked;"                    \
 	"DROP INDEX shares_pair;"                                              \
@@ -1452,7 +1465,7 @@ test_threads_mixed(Fixture *f, gconstpointer data)
 
 /* the tables store_copy() knows, in the order it copies them */
 static const char *const copy_tables[] = { "members", "shares", "outbox",
-	"outbox_rcpts", "suppression", "settings" };
+	"outbox_rcpts", "suppression", "settings", "digests", "share_credits" };
 
 /* raw_exec - run sql (several statements) on path: an SQLite file
  * (a source, or the fixture's on SQLite) or the fixture's schema */
@@ -1848,9 +1861,9 @@ test_copy_every_table(Fixture *f, gconstpointer data)
 	static const struct {
 		const char *table;
 		gint64 columns;
-	} known[] = { { "members", 8 }, { "shares", 27 }, { "outbox", 16 },
-		{ "outbox_rcpts", 7 }, { "suppression", 5 },
-		{ "settings", 2 } };
+	} known[] = { { "members", 13 }, { "shares", 27 }, { "outbox", 16 },
+		{ "outbox_rcpts", 7 }, { "suppression", 5 }, { "settings", 2 },
+		{ "digests", 4 }, { "share_credits", 3 } };
 
 	(void)data;
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master"
