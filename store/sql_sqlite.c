@@ -297,6 +297,13 @@ const char *const sqlite_sql[SQL_N] = {
 	    "INSERT INTO share_credits (" COPY_CREDITS_COLUMNS
 	    ") VALUES (?1, ?2, ?3)",
 	[SQL_COPY_COUNT_CREDITS] = "SELECT COUNT(*) FROM share_credits",
+	[SQL_MEMBER_TOKEN_SET] = "UPDATE members SET unsub_token = ?2"
+				 " WHERE address = ?1 AND unsub_token IS NULL",
+	[SQL_MEMBER_BY_TOKEN] =
+	    "SELECT " MEMBER_COLUMNS " FROM members WHERE unsub_token = ?1",
+	[SQL_MEMBER_UNSUBSCRIBE] =
+	    "UPDATE members SET digest_day = 'never' WHERE unsub_token = ?1"
+	    " AND (digest_day IS NULL OR digest_day <> 'never')",
 };
 
 const StoreMigration sqlite_migrations[] = {

@@ -365,6 +365,18 @@ gboolean store_share_open_for_pair(Store *store, const char *requester,
     const char *friend, gint64 *id, GError **error);
 gboolean store_member_set(Store *store, const char *address,
     const char *consent, int confirm, gboolean *found, GError **error);
+/* a member's unsubscribe token (store_member.c): fresh (a new
+ * flow_token_new(), 128 random bits) is kept when the member has none
+ * yet, and the token kept is returned in *token; NULL without error
+ * when address is no member */
+gboolean store_member_unsub_token(Store *store, const char *address,
+    const char *fresh, char **token, GError **error);
+Member *store_member_by_unsub_token(Store *store, const char *token,
+    GError **error); /* NULL without error: no such token */
+/* digests off for the token's member; *found: the token is known,
+ * *changed: they were not off already */
+gboolean store_member_unsubscribe(Store *store, const char *token,
+    gboolean *found, gboolean *changed, GError **error);
 gboolean store_outbox_rendered(Store *store, gint64 id, gint64 claim,
     GBytes *message, const char *subject, GError **error);
 

@@ -183,3 +183,86 @@ store_member_list(Store *store, GError **error)
 	return store_list_rows(store, SQL_MEMBER_LIST, member_from_row,
 	    (GDestroyNotify)member_free, "listing members", error);
 }
+
+/* store_member_unsub_token - the member's unsubscribe token, fresh
+ * when there was none; one UPDATE fenced on "none yet" and one read, so
+ * two racing callers agree on whichever token landed first */
+gboolean
+store_member_unsub_token(Store *store, const char *address, const char *fresh,
+    char **token, GError **error)
+{
+	g_autofree char *norm = NULL;
+	g_autoptr(Member) m = NULL;
+	GError *err = NULL;
+
+	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
+	g_return_val_if_fail(fresh != NULL && token != NULL, FALSE);
+	*token = NULL;
+	if ((norm = addr_normalize(address)) == NULL)
+		return TRUE; /* not an address: nobody has it */
+	{
+		g_autoptr(DbConn) db = store_acquire(store, error);
+		g_autoptr(DbStmt) st = NULL;
+
+		if (db == NULL ||
+		    (st = db_prepare(db, SQL_MEMBER_TOKEN_SET, error)) == NULL)
+			return FALSE;
+		db_bind_text(st, 1, norm);
+		db_bind_text(st, 2, fresh);
+		if (!db_done(st, "making an unsubscribe token", error))
+			return FALSE;
+	}
+	if ((m = member_by(store, SQL_MEMBER_BY_ADDRESS, norm, &err)) == NULL) {
+		if (err != NULL) {
+			g_propagate_error(error, err);
+			return FALSE;
+		}
+		return TRUE;
+	}
+	*token = g_strdup(m->unsub_token);
+	return TRUE;
+}
+
+/* store_member_by_unsub_token - the member whose token this is, or NULL */
+Member *
+store_member_by_unsub_token(Store *store, const char *token, GError **error)
+{
+	g_return_val_if_fail(store != NULL && token != NULL, NULL);
+	return member_by(store, SQL_MEMBER_BY_TOKEN, token, error);
+}
+
+/* store_member_unsubscribe - digests off for the token's member: one
+ * UPDATE, so a second POST (or a scanner's) finds them off already */
+gboolean
+store_member_unsubscribe(Store *store, const char *token, gboolean *found,
+    gboolean *changed, GError **error)
+{
+	g_autoptr(Member) m = NULL;
+	g_autoptr(DbConn) db = NULL;
+	g_autoptr(DbStmt) st = NULL;
+	GError *err = NULL;
+
+	g_return_val_if_fail(store != NULL && token != NULL, FALSE);
+	g_return_val_if_fail(found != NULL && changed != NULL, FALSE);
+	*found = *changed = FALSE;
+	if ((db = store_acquire(store, error)) == NULL ||
+	    (st = db_prepare(db, SQL_MEMBER_UNSUBSCRIBE, error)) == NULL)
+		return FALSE;
+	db_bind_text(st, 1, token);
+	if (!db_done(st, "unsubscribing a member", error))
+		return FALSE;
+	*changed = db_changes(st) == 1;
+	g_clear_pointer(&st, db_stmt_release);
+	g_clear_pointer(&db, store_release);
+	if (*changed) {
+		*found = TRUE;
+		return TRUE;
+	}
+	if ((m = store_member_by_unsub_token(store, token, &err)) == NULL &&
+	    err != NULL) {
+		g_propagate_error(error, err);
+		return FALSE;
+	}
+	*found = m != NULL;
+	return TRUE;
+}

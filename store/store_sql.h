@@ -136,6 +136,10 @@ typedef enum {
 	SQL_COPY_CREDITS_READ,  /* -> COPY_CREDITS_COLUMNS */
 	SQL_COPY_CREDITS_WRITE, /* COPY_CREDITS_COLUMNS */
 	SQL_COPY_COUNT_CREDITS, /* -> count */
+	/* a member's unsubscribe token (schema 6, store_member.c) */
+	SQL_MEMBER_TOKEN_SET,   /* address, token: only where none is set */
+	SQL_MEMBER_BY_TOKEN,    /* token -> MEMBER_COLUMNS */
+	SQL_MEMBER_UNSUBSCRIBE, /* token: digest_day 'never' unless it is */
 	SQL_N
 } StoreSql;
 

@@ -590,6 +590,52 @@ test_member_lookup(Fixture *f, gconstpointer data)
 	g_assert_null(nohandle);
 }
 
+/* test_member_unsub_token - the first token made is kept (a second
+ * call, or a race, gets it back); unsubscribing by it turns digests off
+ * once; unknown tokens and non-members are told apart from failures */
+static void
+test_member_unsub_token(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *t1 = NULL;
+	g_autofree char *t2 = NULL;
+	g_autofree char *none = NULL;
+	g_autoptr(Member) m = NULL;
+	g_autoptr(Member) after = NULL;
+	gboolean found, changed;
+
+	(void)data;
+	add_member(f->store, "<Jane@Example.NET>", "Jane");
+	g_assert_true(store_member_unsub_token(f->store, "jane@example.net",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaa", &t1, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(t1, ==, "aaaaaaaaaaaaaaaaaaaaaaaaaa");
+	g_assert_true(store_member_unsub_token(f->store, "JANE@example.net",
+	    "bbbbbbbbbbbbbbbbbbbbbbbbbb", &t2, &error));
+	g_assert_cmpstr(t2, ==, t1); /* kept, not replaced */
+	g_assert_true(store_member_unsub_token(f->store, "bob@example.net",
+	    "cccccccccccccccccccccccccc", &none, &error));
+	g_assert_no_error(error);
+	g_assert_null(none);
+	m = store_member_by_unsub_token(f->store, t1, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(m);
+	g_assert_cmpstr(m->address, ==, "Jane@example.net");
+	g_assert_null(m->digest_day);
+	g_assert_true(
+	    store_member_unsubscribe(f->store, t1, &found, &changed, &error));
+	g_assert_true(found && changed);
+	g_assert_true(
+	    store_member_unsubscribe(f->store, t1, &found, &changed, &error));
+	g_assert_true(found && !changed); /* once */
+	after = store_member_by_address(f->store, "jane@example.net", &error);
+	g_assert_cmpstr(after->digest_day, ==, "never");
+	g_assert_true(store_member_unsubscribe(
+	    f->store, "zzzzzzzzzzzzzzzzzzzzzzzzzz", &found, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(!found && !changed);
+}
+
 /* try_add - store_member_add's error for address/handle */
 static GError *
 try_add(Store *store, const char *address, const char *handle)
@@ -2308,6 +2354,7 @@ main(int argc, char **argv)
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/member/lookup", test_member_lookup);
 	ADD("/store/member/duplicate", test_member_dup);
+	ADD("/store/member/unsub_token", test_member_unsub_token);
 	g_test_add_func("/store/member/handle_valid", test_handle_valid);
 	ADD("/store/share_record/create_once", test_share_record);
 	ADD("/store/share_record/rollback", test_share_rollback);
