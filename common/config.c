@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include <gio/gio.h>
+
 #include "common/config.h"
 #include "common/config_int.h"
 
@@ -91,6 +93,8 @@ static const KeyDef keys[] = {
 	{ "sender", "poll_interval", KEY_UINT, OFF(poll_interval), 3600 },
 	{ "sender", "lease", KEY_UINT, OFF(lease), 3600 },
 	{ "digest", "enabled", KEY_BOOL, OFF(digest_enabled), 0 },
+	{ "web", "listen", KEY_STRING, OFF(web_listen), 0 },
+	{ "web", "base_url", KEY_STRING, OFF(web_base_url), 0 },
 };
 
 /* config_new_default - a Config holding every default */
@@ -510,6 +514,63 @@ check_store_url(const char *value, char **why)
 	return FALSE;
 }
 
+/* check_web_listen - HOST:PORT or [V6]:PORT, an address to bind */
+static gboolean
+check_web_listen(const char *value, char **why)
+{
+	g_autofree char *host = NULL;
+	guint port = 0;
+
+	return config_web_listen_parse(value, &host, &port, why);
+}
+
+/* loopback - a host name that never leaves the machine */
+static gboolean
+loopback(const char *host)
+{
+	return g_ascii_strcasecmp(host, "localhost") == 0 ||
+	       strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
+	       strcmp(host, "[::1]") == 0;
+}
+
+/* check_base_url - https://HOST[:PORT][/PATH], no user, query or
+ * fragment; http:// only on loopback (a test, or a proxy on the host) */
+static gboolean
+check_base_url(const char *value, char **why)
+{
+	g_autoptr(GUri) uri =
+	    g_uri_parse(value, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL);
+	const char *scheme = uri != NULL ? g_uri_get_scheme(uri) : NULL;
+	const char *host = uri != NULL ? g_uri_get_host(uri) : NULL;
+
+	if (scheme == NULL || (g_ascii_strcasecmp(scheme, "https") != 0 &&
+				  g_ascii_strcasecmp(scheme, "http") != 0)) {
+		*why = g_strdup("must start with https://");
+		return FALSE;
+	}
+	if (host == NULL || *host == '\0') {
+		*why = g_strdup_printf("\"%s\" names no host", value);
+		return FALSE;
+	}
+	if (g_ascii_strcasecmp(scheme, "http") == 0 && !loopback(host)) {
+		*why = g_strdup_printf("\"%s\": links in mail must be https:// "
+				       "(http:// only for 127.0.0.1, [::1] or "
+				       "localhost)",
+		    value);
+		return FALSE;
+	}
+	if (g_uri_get_userinfo(uri) != NULL || g_uri_get_query(uri) != NULL ||
+	    g_uri_get_fragment(uri) != NULL ||
+	    strpbrk(value, " \"'<>\\^`{|}") != NULL) {
+		*why = g_strdup_printf("\"%s\": no user, query, fragment, "
+				       "space or quote (the links add /u/ "
+				       "and /c/ to it)",
+		    value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* the shape each string key must have, beyond "no control character" */
 static const struct {
 	const char *group;
@@ -531,6 +592,8 @@ static const struct {
 	{ "store", "passfile", check_abs_path },
 	{ "sender", "smtp_url", check_smtp_url },
 	{ "sender", "from_localpart", check_localpart },
+	{ "web", "listen", check_web_listen },
+	{ "web", "base_url", check_base_url },
 };
 
 /* check_string - a string value's problem, or NULL */
@@ -844,6 +907,10 @@ check_values(const Config *cfg, GString *errs)
 		add_problem(errs, cfg, "consent remind_after",
 		    "must be shorter than expire_after (%u seconds)",
 		    cfg->expire_after);
+	if (cfg->web_listen != NULL && cfg->web_base_url == NULL)
+		add_problem(errs, cfg, "web listen",
+		    "needs [web] base_url (the public https:// address the "
+		    "links in mail name)");
 	config_webhooks_check(cfg, errs);
 }
 
@@ -1022,4 +1089,60 @@ config_socket_clear(ConfigSocket *sock)
 		return;
 	g_clear_pointer(&sock->path, g_free);
 	g_clear_pointer(&sock->host, g_free);
+}
+
+/* config_web_listen_parse - "HOST:PORT" or "[V6]:PORT" of [web] listen:
+ * a numeric address (no name to resolve at start) and a port */
+gboolean
+config_web_listen_parse(
+    const char *spec, char **host, guint *port, char **problem_out)
+{
+	const char *colon;
+	g_autofree char *h = NULL;
+	guint64 n = 0;
+	GInetAddress *ia;
+
+	g_return_val_if_fail(
+	    spec != NULL && host != NULL && port != NULL, FALSE);
+	*host = NULL;
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || close[1] != ':') {
+			*problem_out = g_strdup_printf(
+			    "\"%s\": use [ADDRESS]:PORT for IPv6", spec);
+			return FALSE;
+		}
+		h = g_strndup(spec + 1, (gsize)(close - spec - 1));
+		colon = close + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (colon == NULL || strchr(spec, ':') != colon) {
+			*problem_out = g_strdup_printf(
+			    "\"%s\": use ADDRESS:PORT, as 127.0.0.1:8025 or "
+			    "[::1]:8025",
+			    spec);
+			return FALSE;
+		}
+		h = g_strndup(spec, (gsize)(colon - spec));
+	}
+	ia = g_inet_address_new_from_string(h);
+	if (ia == NULL || (spec[0] == '[') != (g_inet_address_get_family(ia) ==
+						  G_SOCKET_FAMILY_IPV6)) {
+		if (ia != NULL)
+			g_object_unref(ia);
+		*problem_out = g_strdup_printf(
+		    "\"%s\" is not a numeric address (127.0.0.1, [::1] ...)",
+		    h);
+		return FALSE;
+	}
+	g_object_unref(ia);
+	if (!parse_uint(colon + 1, 65535, &n) || n == 0) {
+		*problem_out = g_strdup_printf(
+		    "\"%s\" is not a port number from 1 to 65535", colon + 1);
+		return FALSE;
+	}
+	*host = g_steal_pointer(&h);
+	*port = (guint)n;
+	return TRUE;
 }

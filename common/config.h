@@ -138,6 +138,10 @@ typedef struct {
 	/* [digest] */
 	gboolean digest_enabled;
 
+	/* [web] (web/web.h): off while listen is NULL */
+	char *web_listen;   /* "127.0.0.1:8025", "[::1]:8025", or NULL */
+	char *web_base_url; /* public https:// URL of /u/ and /c/, or NULL */
+
 	/* [webhook NAME] groups, in file order; shared by reference with
 	 * copies (read-only once loaded) */
 	GPtrArray *webhooks; /* of ConfigWebhook * */
@@ -179,6 +183,12 @@ char *config_where(const Config *cfg, const char *group, const char *key);
 gboolean config_socket_parse(
     const char *spec, ConfigSocket *sock, char **problem);
 void config_socket_clear(ConfigSocket *sock);
+
+/* config_web_listen_parse - [web] listen's numeric address (brackets
+ * taken off: *host transfer full) and port; FALSE and *problem (transfer
+ * full) when it is not ADDRESS:PORT or [V6ADDRESS]:PORT */
+gboolean config_web_listen_parse(
+    const char *spec, char **host, guint *port, char **problem);
 
 /* config_webhook - the [webhook NAME] group named name, or NULL
  * (transfer none) */
