@@ -194,6 +194,24 @@ auto_reply(const Config *cfg, Store *store, const Share *share,
 	    items, now, &allowed, error);
 }
 
+/* decide - from 'asked' to accepted (the introduction queued) or
+ * declined (the member's notice queued), in one store transaction;
+ * *changed FALSE when the share was no longer 'asked' */
+static gboolean
+decide(const Config *cfg, Store *store, const Share *share, gboolean yes,
+    const char *reason, gint64 now, gboolean *changed, GError **error)
+{
+	g_autoptr(GPtrArray) items =
+	    yes ? list(intro(cfg, share), NULL)
+		: list(item(cfg, "notice", "declined", share, share->sharer,
+			   NULL, NULL),
+		      NULL);
+
+	return store_share_answer(store, share->id,
+	    yes ? "accepted" : "declined", yes ? "yes" : "no",
+	    yes ? NULL : reason, now, items, changed, error);
+}
+
 /* flow_reply - the friend's reply to intro+TOKEN@ */
 FlowReply
 flow_reply(const Config *cfg, Store *store, const char *token,
@@ -201,7 +219,6 @@ flow_reply(const Config *cfg, Store *store, const char *token,
     gint64 now, GError **error)
 {
 	g_autoptr(Share) share = NULL;
-	g_autoptr(GPtrArray) items = NULL;
 	g_autofree char *low = NULL;
 	GError *err = NULL;
 	gboolean yes = decision == REPLY_YES;
@@ -225,13 +242,8 @@ flow_reply(const Config *cfg, Store *store, const char *token,
 		return FLOW_REPLY_UNCLEAR;
 	}
 	if (g_strcmp0(share->status, "asked") == 0) {
-		items = yes ? list(intro(cfg, share), NULL)
-			    : list(item(cfg, "notice", "declined", share,
-				       share->sharer, NULL, NULL),
-				  NULL);
-		if (!store_share_answer(store, share->id,
-			yes ? "accepted" : "declined", yes ? "yes" : "no",
-			yes ? NULL : reason, now, items, &changed, error))
+		if (!decide(
+			cfg, store, share, yes, reason, now, &changed, error))
 			return FLOW_REPLY_UNKNOWN;
 		if (changed)
 			return yes ? FLOW_REPLY_ACCEPTED : FLOW_REPLY_DECLINED;
@@ -239,6 +251,64 @@ flow_reply(const Config *cfg, Store *store, const char *token,
 	/* decided before (or just now, by another reply) */
 	auto_reply(cfg, store, share, "answered", now, error);
 	return FLOW_REPLY_ANSWERED;
+}
+
+/* flow_share_by_link - the share a link's token names, or NULL */
+Share *
+flow_share_by_link(Store *store, const char *token, GError **error)
+{
+	g_autofree char *low = NULL;
+
+	g_return_val_if_fail(store != NULL, NULL);
+	if (!flow_token_valid(token))
+		return NULL;
+	low = g_ascii_strdown(token, -1);
+	return store_share_by_token(store, low, error);
+}
+
+/* flow_link_state - what a link to share would find: ASKED (open),
+ * EXPIRED (past expires_at, whether or not a tick has said so yet) or
+ * ANSWERED (decided) */
+FlowReply
+flow_link_state(const Share *share, gint64 now)
+{
+	g_return_val_if_fail(share != NULL, FLOW_REPLY_UNKNOWN);
+	if (g_strcmp0(share->status, "expired") == 0 ||
+	    (g_strcmp0(share->status, "asked") == 0 && share->expires_at > 0 &&
+		now >= share->expires_at))
+		return FLOW_REPLY_EXPIRED;
+	if (g_strcmp0(share->status, "asked") == 0)
+		return FLOW_REPLY_ASKED;
+	return FLOW_REPLY_ANSWERED;
+}
+
+/* flow_answer_link - the friend's yes or no by the link of the consent
+ * request: the transition a reply by mail makes, without the mail */
+FlowReply
+flow_answer_link(const Config *cfg, Store *store, const char *token,
+    gboolean yes, gint64 now, GError **error)
+{
+	g_autoptr(Share) share = NULL;
+	GError *err = NULL;
+	gboolean changed = FALSE;
+	FlowReply state;
+
+	g_return_val_if_fail(cfg != NULL && store != NULL, FLOW_REPLY_UNKNOWN);
+	share = flow_share_by_link(store, token, &err);
+	if (err != NULL) {
+		g_propagate_error(error, err);
+		return FLOW_REPLY_UNKNOWN;
+	}
+	if (share == NULL)
+		return FLOW_REPLY_UNKNOWN;
+	state = flow_link_state(share, now);
+	if (state != FLOW_REPLY_ASKED)
+		return state;
+	if (!decide(cfg, store, share, yes, NULL, now, &changed, error))
+		return FLOW_REPLY_UNKNOWN;
+	if (!changed) /* another answer came first */
+		return FLOW_REPLY_ANSWERED;
+	return yes ? FLOW_REPLY_ACCEPTED : FLOW_REPLY_DECLINED;
 }
 
 /* tick_items - what a reminder or an expiry queues */

@@ -34,6 +34,20 @@
  *	addresses the message comes from (envelope sender, From) as far as
  *	the milter trusts them; only the friend's own address counts.
  *
+ *	flow_answer_link() takes the same yes or no from the consent
+ *	request's link (/c/TOKEN/yes, web/): the token alone is the
+ *	credential (128 random bits, good for this one share), so there is
+ *	no sender to check. The transition and the rows are a reply's:
+ *	yes queues the introduction, no the member's notice; no reason
+ *	goes with a no. It answers FLOW_REPLY_UNKNOWN (no such token, or
+ *	not a token's shape: the store is not asked), ACCEPTED, DECLINED,
+ *	ANSWERED (decided before: nothing changes and nothing is sent, the
+ *	page says so) or EXPIRED (past expires_at, even before a tick made
+ *	it 'expired': nothing changes). flow_share_by_link() is the share a
+ *	token names (NULL without error when none) and flow_link_state()
+ *	what an answer would find (ASKED, ANSWERED or EXPIRED), for pages
+ *	that show the question and change nothing.
+ *
  *	One friend per share today; a share to a circle will ask several
  *	people, the first yes winning: the answer is already fenced on
  *	'asked', so the later answers find the share decided.
@@ -42,7 +56,8 @@
  *	Arguments are borrowed; returned arrays are new (transfer full).
  *
  * ERRORS
- *	flow_reply() and flow_tick() pass on StoreError (a store failure is
+ *	flow_reply(), flow_answer_link(), flow_share_by_link() and
+ *	flow_tick() pass on StoreError (a store failure is
  *	a 451 for the milter, a retry for the worker).
  *
  * THREADS
@@ -67,6 +82,8 @@ typedef enum {
 	FLOW_REPLY_DECLINED, /* no: the member is told, only the member */
 	FLOW_REPLY_UNCLEAR,  /* neither: the friend is told how to answer */
 	FLOW_REPLY_ANSWERED, /* decided before: at most a short note */
+	FLOW_REPLY_EXPIRED,  /* links only: the request expired */
+	FLOW_REPLY_ASKED,    /* links only: still open (flow_link_state) */
 } FlowReply;
 
 /* a new token: FLOW_TOKEN_LEN characters of [a-z2-7] and a NUL */
@@ -86,6 +103,12 @@ GPtrArray *flow_first_items(
 FlowReply flow_reply(const Config *cfg, Store *store, const char *token,
     const char *const *senders, ReplyDecision decision, const char *reason,
     gint64 now, GError **error);
+
+/* answers by link (web/): the token in /c/TOKEN is the credential */
+Share *flow_share_by_link(Store *store, const char *token, GError **error);
+FlowReply flow_link_state(const Share *share, gint64 now);
+FlowReply flow_answer_link(const Config *cfg, Store *store, const char *token,
+    gboolean yes, gint64 now, GError **error);
 
 gboolean flow_tick(const Config *cfg, Store *store, gint64 now, guint *reminded,
     guint *expired, GError **error);
