@@ -6,7 +6,10 @@
  * start beside a running daemon (locked [milter] pid_file, or a socket
  * that answers), open the milter socket and give it its owner, group
  * and mode, drop root to [milter] user, detach unless -f, open the
- * store, start the outbox worker, then hand over to smfi_main(). Only
+ * store, start the outbox worker and, when [web] listen is set, the
+ * web endpoint (web/web.h: it binds after root was dropped, so its
+ * port is above 1023 or granted otherwise), then hand over to
+ * smfi_main(). A reload (SIGUSR1) leaves the web endpoint as it is. Only
  * here may the program exit on failure.
  * Signals: the main thread waits for them all (see run()): SIGUSR1
  * reloads the configuration; SIGTERM, SIGINT and SIGHUP stop after the
@@ -35,6 +38,7 @@
 #include "milter/startup.h"
 #include "sender/sender.h"
 #include "store/store.h"
+#include "web/web.h"
 
 typedef struct {
 	const char *config_path;
@@ -403,7 +407,7 @@ main(int argc, char **argv)
 {
 	Options o = { 0 };
 	g_autoptr(GError) error = NULL;
-	Config *cfg;
+	Config *cfg, *web_cfg;
 	Store *store;
 	g_autofree char *durability = NULL;
 	sigset_t set;
@@ -421,6 +425,9 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
+	/* the endpoint's own copy, read before daemon() leaves the folder
+	 * a relative -c names */
+	web_cfg = cfg->web_listen != NULL ? load_config(&o) : NULL;
 	log_open("passalong-milter", o.foreground);
 	account(cfg, &acct);
 	pidfd = not_running(cfg);
@@ -469,8 +476,14 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, cfg->socket,
 	    cfg->store_path ? cfg->store_path : store_engine(store),
 	    durability);
+	if (web_cfg != NULL && !web_start(web_cfg, store, &error)) {
+		log_error(
+		    NULL, "cannot start the web endpoint: %s", error->message);
+		return EX_UNAVAILABLE;
+	}
 	milter_runtime_set(cfg, store, worker);
 	run(o.config_path);
+	web_stop(); /* no request uses the store after this */
 	milter_set_worker(NULL);
 	sender_worker_stop(worker);
 	milter_runtime_clear();
