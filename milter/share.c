@@ -21,6 +21,7 @@
 #include "flow/flow.h"
 #include "milter/share.h"
 #include "milter/share_int.h"
+#include "milter/unsub.h"
 #include "parser/parser.h"
 #include "parser/reply.h"
 #include "sender/sender.h"
@@ -201,6 +202,9 @@ share_check_rcpt(
 
 	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
 		return NULL;
+	ShareVerdict *unsub = unsub_check_rcpt(cfg, store, qid, addr);
+	if (unsub != NULL) /* unsubscribe+TOKEN@: milter/unsub.c */
+		return unsub;
 	if (token != NULL) /* a reply to a consent request: read at the end */
 		return flow_token_valid(token)
 			   ? verdict_new(0, NULL, NULL)
@@ -888,6 +892,8 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 	ShareVerdict *refusal = NULL;
 
 	g_return_val_if_fail(cfg != NULL && store != NULL && req != NULL, NULL);
+	if ((refusal = unsub_process(cfg, store, req)) != NULL)
+		return refusal; /* unsubscribe+TOKEN@: milter/unsub.c */
 	stream = message_stream(req);
 	if (stream == NULL)
 		return verdict_new(451, "4.3.0",
