@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	int cmd_member(int argc, char **argv, const char *config_path);
+int member_unsub_link(int argc, char **argv, const char *config_path);
  *
  *	g_autofree char *cfgpath = NULL;
  *	if (!cli_options("member list", NULL, "List the members.", entries,
@@ -57,6 +58,7 @@
 
 int cmd_init(int argc, char **argv, const char *config_path);
 int cmd_member(int argc, char **argv, const char *config_path);
+int member_unsub_link(int argc, char **argv, const char *config_path);
 int cmd_share(int argc, char **argv, const char *config_path);
 int cmd_outbox(int argc, char **argv, const char *config_path);
 int cmd_stats(int argc, char **argv, const char *config_path);

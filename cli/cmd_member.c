@@ -28,6 +28,7 @@ static const char usage[] =
     "       passalong member set ADDRESS [--consent ask|direct]\n"
     "                            [--confirmations yes|no]\n"
     "       passalong member list [--json]\n"
+    "       passalong member unsubscribe-link ADDRESS\n"
     "Options of every command: -c FILE, --help\n";
 
 /* check_text - one line of visible UTF-8, at most max characters */
@@ -309,6 +310,7 @@ cmd_member(int argc, char **argv, const char *config_path)
 		{ "add", member_add },
 		{ "set", member_set },
 		{ "list", member_list },
+		{ "unsubscribe-link", member_unsub_link }, /* cmd_unsub.c */
 		{ NULL, NULL },
 	};
 

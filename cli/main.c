@@ -30,6 +30,8 @@ static const char usage[] =
     "  member set ADDRESS [--consent ask|direct] [--confirmations yes|no]\n"
     "                            change a member\n"
     "  member list [--json]      list the members\n"
+    "  member unsubscribe-link ADDRESS\n"
+    "                            print a member's unsubscribe link\n"
     "  share list [--json]       list the shares\n"
     "  share show ID [--json]    one share and its timeline\n"
     "  outbox list [--json]      list outgoing mail\n"
