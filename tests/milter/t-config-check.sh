@@ -119,6 +119,19 @@ printf '%s\n' "$out" | grep -qF -- "-p inet:x@:" || no "-p not named: $out"
 out=$("$milter" -n -c "$dir/plain.conf" -p "unix:$dir/none/x.sock" 2>&1); rc=$?
 [ $rc -eq 78 ] || no "-p in a missing folder: exit $rc, expected 78"
 
+# [web]: links travel in mail, so https:// (http:// on loopback only);
+# listen a numeric ADDRESS:PORT and never without base_url
+{ base; printf '[web]\nlisten = 127.0.0.1:8025\nbase_url = https://intro.example.org/pa\n'; } > "$dir/web.conf"
+ok web
+{ base; printf '[web]\nlisten = [::1]:8025\nbase_url = http://localhost:8025\n'; } > "$dir/web6.conf"
+ok web6
+{ base; printf '[web]\nlisten = 127.0.0.1:8025\nbase_url = http://intro.example.org\n'; } > "$dir/webhttp.conf"
+expect webhttp "webhttp.conf:9: [web] base_url:" "must be https://"
+{ base; printf '[web]\nlisten = localhost:8025\nbase_url = https://intro.example.org\n'; } > "$dir/webhost.conf"
+expect webhost "webhost.conf:8: [web] listen:" "not a numeric address"
+{ base; printf '[web]\nlisten = 127.0.0.1:8025\n'; } > "$dir/webnobase.conf"
+expect webnobase "webnobase.conf:8: [web] listen: needs [web] base_url"
+
 # what the daemon's user cannot write (as root: the real start drops to it)
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 755 "$dir"

@@ -668,6 +668,113 @@ test_util_rfc3339(void)
 	g_assert_cmpstr(t, ==, "2025-11-22T09:59:00Z");
 }
 
+/* test_config_web - [web] listen and base_url: numeric addresses,
+ * https:// (http:// only on loopback), listen needs base_url */
+static void
+test_config_web(void)
+{
+	static const struct {
+		const char *web;
+		const char *problem; /* NULL: loads */
+	} cases[] = {
+		{ "listen = 127.0.0.1:8025\nbase_url = "
+		  "https://intro.example.org/pa\n",
+		    NULL },
+		{ "listen = [::1]:8025\nbase_url = https://intro.example.org\n",
+		    NULL },
+		{ "listen = 127.0.0.1:8025\nbase_url = http://127.0.0.1:8025\n",
+		    NULL },
+		{ "listen = 127.0.0.1:8025\nbase_url = "
+		  "http://localhost:8025/\n",
+		    NULL },
+		{ "listen = 127.0.0.1:8025\nbase_url = http://[::1]:8025\n",
+		    NULL },
+		{ "base_url = https://intro.example.org\n", NULL },
+		{ "listen = 127.0.0.1:8025\nbase_url = "
+		  "http://intro.example.org\n",
+		    "passalong.conf:5: [web] base_url: "
+		    "\"http://intro.example.org\": "
+		    "links in mail must be https://" },
+		{ "listen = 127.0.0.1:8025\nbase_url = "
+		  "ftp://intro.example.org\n",
+		    "[web] base_url: must start with https://" },
+		{ "listen = 127.0.0.1:8025\nbase_url = https://\n",
+		    "names no host" },
+		{ "listen = 127.0.0.1:8025\n"
+		  "base_url = https://u:p@intro.example.org\n",
+		    "no user, query" },
+		{ "listen = 127.0.0.1:8025\n"
+		  "base_url = https://intro.example.org/?a=1\n",
+		    "no user, query" },
+		{ "listen = 127.0.0.1:8025\n",
+		    "passalong.conf:4: [web] listen: needs [web] base_url" },
+		{ "listen = localhost:8025\nbase_url = https://x.example\n",
+		    "passalong.conf:4: [web] listen: \"localhost\" is not a "
+		    "numeric address" },
+		{ "listen = 8025\nbase_url = https://x.example\n",
+		    "use ADDRESS:PORT" },
+		{ "listen = ::1:8025\nbase_url = https://x.example\n",
+		    "use ADDRESS:PORT" },
+		{ "listen = [127.0.0.1]:8025\nbase_url = https://x.example\n",
+		    "not a numeric address" },
+		{ "listen = [::1]8025\nbase_url = https://x.example\n",
+		    "use [ADDRESS]:PORT" },
+		{ "listen = 127.0.0.1:0\nbase_url = https://x.example\n",
+		    "not a port number" },
+		{ "listen = 127.0.0.1:65536\nbase_url = https://x.example\n",
+		    "not a port number" },
+		{ "socket = x\n", "[web] socket: unknown key" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strconcat(
+		    "[gateway]\ndomain = intro.example.org\n[web]\n",
+		    cases[i].web, NULL);
+		char *path = write_conf(text);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Config) cfg = config_load(path, &error);
+
+		if (cases[i].problem == NULL) {
+			g_assert_no_error(error);
+			g_assert_nonnull(cfg->web_base_url);
+		} else {
+			g_assert_null(cfg);
+			g_assert_error(
+			    error, CONFIG_ERROR, CONFIG_ERROR_INVALID);
+			if (strstr(error->message, cases[i].problem) == NULL)
+				g_error("case %zu: \"%s\" lacks \"%s\"", i,
+				    error->message, cases[i].problem);
+		}
+		drop_conf(path);
+	}
+}
+
+/* test_config_web_defaults - off unless listen is set */
+static void
+test_config_web_defaults(void)
+{
+	g_autoptr(Config) cfg = config_new_default();
+	g_autofree char *host = NULL;
+	g_autofree char *why = NULL;
+	guint port = 0;
+
+	g_assert_null(cfg->web_listen);
+	g_assert_null(cfg->web_base_url);
+	g_assert_true(
+	    config_web_listen_parse("[::1]:8025", &host, &port, &why));
+	g_assert_cmpstr(host, ==, "::1");
+	g_assert_cmpuint(port, ==, 8025);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(
+	    config_web_listen_parse("0.0.0.0:80", &host, &port, &why));
+	g_assert_cmpstr(host, ==, "0.0.0.0");
+	g_assert_cmpuint(port, ==, 80);
+	g_clear_pointer(&host, g_free);
+	g_assert_false(config_web_listen_parse("[::1]", &host, &port, &why));
+	g_assert_null(host);
+	g_assert_nonnull(why);
+}
+
 /* main - the tests */
 int
 main(int argc, char **argv)
@@ -685,6 +792,8 @@ main(int argc, char **argv)
 	g_test_add_func("/config/load/sender-lease", test_config_lease);
 	g_test_add_func("/config/load/store-url", test_config_store_url);
 	g_test_add_func("/config/socket/parse", test_config_socket_parse);
+	g_test_add_func("/config/load/web", test_config_web);
+	g_test_add_func("/config/web/defaults", test_config_web_defaults);
 	g_test_add_func("/config/load/webhooks", test_config_webhooks);
 	g_test_add_func(
 	    "/config/load/webhook-errors", test_config_webhook_errors);
