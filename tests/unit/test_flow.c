@@ -326,6 +326,78 @@ test_silence(Fixture *f, gconstpointer data)
 	g_assert_null(strstr(r, "dana@"));
 }
 
+/* test_link - yes and no by link: a reply's rows without a sender;
+ * a second answer, an expired request and bad tokens change nothing
+ * and send nothing */
+static void
+test_link(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) a = NULL;
+	g_autoptr(Share) b = NULL;
+	g_autoptr(Share) c = NULL;
+	g_autoptr(Share) seen = NULL;
+	g_autofree char *r = NULL;
+	g_autofree char *before = NULL;
+	g_autofree char *st = NULL;
+	g_autofree char *upper = NULL;
+	gint64 ida, idb, idc;
+
+	(void)data;
+	a = new_share(f, "ask", NULL, &ida);
+	b = new_share(f, "ask", NULL, &idb);
+	c = new_share(f, "ask", NULL, &idc);
+	before = rows(f);
+	g_assert_cmpint(
+	    flow_answer_link(f->cfg, f->store, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+		TRUE, T0 + 60, &error),
+	    ==, FLOW_REPLY_UNKNOWN);
+	g_assert_cmpint(flow_answer_link(
+			    f->cfg, f->store, "../../x", TRUE, T0 + 60, &error),
+	    ==, FLOW_REPLY_UNKNOWN);
+	g_assert_cmpint(
+	    flow_answer_link(f->cfg, f->store, NULL, TRUE, T0 + 60, &error), ==,
+	    FLOW_REPLY_UNKNOWN);
+	g_assert_no_error(error);
+	seen = flow_share_by_link(f->store, a->token, &error);
+	g_assert_nonnull(seen);
+	g_assert_cmpint(flow_link_state(seen, T0 + 60), ==, FLOW_REPLY_ASKED);
+	r = rows(f);
+	g_assert_cmpstr(r, ==, before);
+	g_clear_pointer(&r, g_free);
+
+	upper = g_ascii_strup(a->token, -1);
+	g_assert_cmpint(
+	    flow_answer_link(f->cfg, f->store, upper, TRUE, T0 + 60, &error),
+	    ==, FLOW_REPLY_ACCEPTED);
+	g_assert_cmpint(flow_answer_link(
+			    f->cfg, f->store, a->token, FALSE, T0 + 70, &error),
+	    ==, FLOW_REPLY_ANSWERED);
+	g_assert_cmpint(flow_answer_link(
+			    f->cfg, f->store, b->token, FALSE, T0 + 80, &error),
+	    ==, FLOW_REPLY_DECLINED);
+	g_assert_no_error(error);
+	st = status(f, ida);
+	g_assert_cmpstr(st, ==, "accepted");
+	g_free(st);
+	st = status(f, idb);
+	g_assert_cmpstr(st, ==, "declined");
+	/* past expires_at, before any tick: expired, nothing changes */
+	g_assert_cmpint(flow_answer_link(f->cfg, f->store, c->token, TRUE,
+			    c->expires_at, &error),
+	    ==, FLOW_REPLY_EXPIRED);
+	g_free(st);
+	st = status(f, idc);
+	g_assert_cmpstr(st, ==, "asked");
+	r = rows(f);
+	/* the intro for a, the member's notice for b, and nothing else:
+	 * no "answered" mail for the second answer by link */
+	g_assert_true(g_str_has_prefix(r, before));
+	g_assert_cmpstr(r + strlen(before), ==,
+	    ";intro:jane@friends.example,dana@confs.example,"
+	    "chris@members.example;declined:chris@members.example");
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 int
@@ -338,6 +410,7 @@ main(int argc, char **argv)
 	ADD("/flow/reply/yes", test_yes);
 	ADD("/flow/reply/no", test_no);
 	ADD("/flow/reply/unclear", test_unclear);
+	ADD("/flow/link/answers", test_link);
 	ADD("/flow/time/silence", test_silence);
 	return g_test_run();
 }
