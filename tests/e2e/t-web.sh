@@ -167,6 +167,35 @@ T1=$(consent_token 1)
 T2=$(consent_token 2)
 T3=$(consent_token 3)
 check '[ ${#T1} = 26 ] && [ ${#T2} = 26 ] && [ ${#T3} = 26 ]' "three consent tokens"
+
+# --- the store locked by another process past busy_timeout: 503 with
+# Retry-After, nothing half done (the lock is released by removing a
+# file; held 60 s at most)
+sqlite3 "$T/passalong.db" "UPDATE members SET digest_day = NULL"
+touch "$T/locked"
+python3 - "$T/passalong.db" "$T" <<'PY' &
+import os, sqlite3, sys, time
+db, d = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db, isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(os.path.join(d, "holding"), "w").close()
+deadline = time.time() + 60
+while os.path.exists(os.path.join(d, "locked")) and time.time() < deadline:
+    time.sleep(0.05)
+c.execute("ROLLBACK")
+PY
+locker=$!
+i=0
+while [ ! -e "$T/holding" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+req POST "$U" -d "List-Unsubscribe=One-Click"
+expect 503 "Nothing has been changed" "POST /u/TOKEN, the store locked"
+check 'tr -d "\r" <"$T/h" | grep -q "^Retry-After: [1-9]"' "503 with Retry-After"
+req POST "/c/$T3/yes"
+expect 503 "Nothing has been changed" "POST /c/TOKEN/yes, the store locked"
+rm -f "$T/locked"
+wait "$locker"
+check '[ "$(digest_day)" = default ] && [ "$(status 3)" = asked ]' \
+    "the failures changed nothing ($(digest_day), share 3 $(status 3))"
 before=$(rows)
 req GET "/c/$T1"
 expect 200 "Yes, introduce me</button>" "GET /c/TOKEN shows the question"
@@ -231,7 +260,8 @@ req GET "$U"
 check '[ "$code" = 200 ]' "another address meanwhile: $code"
 
 web_down
-check '! grep -q "web: store failed\|CRITICAL\|runtime check" "$T/milter.log"' "a clean log"
+check '[ "$(grep -c "web: store failed" "$T/milter.log")" = 2 ]' "the two store failures logged"
+check '! grep -q "CRITICAL\|runtime check" "$T/milter.log"' "a clean log"
 echo "1..$n"
 [ "$failed" = 0 ] || { sed 's/^/# log: /' "$T/milter.log" | tail -30; exit 1; }
 exit 0
