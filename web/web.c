@@ -32,6 +32,9 @@
 G_DEFINE_QUARK(passalong_web_error, web_error)
 
 #define RETRY_STORE 60 /* seconds after a store failure */
+/* bytes of an oversized body read (and dropped) so that an ordinary
+ * client gets its 413 before the connection closes */
+#define DISCARD_MAX (64 * 1024)
 
 typedef struct {
 	Config *cfg; /* the endpoint's own copy */
@@ -60,7 +63,7 @@ typedef struct {
 typedef struct {
 	gsize uri_len;    /* the URL as sent, query included */
 	gboolean started; /* the first call was made */
-	gboolean too_big; /* the body passed WEB_MAX_BODY */
+	gsize discarded;  /* bytes past WEB_MAX_BODY, read and dropped */
 	GString *body;
 } Req;
 
@@ -572,13 +575,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 	if (*upload_size > 0) {
 		if (r->body->len + *upload_size > WEB_MAX_BODY)
-			r->too_big = TRUE;
+			r->discarded += *upload_size;
 		else
 			g_string_append_len(r->body, upload, *upload_size);
 		*upload_size = 0;
-		return MHD_YES;
+		/* a client that sends on and on is cut off: the answer goes
+		 * now and libmicrohttpd closes the connection after it */
+		if (r->discarded <= DISCARD_MAX)
+			return MHD_YES;
 	}
-	if (r->too_big)
+	if (r->discarded > 0)
 		p = page(MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
 		    "<p>Nothing has been changed.</p>\n");
 	else if (strcmp(method, "POST") != 0)
