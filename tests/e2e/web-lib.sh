@@ -64,16 +64,17 @@ base_url = $WEB
 EOC
 }
 
-# web_up - start the daemon; wait (bounded) until the milter answers
+# web_up - start the daemon (under $WEB_WRAP, e.g. valgrind, when set);
+# wait (bounded: 30 s) until the milter answers
 web_up() {
-	"$MILTER" -f -c "$CONF" 2>>"$T/milter.log" &
+	${WEB_WRAP:-} "$MILTER" -f -c "$CONF" 2>>"$T/milter.log" &
 	MILTER_PID=$!
 	i=0
 	until python3 -c "import socket,sys
 s = socket.socket(); s.settimeout(1)
 sys.exit(s.connect_ex(('127.0.0.1', $MPORT)))" 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$MILTER_PID" 2>/dev/null; then
+		if [ $i -gt 300 ] || ! kill -0 "$MILTER_PID" 2>/dev/null; then
 			echo "FAIL: the daemon did not start"
 			cat "$T/milter.log"
 			exit 1
@@ -82,12 +83,12 @@ sys.exit(s.connect_ex(('127.0.0.1', $MPORT)))" 2>/dev/null; do
 	done
 }
 
-# web_down - stop the daemon (SIGTERM, then at most 10 s)
+# web_down - stop the daemon (SIGTERM, then at most 30 s)
 web_down() {
 	[ -n "$MILTER_PID" ] || return 0
 	kill "$MILTER_PID" 2>/dev/null
 	i=0
-	while kill -0 "$MILTER_PID" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$MILTER_PID" 2>/dev/null && [ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
