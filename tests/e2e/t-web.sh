@@ -266,6 +266,27 @@ check '[ "$code" = 200 ]' "another address meanwhile: $code"
 
 web_down
 check '[ "$(grep -c "web: store failed" "$T/milter.log")" = 2 ]' "the two store failures logged"
+
+# --- IPv6: [::1]:PORT, when this host has an IPv6 loopback
+if P6=$(python3 -c 'import socket
+s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])' 2>/dev/null); then
+	WEB_LISTEN="[::1]:$P6" WEB="http://[::1]:$P6" web_conf
+	web_up
+	i=0
+	until curl -s -g -m 2 -o /dev/null "http://[::1]:$P6/"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || break
+		sleep 0.1
+	done
+	code=$(curl -s -g -m 5 -o "$T/b" -D "$T/h" -w "%{http_code}" "http://[::1]:$P6$U")
+	expect 200 "Unsubscribe from the weekly digest" "GET /u/TOKEN on [::1]"
+	curl -s -m 5 -o /dev/null "http://127.0.0.1:$P6$U"
+	rc=$?
+	check '[ $rc = 7 ]' "not on 127.0.0.1 meanwhile (curl $rc)"
+	web_down
+else
+	echo "# no IPv6 loopback here: [::1] not tried"
+fi
 check '! grep -q "CRITICAL\|runtime check" "$T/milter.log"' "a clean log"
 echo "1..$n"
 [ "$failed" = 0 ] || { sed 's/^/# log: /' "$T/milter.log" | tail -30; exit 1; }

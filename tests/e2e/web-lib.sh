@@ -7,7 +7,8 @@
 # only; every wait is bounded; web_cleanup (a trap) stops what started.
 #
 # Sets T (a folder), CONF, PA, MILTER, WEB (http://127.0.0.1:PORT),
-# MPORT (the milter's port). Functions: web_conf [no-web], web_up,
+# MPORT (the milter's port); WEB_LISTEN, when set, replaces the
+# listen address web_conf writes. Functions: web_conf [no-web], web_up,
 # web_down, web_shares N, consent_token N.
 
 set -u
@@ -59,7 +60,7 @@ EOC
 	cat >>"$CONF" <<EOC
 
 [web]
-listen = 127.0.0.1:$WPORT
+listen = ${WEB_LISTEN:-127.0.0.1:$WPORT}
 base_url = $WEB
 EOC
 }
