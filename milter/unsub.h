@@ -24,9 +24,11 @@
  *	unsubscribed and consumed (deleted: nothing is delivered, nothing
  *	is sent back, the sender sees 250), or the message is refused:
  *	550 5.5.1 when it also goes to share or reply addresses, 550 5.1.1
- *	when a token is no longer known, 451 4.3.0 when the store failed
- *	(nothing half done: a member unsubscribed twice is still
- *	unsubscribed once). The message itself is not read.
+ *	when a token is no longer known, 451 4.3.0 when the store failed.
+ *	Each unsubscribe is one UPDATE: with several addresses in one
+ *	message a later failure may leave an earlier one done, which a
+ *	retry repeats harmlessly (unsubscribing twice is unsubscribing
+ *	once). The message itself is not read.
  *
  * OWNERSHIP
  *	Arguments are borrowed; verdicts are new (transfer full).

@@ -5,6 +5,8 @@
 # must exist, be 600x800, and not be blank (some hundreds of pixels
 # differ from the background, in more than a few colours: text and
 # buttons were drawn). Kept in $PA_SCREENSHOTS when that is set.
+# Chromium may talk to 127.0.0.1 only: no name resolves, and anything
+# else goes to a proxy port nobody listens on.
 # Exit 0/1; 77 without chromium (or curl, python3, miltertest).
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/web-lib.sh"
@@ -37,6 +39,8 @@ shot() {
 	    --no-first-run --disable-background-networking --disable-sync \
 	    --disable-component-update --disable-default-apps \
 	    --disable-extensions --hide-scrollbars \
+	    --proxy-server=http://127.0.0.1:9 \
+	    --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
 	    --user-data-dir="$T/chrome" --window-size=600,800 \
 	    --screenshot="$T/$1.png" "$2" >"$T/chrome.out" 2>&1
 	if [ ! -s "$T/$1.png" ]; then

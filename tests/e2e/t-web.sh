@@ -253,14 +253,19 @@ req POST "/c/$T3/yes"
 expect 410 "expired" "POST yes to an expired request"
 check '[ "$(status 3)" = expired ] && [ "$(rows)" = "$before" ]' "nothing changed ($(status 3))"
 
-# --- the rate limit: 30 a minute for one address, others unaffected
+# --- the rate limit: 30 at once for one address (then one per 2 s),
+# others unaffected; a path that needs no store, so that the loop is
+# quick, and up to 90 tries, so that a slow machine still meets it
+served=0
 last=
-for i in $(seq 1 31); do
+for i in $(seq 1 90); do
 	last=$(curl -s -m 5 -o "$T/b" -D "$T/h" -w '%{http_code}' \
-	    -H "X-Forwarded-For: 198.51.100.7" "$WEB/u/$TOK")
+	    -H "X-Forwarded-For: 198.51.100.7" "$WEB/nothing")
+	[ "$last" = 429 ] && break
+	served=$((served + 1))
 done
-check '[ "$last" = 429 ] && tr -d "\r" <"$T/h" | grep -q "^Retry-After: [1-9]"' \
-    "the 31st request in a minute: $last with Retry-After"
+check '[ "$last" = 429 ] && [ $served -ge 30 ] && tr -d "\r" <"$T/h" | grep -q "^Retry-After: [1-9]"' \
+    "429 with Retry-After after $served requests from one address"
 req GET "$U"
 check '[ "$code" = 200 ]' "another address meanwhile: $code"
 
