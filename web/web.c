@@ -291,7 +291,7 @@ one_click(struct MHD_Connection *c, const GString *body)
 	       strstr(b, "One-Click") != NULL;
 }
 
-/* unsub_button - the GET page's form: posts RFC 8058's body itself */
+/* unsub_form - the GET page's form: posts RFC 8058's body itself */
 static const char unsub_form[] =
     "<form method=\"post\" action=\"\">\n"
     "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\n"
@@ -672,7 +672,6 @@ web_start(Config *cfg, Store *store, GError **error)
 	s->daemon = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), 0, NULL,
 	    NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)WEB_MAX_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT,

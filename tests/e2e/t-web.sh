@@ -292,6 +292,27 @@ s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1]
 else
 	echo "# no IPv6 loopback here: [::1] not tried"
 fi
+# --- [web] listen taken by another program: the daemon does not start
+python3 - "$WPORT" "$T" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+open(os.path.join(sys.argv[2], "taken"), "w").close()
+deadline = time.time() + 30
+while os.path.exists(os.path.join(sys.argv[2], "taken")) and time.time() < deadline:
+    time.sleep(0.05)
+PY
+holder=$!
+i=0
+while [ ! -e "$T/taken" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+web_conf
+timeout 30 "$MILTER" -f -c "$CONF" 2>"$T/taken.log"
+rc=$?
+rm -f "$T/taken"
+wait "$holder"
+check '[ $rc = 69 ] && grep -q "cannot start the web endpoint: cannot listen on 127.0.0.1:$WPORT" "$T/taken.log"' \
+    "port taken: exit $rc, and says so"
+
 check '! grep -q "CRITICAL\|runtime check" "$T/milter.log"' "a clean log"
 echo "1..$n"
 [ "$failed" = 0 ] || { sed 's/^/# log: /' "$T/milter.log" | tail -30; exit 1; }
