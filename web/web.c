@@ -173,9 +173,13 @@ client_key(struct MHD_Connection *c)
 			local = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 		} else if (sa->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *in6 = (const void *)sa;
+			struct in6_addr net = in6->sin6_addr;
 
-			inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
-			local = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+			local = IN6_IS_ADDR_LOOPBACK(&net);
+			/* one IPv6 client has a /64: count it as one */
+			if (!local && !IN6_IS_ADDR_V4MAPPED(&net))
+				memset(net.s6_addr + 8, 0, 8);
+			inet_ntop(AF_INET6, &net, buf, sizeof buf);
 		}
 	}
 	xff = local ? MHD_lookup_connection_value(
@@ -672,6 +676,7 @@ web_start(Config *cfg, Store *store, GError **error)
 	s->daemon = MHD_start_daemon(flags | (v6 ? MHD_USE_IPv6 : 0), 0, NULL,
 	    NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)WEB_MAX_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT,

@@ -36,7 +36,7 @@
  *	WEB_RATE_PER_MINUTE requests a minute (a token bucket), then 429
  *	with Retry-After. The client address is the peer's, or, when the
  *	peer is the loopback (the proxy on this host), the last address of
- *	X-Forwarded-For. Connections are limited in number, per address
+ *	X-Forwarded-For; an IPv6 peer counts by its /64. Connections are limited in number, per address
  *	and in time. A store failure is 503 with Retry-After and changes
  *	nothing.
  *
@@ -57,7 +57,10 @@
  *
  * THREADS
  *	web_start() and web_stop() from the main thread only. Requests are
- *	served on libmicrohttpd's thread; the Store is thread-safe.
+ *	served on libmicrohttpd's threads (WEB_THREADS of them, so that a
+ *	slow store call does not hold every other request); the Store is
+ *	thread-safe, the rate table takes its own lock, the rest is
+ *	read-only.
  */
 #ifndef PA_WEB_H
 #define PA_WEB_H
@@ -73,6 +76,7 @@
 #define WEB_MAX_CONNECTIONS 64 /* at once, all clients */
 #define WEB_MAX_PER_ADDRESS 16 /* at once, one peer (a proxy counts once) */
 #define WEB_TIMEOUT 15         /* seconds a connection may idle */
+#define WEB_THREADS 4          /* requests served at once */
 
 #define WEB_ERROR (web_error_quark())
 GQuark web_error_quark(void);
