@@ -48,6 +48,7 @@
 #endif
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/passalong/passalong.conf"
 
+#define CONFIG_BASE_URL_MAX 40 /* [web] base_url: links fit a text line */
 #define CONFIG_ERROR (config_error_quark())
 GQuark config_error_quark(void);
 typedef enum {
@@ -140,7 +141,8 @@ typedef struct {
 
 	/* [web] (web/web.h): off while listen is NULL */
 	char *web_listen;   /* "127.0.0.1:8025", "[::1]:8025", or NULL */
-	char *web_base_url; /* public https:// URL of /u/ and /c/, or NULL */
+	char *web_base_url; /* public https:// URL of /u/ and /c/, or NULL;
+			       at most CONFIG_BASE_URL_MAX characters */
 
 	/* [webhook NAME] groups, in file order; shared by reference with
 	 * copies (read-only once loaded) */

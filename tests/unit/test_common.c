@@ -723,6 +723,9 @@ test_config_web(void)
 		    "not a port number" },
 		{ "listen = 127.0.0.1:65536\nbase_url = https://x.example\n",
 		    "not a port number" },
+		{ "listen = 127.0.0.1:8025\n"
+		  "base_url = https://intro.example.org/a/rather/long/path\n",
+		    "more than 40 characters" },
 		{ "socket = x\n", "[web] socket: unknown key" },
 	};
 
