@@ -26,6 +26,22 @@ reply_address(const Config *cfg, const Share *s)
 	return g_strdup_printf("intro+%s@%s", s->token, cfg->domain);
 }
 
+/* answer_url - the consent request's answer page, <base_url>/c/TOKEN,
+ * when the web endpoint has a public address */
+static char *
+answer_url(const Config *cfg, const Share *s)
+{
+	const char *base = cfg->web_base_url;
+	gsize n;
+
+	if (s->token == NULL || base == NULL)
+		return NULL;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return g_strdup_printf("%.*s/c/%s", (int)n, base, s->token);
+}
+
 /* sender_render - render item from its share unless it has a message,
  * and keep what was rendered under the item's claim when keep is TRUE
  * (FALSE: a preview, for "passalong outbox show" before the first send);
@@ -38,6 +54,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 	g_autoptr(Share) s = NULL;
 	g_autoptr(RenderedMail) mail = NULL;
 	g_autofree char *reply = NULL;
+	g_autofree char *link = NULL;
 
 	if (item->template == NULL ||
 	    (item->message != NULL && g_bytes_get_size(item->message) > 0))
@@ -56,6 +73,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 		return FALSE;
 	}
 	reply = reply_address(cfg, s);
+	link = answer_url(cfg, s);
 	ShareFacts f = {
 		.cfg = cfg,
 		.share_id = s->id,
@@ -73,6 +91,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 		.passed_by = s->passed_by,
 		.origin_message_id = s->origin_message_id,
 		.reply_address = reply,
+		.answer_url = link,
 		.reason = s->reason,
 		.consented = g_strcmp0(s->answer, "yes") == 0,
 		.now = now,

@@ -166,6 +166,9 @@ typedef struct {
 					   NULL */
 	const char *reply_address;     /* consent, reminder, unclear:
 					   intro+TOKEN@domain */
+	const char *answer_url;        /* consent, reminder: the answer
+					   page, <base_url>/c/TOKEN, or NULL
+					   (no [web] base_url) */
 	const char *reason;            /* declined: the friend's words */
 	gboolean consented;            /* intro, confirmation: the friend
 					   said yes first */

@@ -27,6 +27,7 @@ block_free(gpointer data)
 	Block *b = data;
 
 	g_free(b->text);
+	g_free(b->url);
 	if (b->lines != NULL)
 		g_ptr_array_unref(b->lines);
 	g_free(b);
@@ -61,6 +62,38 @@ tmpl_add_para(GPtrArray *blocks, const char *fmt, ...)
 	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	tmpl_add_block(blocks, BLOCK_PARA, text);
+}
+
+/* tmpl_add_link - append words and a link; with an unsafe url nothing
+ * is added (words pointing at no link would only puzzle) */
+void
+tmpl_add_link(GPtrArray *blocks, const char *text, const char *url)
+{
+	Block *b;
+
+	if (!tmpl_url_ok(url))
+		return;
+	b = g_new0(Block, 1);
+	b->kind = BLOCK_LINK;
+	b->text = g_strdup(text);
+	b->url = g_strdup(url);
+	g_ptr_array_add(blocks, b);
+}
+
+/* tmpl_url_ok - a link we may write: the config checked base_url, but
+ * the renderer checks what it writes, whatever built it */
+gboolean
+tmpl_url_ok(const char *url)
+{
+	if (url == NULL || strlen(url) > TMPL_FLOWED_COLUMNS ||
+	    (!g_str_has_prefix(url, "https://") &&
+		!g_str_has_prefix(url, "http://")))
+		return FALSE;
+	for (const char *p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("\"'<>\\^`{|}", *p) != NULL)
+			return FALSE;
+	return TRUE;
 }
 
 /* tmpl_add_lines - append a block of lines (transfer full) */
@@ -156,6 +189,15 @@ tmpl_blocks_html(const GPtrArray *blocks, const char *title_text)
 		case BLOCK_NOTE:
 		case BLOCK_QUOTE:
 			append_lines_html(s, b);
+			break;
+		case BLOCK_LINK:
+			g_string_append(s, "<p style=\"margin:0 0 16px 0;\">");
+			append_escaped(s, b->text);
+			g_string_append(s, " <a href=\"");
+			append_escaped(s, b->url);
+			g_string_append(s, "\" style=\"color:#1a5fb4;\">");
+			append_escaped(s, b->url);
+			g_string_append(s, "</a></p>\n");
 			break;
 		case BLOCK_SIG:
 			g_string_append(s, "<p style=\"margin:24px 0 0 0;"

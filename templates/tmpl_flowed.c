@@ -177,6 +177,10 @@ tmpl_blocks_flowed(const GPtrArray *blocks)
 		case BLOCK_RULE:
 			g_string_append(s, "----\n");
 			break;
+		case BLOCK_LINK: /* the URL alone on a fixed line: no wrap */
+			flow_para(s, b->text);
+			g_string_append_printf(s, "%s\n", b->url);
+			break;
 		case BLOCK_SIG:
 			g_string_append(s, "-- \n");
 			flow_para(s, b->text);

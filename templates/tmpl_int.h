@@ -92,11 +92,13 @@ typedef enum {
 	BLOCK_QUOTE, /* the opportunity, quoted */
 	BLOCK_RULE,  /* a separator */
 	BLOCK_SIG,   /* the signature, after "-- " */
+	BLOCK_LINK,  /* a line of words and a link (url) on its own line */
 } BlockKind;
 
 typedef struct {
 	BlockKind kind;
-	char *text;       /* BLOCK_PARA, BLOCK_SIG */
+	char *text;       /* BLOCK_PARA, BLOCK_SIG, BLOCK_LINK */
+	char *url;        /* BLOCK_LINK: a checked http(s) URL */
 	GPtrArray *lines; /* BLOCK_NOTE, BLOCK_QUOTE */
 } Block;
 
@@ -153,6 +155,8 @@ typedef struct {
 	char *date;          /* when the request was written, or NULL */
 	char *passed_by;     /* one line, or NULL */
 	char *reply_address; /* intro+TOKEN@domain, or NULL */
+	char *answer_url;    /* consent, reminder: <base_url>/c/TOKEN, or
+				NULL */
 	char *reason;        /* declined: the friend's words, or NULL */
 	char *in_reply_to;   /* without <>, or NULL */
 	char *subject;
@@ -211,6 +215,11 @@ GPtrArray *tmpl_blocks_new(void);
 void tmpl_add_block(GPtrArray *blocks, BlockKind kind, const char *text);
 G_GNUC_PRINTF(2, 3)
 void tmpl_add_para(GPtrArray *blocks, const char *fmt, ...);
+/* a BLOCK_LINK: text and url (borrowed); nothing when !tmpl_url_ok(url) */
+void tmpl_add_link(GPtrArray *blocks, const char *text, const char *url);
+/* whether url is http(s)://HOST..., at most TMPL_FLOWED_COLUMNS long,
+ * with nothing that would end an attribute or a line */
+gboolean tmpl_url_ok(const char *url);
 void tmpl_add_lines(GPtrArray *blocks, BlockKind kind, GPtrArray *lines);
 char *tmpl_blocks_html(const GPtrArray *blocks, const char *title);
 char *tmpl_blocks_flowed(const GPtrArray *blocks);

@@ -170,6 +170,10 @@ intro_text(const IntroFields *f)
 				    *line != '\0' ? " " : "", line);
 			}
 			break;
+		case BLOCK_LINK: /* not in an introduction */
+			g_string_append_printf(s, "%s\n%s\n\n", b->text,
+			    b->url != NULL ? b->url : "");
+			break;
 		case BLOCK_SIG: /* not in an introduction */
 		case BLOCK_RULE:
 			g_string_append(s, "----------------------------------"

@@ -88,6 +88,7 @@ share_fields_free(ShareFields *f)
 	g_free(f->date);
 	g_free(f->passed_by);
 	g_free(f->reply_address);
+	g_free(f->answer_url);
 	g_free(f->reason);
 	g_free(f->in_reply_to);
 	g_free(f->subject);
@@ -291,6 +292,8 @@ share_fields_new(const ShareFacts *f, int k, GError **error)
 	set_words(sf, f, kinds[k].to);
 	if (kinds[k].reply_token)
 		sf->reply_address = g_strdup(f->reply_address);
+	if (kinds[k].reply_token && tmpl_url_ok(f->answer_url))
+		sf->answer_url = g_strdup(f->answer_url);
 	if (kinds[k].to == TO_BOTH)
 		sf->in_reply_to = tmpl_clean_msgid(f->origin_message_id);
 	sf->consented = f->consented;

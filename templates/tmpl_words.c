@@ -158,6 +158,8 @@ add_ask(GPtrArray *blocks, const ShareFields *f)
 	tmpl_add_para(blocks,
 	    "Would you like the introduction? Just reply with yes or no on "
 	    "the first line.");
+	if (f->answer_url != NULL)
+		tmpl_add_link(blocks, "Or answer on the web:", f->answer_url);
 	tmpl_add_para(blocks,
 	    "A yes, and you'll get one email introducing you to %s, with %s "
 	    "in copy. A no is never passed on to %s: only %s hears of it, "

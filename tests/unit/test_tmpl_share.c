@@ -364,6 +364,67 @@ test_consented(void)
 	g_assert_null(strstr(t2, "said yes"));
 }
 
+/* test_answer_link - with [web] base_url the consent request and its
+ * reminder carry the answer page: the URL alone on a text line (a link
+ * cannot wrap) and a real link in HTML; an unsafe URL is never written,
+ * and other kinds never carry one */
+static void
+test_answer_link(void)
+{
+	static const char url[] =
+	    "https://intro.example.org/c/k3j5m7p9q2r4t6v8w2x4y6z8a3";
+	static const char *const bad[] = { "javascript:alert(1)",
+		"https://x.example/\"onmouseover=\"x", "https://x.example/ a",
+		"https://intro.example.org/a/path/long/enough/to/pass/"
+		"seventy-two/columns/c/k3j5" };
+	g_autoptr(Config) cfg = tmpl_facts_config();
+	const char *kinds[] = { "consent", "reminder" };
+	ShareFacts f;
+
+	for (guint k = 0; k < G_N_ELEMENTS(kinds); k++) {
+		g_autoptr(RenderedMail) m = NULL;
+		g_autoptr(GMimeMessage) msg = NULL;
+		g_autofree char *text = NULL, *html = NULL;
+		g_autofree char *line = g_strdup_printf("\n%s\n", url);
+		g_autofree char *href = g_strdup_printf("<a href=\"%s\"", url);
+
+		tmpl_facts_fill(&f, cfg, kinds[k]);
+		f.answer_url = url;
+		m = render_ok(kinds[k], &f);
+		msg = reparse(m->message);
+		text = part(msg, 0);
+		html = part(msg, 1);
+		g_assert_nonnull(strstr(text, "Or answer on the web:"));
+		g_assert_nonnull(strstr(text, line));
+		g_assert_nonnull(strstr(html, href));
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(RenderedMail) m = NULL;
+		g_autoptr(GMimeMessage) msg = NULL;
+		g_autofree char *html = NULL;
+
+		tmpl_facts_fill(&f, cfg, "consent");
+		f.answer_url = bad[i];
+		m = render_ok("consent", &f);
+		msg = reparse(m->message);
+		html = part(msg, 1);
+		g_assert_null(strstr(html, "<a href"));
+		g_assert_null(strstr(html, "answer on the web"));
+	}
+	{
+		g_autoptr(RenderedMail) m = NULL;
+		g_autoptr(GMimeMessage) msg = NULL;
+		g_autofree char *text = NULL;
+
+		tmpl_facts_fill(&f, cfg, "intro");
+		f.answer_url = url;
+		m = render_ok("intro", &f);
+		msg = reparse(m->message);
+		text = part(msg, 0);
+		g_assert_null(strstr(text, "/c/"));
+	}
+}
+
 /* test_no_names - nobody named: neutral greetings, no address in any
  * subject, the requester never named by address before a yes */
 static void
@@ -640,6 +701,8 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/templates/tmpl_render_share/consented", test_consented);
 	g_test_add_func("/templates/tmpl_render_share/no_names", test_no_names);
+	g_test_add_func(
+	    "/templates/tmpl_render_share/answer_link", test_answer_link);
 	g_test_add_func("/templates/tmpl_render_share/withheld", test_withheld);
 	g_test_add_func(
 	    "/templates/tmpl_render_share/hostile_header", test_hostile_header);
