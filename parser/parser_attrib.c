@@ -227,7 +227,7 @@ static gboolean
 attrib_row(
     const AttribRow *row, const char *s, gsize len, char **date, char **who)
 {
-	gsize pl = strlen(row->pre), sl = strlen(row->post), a, b;
+	gsize pl = strlen(row->pre), sl = strlen(row->post), a = 0, b = 0;
 	const char *m;
 	gsize ml;
 	gboolean ok;
