@@ -179,8 +179,9 @@ from_friend(const Share *share, const char *const *senders)
 	return FALSE;
 }
 
-/* auto_reply - one short mail to the friend, while fewer than the
- * most were sent for this share */
+/* auto_reply - one short mail to the friend: "unclear" while fewer
+ * than the most were sent for the open share, "answered" once per
+ * decided share (the store fences both) */
 static gboolean
 auto_reply(const Config *cfg, Store *store, const Share *share,
     const char *template, gint64 now, GError **error)
@@ -190,6 +191,9 @@ auto_reply(const Config *cfg, Store *store, const Share *share,
 	    NULL);
 	gboolean allowed = FALSE;
 
+	if (strcmp(template, "answered") == 0)
+		return store_share_answered_once(
+		    store, share->id, items, now, &allowed, error);
 	return store_share_reply_once(store, share->id, FLOW_MAX_AUTO_REPLIES,
 	    items, now, &allowed, error);
 }

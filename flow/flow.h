@@ -58,7 +58,7 @@
 #include "store/store.h"
 
 #define FLOW_TOKEN_LEN 26       /* 128 bits in base32, no padding */
-#define FLOW_MAX_AUTO_REPLIES 3 /* "how to answer" and "already answered" */
+#define FLOW_MAX_AUTO_REPLIES 3 /* "how to answer"; "answered" goes once */
 
 typedef enum {
 	FLOW_REPLY_UNKNOWN,  /* no share has this token */
@@ -66,7 +66,7 @@ typedef enum {
 	FLOW_REPLY_ACCEPTED, /* yes: the introduction is queued */
 	FLOW_REPLY_DECLINED, /* no: the member is told, only the member */
 	FLOW_REPLY_UNCLEAR,  /* neither: the friend is told how to answer */
-	FLOW_REPLY_ANSWERED, /* decided before: at most a short note */
+	FLOW_REPLY_ANSWERED, /* decided before: a short note, once */
 } FlowReply;
 
 /* a new token: FLOW_TOKEN_LEN characters of [a-z2-7] and a NUL */

@@ -182,10 +182,11 @@ const char *const pg_sql[SQL_N] = {
 	    "SELECT " SHARE_COLUMNS " FROM shares WHERE token = $1",
 	[SQL_SHARE_ANSWER] =
 	    "UPDATE shares SET status = $3, answer = $4, reason = $5,"
-	    " answered_at = $6 WHERE id = $1 AND status = $2 RETURNING id",
+	    " answered_at = $6, replies = 0 WHERE id = $1 AND status = $2"
+	    " RETURNING id",
 	[SQL_SHARE_REPLIED] =
-	    "UPDATE shares SET replies = replies + 1"
-	    " WHERE id = $1 AND replies < $2 RETURNING replies",
+	    "UPDATE shares SET replies = replies + 1 WHERE id = $1"
+	    " AND status = 'asked' AND replies < $2 RETURNING replies",
 	[SQL_SHARE_REMIND_DUE] =
 	    "UPDATE shares SET reminded_at = $1::bigint WHERE id IN (SELECT id"
 	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
@@ -193,7 +194,8 @@ const char *const pg_sql[SQL_N] = {
 	    " ORDER BY asked_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
 	    " RETURNING id",
 	[SQL_SHARE_EXPIRE_DUE] =
-	    "UPDATE shares SET status = 'expired', answered_at = $1::bigint"
+	    "UPDATE shares SET status = 'expired', answered_at = $1::bigint,"
+	    " replies = 0"
 	    " WHERE id IN (SELECT id FROM shares WHERE status = 'asked'"
 	    " AND expires_at <= $1::bigint ORDER BY expires_at, id LIMIT $2"
 	    " FOR UPDATE SKIP LOCKED) RETURNING id",
@@ -323,6 +325,11 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_MEMBER_UNSUBSCRIBE] =
 	    "UPDATE members SET digest_day = 'never' WHERE unsub_token = $1"
 	    " AND (digest_day IS NULL OR digest_day <> 'never')",
+	/* the row lock fences two hosts: the second UPDATE waits for the
+	 * first and then finds replies = 1 */
+	[SQL_SHARE_NOTED] =
+	    "UPDATE shares SET replies = 1 WHERE id = $1"
+	    " AND status <> 'asked' AND replies = 0 RETURNING id",
 };
 
 const StoreMigration pg_migrations[] = {

@@ -195,7 +195,10 @@ typedef struct {
 	gint64 expires_at;  /* 0: never */
 	char *answer;       /* "yes", "no", or NULL */
 	char *reason;       /* the friend's words with a no, or NULL */
-	gint64 replies;     /* automatic replies sent to the friend */
+	gint64 replies;     /* automatic replies to the friend in this
+			       state: "how to answer" while asked (at most
+			       FLOW_MAX_AUTO_REPLIES), then the one "already
+			       answered" (the decision resets it to 0) */
 } Share;
 
 /* One envelope recipient of an outbox item and its own outcome. */
@@ -350,8 +353,12 @@ Share *store_share_by_token(Store *store, const char *token, GError **error);
 gboolean store_share_answer(Store *store, gint64 id, const char *status,
     const char *answer, const char *reason, gint64 now, GPtrArray *items,
     gboolean *changed, GError **error);
+/* "how to answer", at most max while asked; "already answered", at
+ * most once after the decision (which resets Share.replies) */
 gboolean store_share_reply_once(Store *store, gint64 id, gint64 max,
     GPtrArray *items, gint64 now, gboolean *allowed, GError **error);
+gboolean store_share_answered_once(Store *store, gint64 id, GPtrArray *items,
+    gint64 now, gboolean *allowed, GError **error);
 /* the rows to queue because share reached event ("reminder",
  * "expired"), or NULL for none (transfer full) */
 typedef GPtrArray *(*StoreFlowItems)(

@@ -87,7 +87,9 @@ typedef enum {
 	SQL_SHARE_BY_TOKEN, /* token -> SHARE_COLUMNS */
 	/* id, from status, to status, answer, reason, answered_at -> id */
 	SQL_SHARE_ANSWER,
-	SQL_SHARE_REPLIED, /* id, max -> replies (one more, below max) */
+	/* id, max -> replies: one more "how to answer" while the share is
+	 * asked, below max */
+	SQL_SHARE_REPLIED,
 	/* now, limit -> id: asked, due a reminder, marked reminded */
 	SQL_SHARE_REMIND_DUE,
 	SQL_SHARE_EXPIRE_DUE, /* now, limit -> id: asked, now expired */
@@ -140,6 +142,9 @@ typedef enum {
 	SQL_MEMBER_TOKEN_SET,   /* address, token: only where none is set */
 	SQL_MEMBER_BY_TOKEN,    /* token -> MEMBER_COLUMNS */
 	SQL_MEMBER_UNSUBSCRIBE, /* token: digest_day 'never' unless it is */
+	/* id -> id: the one "already answered" note of a decided share
+	 * (replies, reset by the decision, goes from 0 to 1) */
+	SQL_SHARE_NOTED,
 	SQL_N
 } StoreSql;
 

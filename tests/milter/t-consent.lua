@@ -1,7 +1,8 @@
 -- Consent first, through the milter protocol: a share asks the friend;
 -- a stranger's answer to intro+TOKEN@ is refused (550 5.7.1); the
 -- friend's yes queues the introduction (to the friend and the
--- requester, the member in Cc); a second answer changes nothing; a no
+-- requester, the member in Cc); a second answer changes nothing and
+-- gets one "already answered" note, a third none; a no
 -- reaches the member only; silence brings one reminder, then the
 -- expiry, told to the member only (passalong tick --now); a fourth
 -- request to one friend in a week waits (450 4.7.1).
@@ -92,6 +93,16 @@ run("consent: stranger refused, yes introduces, a second answer changes nothing"
 		== SMFIR_DISCARD, "the second answer was not consumed")
 	mt.disconnect(conn)
 	check(status(1) == "accepted", "a second answer moved share 1")
+	-- a third answer is consumed too, and gets no second note
+	conn = connect()
+	check(answer(conn, "jane@friends.example", tok, "Yes yes", "QC5")
+		== SMFIR_DISCARD, "the third answer was not consumed")
+	mt.disconnect(conn)
+	local after = rows()
+	local _, notes = after:sub((after:find("intro:", 1, true))):gsub(
+		"consent:jane@friends%.example", "")
+	check(notes == 1, "\"already answered\" queued " .. notes ..
+		" times, not once: " .. after)
 	local show = sh(cli .. " share show 1")
 	check(show:find("accepted", 1, true) ~= nil and
 		show:find("intro queued", 1, true) ~= nil,

@@ -209,7 +209,7 @@ test_yes(Fixture *f, gconstpointer data)
 	g_free(st);
 	st = status(f, id);
 	g_assert_cmpstr(st, ==, "accepted");
-	/* a second answer changes nothing; the note about it is bounded */
+	/* a second answer changes nothing; the note about it goes once */
 	for (int i = 0; i < 5; i++)
 		g_assert_cmpint(
 		    flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
@@ -225,7 +225,45 @@ test_yes(Fixture *f, gconstpointer data)
 	    "confirmation:chris@members.example;"
 	    "intro:jane@friends.example,dana@confs.example,"
 	    "chris@members.example;"
-	    "answered:jane@friends.example;answered:jane@friends.example;"
+	    "answered:jane@friends.example");
+}
+
+/* test_answered_once - "how to answer" replies before the decision keep
+ * their own cap and do not use up the one "already answered" note */
+static void
+test_answered_once(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autoptr(Share) after = NULL;
+	g_autofree char *r = NULL;
+	gint64 id;
+
+	(void)data;
+	s = new_share(f, "ask", NULL, &id);
+	for (int i = 0; i < 4; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    REPLY_UNCLEAR, NULL, T0 + 60, &error),
+		    ==, FLOW_REPLY_UNCLEAR);
+	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
+			    NULL, T0 + 120, &error),
+	    ==, FLOW_REPLY_DECLINED);
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    i == 1 ? REPLY_UNCLEAR : REPLY_YES, NULL,
+				    T0 + 180, &error),
+		    ==, FLOW_REPLY_ANSWERED);
+	g_assert_no_error(error);
+	after = store_share_get(f->store, id, &error);
+	g_assert_cmpstr(after->status, ==, "declined");
+	g_assert_cmpint(after->replies, ==, 1);
+	r = rows(f);
+	g_assert_cmpstr(r, ==,
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "unclear:jane@friends.example;unclear:jane@friends.example;"
+	    "unclear:jane@friends.example;"
+	    "declined:chris@members.example;"
 	    "answered:jane@friends.example");
 }
 
@@ -313,9 +351,10 @@ test_silence(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	st = status(f, id);
 	g_assert_cmpstr(st, ==, "expired");
-	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
-			    REPLY_YES, NULL, T0 + 8 * DAY, &error),
-	    ==, FLOW_REPLY_ANSWERED);
+	for (int i = 0; i < 2; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    REPLY_YES, NULL, T0 + 8 * DAY, &error),
+		    ==, FLOW_REPLY_ANSWERED);
 	r = rows(f);
 	g_assert_cmpstr(r, ==,
 	    "consent:jane@friends.example;"
@@ -338,6 +377,7 @@ main(int argc, char **argv)
 	ADD("/flow/reply/yes", test_yes);
 	ADD("/flow/reply/no", test_no);
 	ADD("/flow/reply/unclear", test_unclear);
+	ADD("/flow/reply/answered_once", test_answered_once);
 	ADD("/flow/time/silence", test_silence);
 	return g_test_run();
 }

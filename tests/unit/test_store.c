@@ -2030,6 +2030,102 @@ test_flow_replies(Fixture *f, gconstpointer data)
 	    ==, 2);
 }
 
+/* A host racing another to send the "already answered" note. */
+typedef struct {
+	Store *store;
+	gint64 id;
+	gint *go; /* both start when it turns 1 */
+	gboolean allowed;
+} NoteRace;
+
+/* note_race - one host: the note, once the other host is ready too */
+static gpointer
+note_race(gpointer data)
+{
+	NoteRace *r = data;
+	g_autoptr(GPtrArray) items = one_item("consent", "answered");
+	g_autoptr(GError) error = NULL;
+
+	while (!g_atomic_int_get(r->go))
+		g_thread_yield();
+	g_assert_true(store_share_answered_once(
+	    r->store, r->id, items, 4000, &r->allowed, &error));
+	g_assert_no_error(error);
+	return NULL;
+}
+
+/* test_flow_noted - "already answered" goes once per decided share: not
+ * while it is asked, not a second time, and once when two hosts (two
+ * Stores, two connections) race for it; the "how to answer" replies
+ * end with the decision */
+static void
+test_flow_noted(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) intro = one_item("intro", "intro");
+	gint64 id = ask_share(f->store, "<a3@example.org>", "tok3");
+	gint64 id2 = ask_share(f->store, "<a4@example.org>", "tok4");
+	gboolean allowed = TRUE, changed = FALSE;
+	gint go = 0;
+	NoteRace a = { NULL, id2, &go, FALSE }, b = { NULL, id2, &go, FALSE };
+	GThread *ta, *tb;
+
+	(void)data;
+	{
+		g_autoptr(GPtrArray) r = one_item("consent", "unclear");
+
+		g_assert_true(store_share_reply_once(
+		    f->store, id, 3, r, 3000, &allowed, &error));
+		g_assert_true(allowed);
+	}
+	{
+		g_autoptr(GPtrArray) r = one_item("consent", "answered");
+
+		g_assert_true(store_share_answered_once(
+		    f->store, id, r, 3000, &allowed, &error));
+		g_assert_no_error(error);
+		g_assert_false(allowed); /* still asked */
+	}
+	g_assert_true(store_share_answer(f->store, id, "accepted", "yes", NULL,
+	    3100, intro, &changed, &error));
+	g_assert_true(changed);
+	for (int i = 0; i < 3; i++) {
+		g_autoptr(GPtrArray) r = one_item("consent", "answered");
+		g_autoptr(GPtrArray) u = one_item("consent", "unclear");
+		gboolean u_allowed = TRUE;
+
+		g_assert_true(store_share_answered_once(
+		    f->store, id, r, 3200, &allowed, &error));
+		g_assert_no_error(error);
+		g_assert_true(allowed == (i == 0));
+		g_assert_true(store_share_reply_once(
+		    f->store, id, 3, u, 3200, &u_allowed, &error));
+		g_assert_false(u_allowed); /* decided */
+	}
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'answered'"),
+	    ==, 1);
+	/* two hosts at once */
+	g_assert_true(store_share_answer(f->store, id2, "declined", "no", NULL,
+	    3300, NULL, &changed, &error));
+	g_assert_true(changed);
+	a.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	b.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	ta = g_thread_new("host-a", note_race, &a);
+	tb = g_thread_new("host-b", note_race, &b);
+	g_atomic_int_set(&go, 1);
+	g_thread_join(ta);
+	g_thread_join(tb);
+	store_close(a.store);
+	store_close(b.store);
+	g_assert_cmpint(a.allowed + b.allowed, ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'answered'"),
+	    ==, 2);
+}
+
 /* tick_items - the row a tick queues: a reminder, or an expiry notice */
 static GPtrArray *
 tick_items(const Share *share, const char *event, gpointer data)
@@ -2372,6 +2468,7 @@ main(int argc, char **argv)
 	ADD("/store/stats/counts", test_stats);
 	ADD("/store/flow/answer", test_flow_answer);
 	ADD("/store/flow/replies", test_flow_replies);
+	ADD("/store/flow/noted", test_flow_noted);
 	ADD("/store/flow/tick", test_flow_tick);
 	ADD("/store/flow/rendered", test_flow_rendered);
 	ADD("/store/flow/member_set", test_flow_member_set);
