@@ -30,6 +30,14 @@
  *	(and a confirmation to the member unless the member turned them
  *	off), or the introduction.
  *
+ *	At most one request is open per requester and friend: a share of
+ *	the same request to the same friend by another member while one is
+ *	asked is merged into it by the store (store_shares_record_merge()),
+ *	which queues flow_merged_items() then: a short note to that member
+ *	("the friend was already asked; you're credited too"). Members
+ *	credited so hear the outcome: a "merged" line of their own on a yes
+ *	(rendered after it), the member's kind notice on a no or expiry.
+ *
  *	flow_reply() takes a reply to intro+TOKEN@: senders are the
  *	addresses the message comes from (envelope sender, From) as far as
  *	the milter trusts them; only the friend's own address counts.
@@ -81,6 +89,8 @@ const char *flow_mode(
 void flow_share_begin(
     const Config *cfg, Share *share, const char *mode, gint64 now);
 GPtrArray *flow_first_items(
+    const Config *cfg, const Share *share, const Member *sharer);
+GPtrArray *flow_merged_items(
     const Config *cfg, const Share *share, const Member *sharer);
 
 FlowReply flow_reply(const Config *cfg, Store *store, const char *token,

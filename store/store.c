@@ -431,6 +431,8 @@ share_free(Share *s)
 	g_free(s->token);
 	g_free(s->answer);
 	g_free(s->reason);
+	if (s->credited != NULL)
+		g_ptr_array_unref(s->credited);
 	g_free(s);
 }
 

@@ -19,6 +19,24 @@
 #include "common/addr.h"
 #include "store/store_int.h"
 
+/* share_credited - read share's credited members into share->credited */
+static gboolean
+share_credited(DbConn *db, Share *share, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_CREDITS, error);
+	DbStep rc;
+
+	if (st == NULL)
+		return FALSE;
+	if (share->credited == NULL)
+		share->credited = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_set_size(share->credited, 0);
+	db_bind_int64(st, 1, share->id);
+	while ((rc = db_step(st, "reading credits", error)) == DB_ROW)
+		g_ptr_array_add(share->credited, db_column_text(st, 0));
+	return rc == DB_DONE;
+}
+
 /* share_by - one share by a statement with one parameter; NULL without
  * error when there is none */
 static Share *
@@ -34,8 +52,14 @@ share_by(
 		db_bind_text(st, 1, text);
 	else
 		db_bind_int64(st, 1, num);
-	if (db_step(st, "reading a share", error) == DB_ROW)
-		return share_from_row(st);
+	if (db_step(st, "reading a share", error) == DB_ROW) {
+		g_autoptr(Share) s = share_from_row(st);
+
+		g_clear_pointer(&st, db_stmt_release);
+		if (!share_credited(db, s, error))
+			return NULL;
+		return g_steal_pointer(&s);
+	}
 	return NULL;
 }
 
@@ -233,6 +257,8 @@ tick_one(Store *store, StoreSql sql, const char *event, gint64 now,
 		if (db_step(st, "reading a share", error) != DB_ROW)
 			goto fail;
 		share = share_from_row(st);
+		if (!share_credited(db, share, error))
+			goto fail;
 		items = make(share, event, data);
 		if (items == NULL)
 			continue;

@@ -95,7 +95,7 @@ typedef enum {
 	SQL_SHARE_EXPIRE_DUE, /* now, limit -> id: asked, now expired */
 	/* friend, since -> count of consent requests (rate limit) */
 	SQL_SHARE_COUNT_ASKED,
-	/* requester, friend -> id of an open request (asked) */
+	/* requester, friend -> id, sharer of the open request (asked) */
 	SQL_SHARE_OPEN_FOR_PAIR,
 	SQL_MEMBER_SET,      /* address, consent, confirm (NULL: unchanged) */
 	SQL_OUTBOX_RENDERED, /* id, claim, message, subject */
@@ -145,6 +145,10 @@ typedef enum {
 	/* id -> id: the one "already answered" note of a decided share
 	 * (replies, reset by the decision, goes from 0 to 1) */
 	SQL_SHARE_NOTED,
+	/* merged shares (schema 7): share_id, member, created_at -> share_id
+	 * when the member was not credited yet */
+	SQL_SHARE_CREDIT,
+	SQL_SHARE_CREDITS, /* share_id -> member, oldest first */
 	SQL_N
 } StoreSql;
 
