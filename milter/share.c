@@ -563,17 +563,27 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 /* over_limit - a 450 4.7.1 when a new share would pass a rate limit */
 static ShareVerdict *
 over_limit(const Config *cfg, Store *store, const ShareRequest *req,
-    const Member *sharer, const Friend *f, const char *key, guint pending)
+    const Member *sharer, const Friend *f, const char *requester,
+    const char *key, guint pending)
 {
 	g_autoptr(GError) error = NULL;
-	gint64 now = util_now(), n = 0;
+	gint64 now = util_now(), n = 0, open = 0;
 	gboolean exists = FALSE;
+	gboolean ask = g_strcmp0(flow_mode(cfg, sharer, f->direct), "ask") == 0;
 
 	if (!store_share_exists(
 		store, sharer->address, f->address, key, &exists, &error))
 		return store_failed(req->qid, "duplicate check", error);
 	if (exists) /* an MTA retry is never limited */
 		return NULL;
+	/* an open request of this requester to this friend: the share is
+	 * merged into it and asks the friend nothing, so the friend's
+	 * limits do not count it (the store decides the merge itself; a
+	 * request answered meanwhile makes it a new one, under 450s the
+	 * friend's next share would have met anyway) */
+	if (ask && !store_share_open_for_pair(
+		       store, requester, f->address, &open, &error))
+		return store_failed(req->qid, "open request check", error);
 	if (cfg->shares_per_hour > 0 &&
 	    store_share_count_by_sharer(
 		store, sharer->address, now - 3600, &n, &error) &&
@@ -590,7 +600,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 		    "You have shared %u times today, the limit here; your "
 		    "mail server will try again later",
 		    cfg->shares_per_day);
-	if (error == NULL && cfg->intros_per_friend_per_week > 0 &&
+	if (error == NULL && open == 0 && cfg->intros_per_friend_per_week > 0 &&
 	    store_share_count_to_recipient(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->intros_per_friend_per_week)
@@ -599,8 +609,8 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 		    "week, the limit here; your mail server will try again "
 		    "later",
 		    cfg->intros_per_friend_per_week);
-	if (error == NULL && cfg->consent_requests_per_friend_per_week > 0 &&
-	    g_strcmp0(flow_mode(cfg, sharer, f->direct), "ask") == 0 &&
+	if (error == NULL && open == 0 &&
+	    cfg->consent_requests_per_friend_per_week > 0 && ask &&
 	    store_share_count_asked(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->consent_requests_per_friend_per_week)
@@ -617,13 +627,15 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
  * counts what was new and what an MTA retry had recorded before */
 static gboolean
 record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
-    const Forward *fwd, GPtrArray *shares, GPtrArray *lists, ShareVerdict *ok,
-    GError **error)
+    const Forward *fwd, GPtrArray *shares, GPtrArray *lists, GPtrArray *merged,
+    ShareVerdict *ok, GError **error)
 {
 	g_autofree gboolean *created = g_new0(gboolean, shares->len);
 
-	/* the webhooks of share.recorded commit with their share */
-	if (!store_shares_record_with(store, shares, lists,
+	/* the webhooks of share.recorded commit with their share; a share
+	 * merged into another member's open request queues its merged
+	 * list instead (flow_merged_items()) */
+	if (!store_shares_record_merge(store, shares, lists, merged,
 		sender_webhook_share_items, (gpointer)cfg, created, error))
 		return FALSE;
 	for (guint i = 0; i < shares->len; i++) {
@@ -633,10 +645,15 @@ record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
 		log_info(req->qid,
 		    "share %s id=%" G_GINT64_FORMAT " sharer=%s friend=%s "
 		    "requester=%s kind=%s",
-		    created[i] ? "recorded" : "duplicate", s->id, s->sharer,
-		    s->recipient, rq, forward_kind_name(fwd->kind));
+		    created[i]  ? "recorded"
+		    : s->merged ? "merged"
+				: "duplicate",
+		    s->id, s->sharer, s->recipient, rq,
+		    forward_kind_name(fwd->kind));
 		if (created[i])
 			ok->created++;
+		else if (s->merged)
+			ok->merged++;
 		else
 			ok->duplicates++;
 	}
@@ -669,12 +686,14 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 	    g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
 	g_autoptr(GPtrArray) lists =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) merged =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	g_autofree char *key = origin_key(fwd);
 
 	for (guint i = 0; i < friends->len; i++) {
 		GPtrArray *items = NULL;
-		ShareVerdict *v = over_limit(
-		    cfg, store, req, sharer, friends->pdata[i], key, i);
+		ShareVerdict *v = over_limit(cfg, store, req, sharer,
+		    friends->pdata[i], rq->address, key, i);
 		Share *s;
 
 		if (v != NULL)
@@ -685,8 +704,10 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 			return v;
 		g_ptr_array_add(shares, s);
 		g_ptr_array_add(lists, items);
+		g_ptr_array_add(merged, flow_merged_items(cfg, s, sharer));
 	}
-	if (!record_in_store(cfg, store, req, fwd, shares, lists, ok, &error))
+	if (!record_in_store(
+		cfg, store, req, fwd, shares, lists, merged, ok, &error))
 		return store_failed(req->qid, "share record", error);
 	for (guint i = 0; i < friends->len; i++)
 		g_ptr_array_add(ok->consumed,
