@@ -336,6 +336,8 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_SHARE_CREDITS] =
 	    "SELECT member FROM share_credits"
 	    " WHERE share_id = $1 ORDER BY created_at, member",
+	[SQL_PRIVACY_CREDITS_DELETE] =
+	    "DELETE FROM share_credits WHERE lower(member) = lower($1)",
 };
 
 const StoreMigration pg_migrations[] = {

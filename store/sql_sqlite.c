@@ -315,6 +315,8 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_SHARE_CREDITS] =
 	    "SELECT member FROM share_credits"
 	    " WHERE share_id = ?1 ORDER BY created_at, member",
+	[SQL_PRIVACY_CREDITS_DELETE] =
+	    "DELETE FROM share_credits WHERE member = ?1 COLLATE NOCASE",
 };
 
 const StoreMigration sqlite_migrations[] = {

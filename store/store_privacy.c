@@ -453,6 +453,8 @@ forget_in(DbConn *db, const char *address, StoreForget *f, GError **error)
 		&f->shares_blanked, error) ||
 	    !changed(db, SQL_PRIVACY_RCPTS_REPLACE, address, 0,
 		&f->rcpts_replaced, error) ||
+	    !changed(db, SQL_PRIVACY_CREDITS_DELETE, address, 0,
+		&f->credits_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_MEMBER_DELETE, address, 0,
 		&f->members_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_SUPPRESSION_DELETE, address, 0,

@@ -148,7 +148,8 @@ typedef enum {
 	/* merged shares (schema 7): share_id, member, created_at -> share_id
 	 * when the member was not credited yet */
 	SQL_SHARE_CREDIT,
-	SQL_SHARE_CREDITS, /* share_id -> member, oldest first */
+	SQL_SHARE_CREDITS,          /* share_id -> member, oldest first */
+	SQL_PRIVACY_CREDITS_DELETE, /* address: the member's credits */
 	SQL_N
 } StoreSql;
 

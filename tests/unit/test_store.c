@@ -2645,6 +2645,35 @@ test_person_forget(Fixture *f, gconstpointer data)
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 0);
 }
 
+/* test_person_forget_credits - a member credited on another member's
+ * share (merged) is forgotten: the credit goes, the share stays */
+static void
+test_person_forget_credits(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) a = merge_share("member@example.net", "<f1@x>", FALSE);
+	g_autoptr(Share) b = merge_share("other@example.net", "<f2@x>", TRUE);
+	g_autoptr(GError) error = NULL;
+	StoreForget fg = { 0 };
+	gboolean created = FALSE;
+
+	(void)data;
+	record_merge(f->store, a, &created);
+	record_merge(f->store, b, &created);
+	g_assert_true(b->merged);
+	g_assert_true(store_person_forget(
+	    f->store, "OTHER@example.net", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.credits_deleted, ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM share_credits"), ==, 0);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"
+					 " WHERE status = 'asked'"),
+	    ==, 1);
+	g_assert_cmpint(
+	    count_text(f, "outbox_rcpts", "address", "other@example.net"), ==,
+	    0);
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 /* main - register the tests: every one on SQLite, the contract on
@@ -2707,6 +2736,7 @@ main(int argc, char **argv)
 	ADD("/store/copy/counts_verified", test_copy_counts);
 	ADD("/store/privacy/export", test_person_export);
 	ADD("/store/privacy/forget", test_person_forget);
+	ADD("/store/privacy/forget_credits", test_person_forget_credits);
 	if (sqlite)
 		ADD("/store/copy/every_table", test_copy_every_table);
 	return g_test_run();
