@@ -128,25 +128,47 @@ source_routed(const Config *cfg, const char *rcpt)
 	return rest != NULL && addr_in_domain(rest, cfg->domain);
 }
 
-/* without_direct - rcpt without a trailing "+direct" in its local part
- * (share+jane+direct@D, share+jane=friends.example+direct@D); *direct
- * says whether there was one */
+/* strip_direct - a normalised address without a trailing "+direct" in
+ * its local part (share+jane+direct@D, share+jane=friends.example+
+ * direct@D), or NULL when it has none */
+static char *
+strip_direct(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	static const char suffix[] = "+direct";
+	size_t n = sizeof suffix - 1;
+
+	if (at == NULL || (size_t)(at - a) <= n ||
+	    g_ascii_strncasecmp(at - n, suffix, n) != 0)
+		return NULL;
+	g_autofree char *local = g_strndup(a, (gsize)(at - a) - n);
+
+	return g_strconcat(local, at, NULL);
+}
+
+/* without_direct - rcpt without a trailing "+direct" (strip_direct());
+ * *direct says whether there was one */
 static char *
 without_direct(const char *rcpt, gboolean *direct)
 {
 	g_autofree char *a = addr_normalize(rcpt);
-	const char *at = a != NULL ? strrchr(a, '@') : NULL;
-	static const char suffix[] = "+direct";
-	size_t n = sizeof suffix - 1;
+	char *plain = a != NULL ? strip_direct(a) : NULL;
 
-	*direct = FALSE;
-	if (at == NULL || (size_t)(at - a) <= n ||
-	    g_ascii_strncasecmp(at - n, suffix, n) != 0)
-		return g_strdup(rcpt);
-	*direct = TRUE;
-	g_autofree char *local = g_strndup(a, (gsize)(at - a) - n);
+	*direct = plain != NULL;
+	return plain != NULL ? plain : g_strdup(rcpt);
+}
 
-	return g_strconcat(local, at, NULL);
+/* token_of - the TOKEN of a normalised intro+TOKEN@domain, or NULL */
+static char *
+token_of(const Config *cfg, const char *a)
+{
+	const char *at;
+
+	if (!addr_in_domain(a, cfg->domain) ||
+	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
+		return NULL;
+	at = strrchr(a, '@');
+	return g_strndup(a + 6, (gsize)(at - a) - 6);
 }
 
 /* reply_token - the TOKEN of intro+TOKEN@domain, or NULL */
@@ -154,13 +176,8 @@ static char *
 reply_token(const Config *cfg, const char *rcpt)
 {
 	g_autofree char *a = addr_normalize(rcpt);
-	const char *at;
 
-	if (a == NULL || !addr_in_domain(a, cfg->domain) ||
-	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
-		return NULL;
-	at = strrchr(a, '@');
-	return g_strndup(a + 6, (gsize)(at - a) - 6);
+	return a != NULL ? token_of(cfg, a) : NULL;
 }
 
 /* check_target - the friend a share+local=domain address names is
@@ -194,13 +211,15 @@ share_check_rcpt(
 		return verdict_new(550, "5.1.1",
 		    "Source routes are not accepted here; send to the share "
 		    "address itself");
-	gboolean direct = FALSE;
-	g_autofree char *plain = without_direct(rcpt, &direct);
-	g_autofree char *addr = addr_normalize(plain);
-	g_autofree char *token = reply_token(cfg, rcpt);
+	/* normalised once, here at RCPT for every recipient of the domain */
+	g_autofree char *norm = addr_normalize(rcpt);
+	g_autofree char *plain = norm != NULL ? strip_direct(norm) : NULL;
+	const char *addr = plain != NULL ? plain : norm;
+	g_autofree char *token = NULL;
 
 	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
 		return NULL;
+	token = token_of(cfg, norm);
 	if (token != NULL) /* a reply to a consent request: read at the end */
 		return flow_token_valid(token)
 			   ? verdict_new(0, NULL, NULL)
@@ -546,10 +565,7 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 	    layer->subject != NULL ? layer->subject : fwd->original->subject);
 	s->note = g_strdup(fwd->note);
 	/* bounded: the mail quotes two or three lines of it */
-	s->request_text = layer->body != NULL
-			      ? g_utf8_substring(layer->body, 0,
-				    MIN(g_utf8_strlen(layer->body, -1), 4096))
-			      : NULL;
+	s->request_text = util_utf8_head(layer->body, 4096);
 	s->request_date = request_date(layer);
 	s->passed_by = passers(rq->passed_by);
 	s->origin_message_id = g_strdup(mid);

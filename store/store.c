@@ -368,6 +368,7 @@ store_close(Store *store)
 	g_mutex_clear(&store->lock);
 	g_free(store->target);
 	g_free(store->passfile);
+	g_free(store->forget_salt);
 	g_free(store);
 }
 

@@ -1273,6 +1273,49 @@ test_suppression(Fixture *f, gconstpointer data)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
 }
 
+/* test_suppression_salt - the forget salt is kept by the Store once it
+ * was read: a first forget by another Store (another host) is seen at
+ * once, since no salt is kept while there is none; once kept, the Store
+ * uses its copy (a salt changed behind its back, which never happens,
+ * shows it: a fresh Store reads the new one) */
+static void
+test_suppression_salt(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) other = NULL;
+	g_autoptr(Store) fresh = NULL;
+	StoreForget fg = { 0 };
+	gboolean has = TRUE;
+
+	(void)data;
+	g_assert_true(store_suppression_has(
+	    f->store, "pat@people.example", &has, &error));
+	g_assert_no_error(error);
+	g_assert_false(has);
+	other = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_person_forget(
+	    other, "pat@people.example", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_true(store_suppression_has(
+	    f->store, "Pat@People.example", &has, &error));
+	g_assert_true(has); /* the salt appeared: read, and now kept */
+	g_assert_true(store_suppression_has(
+	    f->store, "sam@people.example", &has, &error));
+	g_assert_false(has);
+	raw_exec(f->path, "UPDATE settings SET value = 'changed'"
+			  " WHERE name = 'forget_salt'");
+	g_assert_true(store_suppression_has(
+	    f->store, "pat@people.example", &has, &error));
+	g_assert_true(has); /* the kept salt */
+	fresh = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_true(
+	    store_suppression_has(fresh, "pat@people.example", &has, &error));
+	g_assert_no_error(error);
+	g_assert_false(has); /* read afresh: the hash no longer matches */
+}
+
 /* test_outbox_add - mail tied to no share; list and get */
 static void
 test_outbox_add(Fixture *f, gconstpointer data)
@@ -2721,6 +2764,7 @@ main(int argc, char **argv)
 	ADD("/store/outbox_claim/lease", test_claim_lease);
 	ADD("/store/outbox_record/outcome", test_record_outcome);
 	ADD("/store/suppression/add_has", test_suppression);
+	ADD("/store/suppression/salt_kept", test_suppression_salt);
 	ADD("/store/outbox_add/list_get", test_outbox_add);
 	ADD("/store/stats/counts", test_stats);
 	ADD("/store/flow/answer", test_flow_answer);
