@@ -6,8 +6,8 @@
  *	new, direct  introduction -> friend, requester, member
  *	yes          introduction -> friend, requester, member
  *	no           "declined" notice -> member only (the reason with it)
- *	neither      "unclear": how to answer -> friend (at most a few)
- *	again        "answered" -> friend (at most a few)
+ *	neither      "unclear": how to answer -> friend (a few, while asked)
+ *	again        "answered" -> friend (once per share, once decided)
  *	reminder     the question again -> friend, once
  *	expiry       "expired" notice -> member only
  *	merged       "merged" -> the later member only (see flow_merged_items)
