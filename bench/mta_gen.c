@@ -2,8 +2,11 @@
  * mta_gen.c - the mail bench/mta sends: ordinary, a share, a big share
  *
  * Every message is unique by (run, seq): the share's forwarded original
- * carries both in its subject and text, so its origin key differs and
- * the store records a new share each time, as it would in real use.
+ * carries both in its subject and text, so its origin key differs, and
+ * in its asker's address (dana.RUN.SEQ@confs.example), since a store
+ * keeps one open request per requester and friend (a second one of the
+ * same asker to jane would be a no-op): the store records a new share
+ * each time, as it would in real use.
  * Trust: none needed; the output is our own text.
  */
 #include "config.h"
@@ -59,12 +62,13 @@ forward_text(GString *m, gsize want, const char *run, guint64 seq)
 	g_string_append_printf(m,
 	    "Jane, you would be great for this. Can you take it?\r\n\r\n"
 	    "---------- Forwarded message ---------\r\n"
-	    "From: Dana Organiser <dana@confs.example>\r\n"
+	    "From: Dana Organiser <dana.%s.%" G_GUINT64_FORMAT
+	    "@confs.example>\r\n"
 	    "Date: Mon, 3 Mar 2025 at 09:00\r\n"
 	    "Subject: Speaking at ConfX %s/%" G_GUINT64_FORMAT "\r\n"
 	    "To: Chris Member <chris@members.example>\r\n\r\n"
 	    "Hi Chris, (request %s/%" G_GUINT64_FORMAT ")\r\n\r\n",
-	    run, seq, run, seq);
+	    run, seq, run, seq, run, seq);
 	filler(m, want, "", "");
 	g_string_append(m, "\r\nDana\r\n");
 }
@@ -78,13 +82,14 @@ forward_html(GString *m, gsize want, const char *run, guint64 seq)
 	    "take it?<br><br><div class=\"gmail_quote\"><div dir=\"ltr\" "
 	    "class=\"gmail_attr\">---------- Forwarded message "
 	    "---------<br>\r\nFrom: <strong class=\"gmail_sendername\">Dana "
-	    "Organiser</strong> &lt;<a href=\"mailto:dana@confs.example\">"
-	    "dana@confs.example</a>&gt;<br>\r\nDate: Mon, 3 Mar 2025 at "
+	    "Organiser</strong> &lt;<a href=\"mailto:dana.%s.%" G_GUINT64_FORMAT
+	    "@confs.example\">dana.%s.%" G_GUINT64_FORMAT
+	    "@confs.example</a>&gt;<br>\r\nDate: Mon, 3 Mar 2025 at "
 	    "09:00<br>\r\nSubject: Speaking at ConfX %s/%" G_GUINT64_FORMAT
 	    "<br>\r\nTo: Chris Member &lt;chris@members.example&gt;<br>"
 	    "</div><br>\r\n<div dir=\"ltr\">Hi Chris, (request %s/"
 	    "%" G_GUINT64_FORMAT ")<br>\r\n",
-	    run, seq, run, seq);
+	    run, seq, run, seq, run, seq, run, seq);
 	filler(m, want, "<p>", "</p>");
 	g_string_append(m, "Dana</div></div></div>\r\n");
 }

@@ -289,6 +289,8 @@ print_forget(const StoreForget *f, gboolean apply, gboolean sqlite)
 	printf("suppression: %" G_GINT64_FORMAT " %sdeleted, %" G_GINT64_FORMAT
 	       " salted hash %sadded\n",
 	    f->suppression_deleted, v, f->suppression_hashed, v);
+	printf("share_credits: %" G_GINT64_FORMAT " %sdeleted\n",
+	    f->credits_deleted, v);
 	if (!apply)
 		puts("nothing was changed: run again with --yes to forget");
 	else if (f->compacted)

@@ -224,6 +224,14 @@ share_show(int argc, char **argv, const char *config_path)
 		cli_json_string(b, "mode", s->mode);
 		cli_json_string(b, "answer", s->answer);
 		cli_json_time(b, "created_at", s->created_at);
+		/* members credited besides the sharer: their shares of this
+		 * request to this friend were merged into it */
+		json_builder_set_member_name(b, "credited");
+		json_builder_begin_array(b);
+		for (guint i = 0; s->credited != NULL && i < s->credited->len;
+		     i++)
+			json_builder_add_string_value(b, s->credited->pdata[i]);
+		json_builder_end_array(b);
 		json_builder_set_member_name(b, "events");
 		json_builder_begin_array(b);
 		for (guint i = 0; i < ev->len; i++) {
@@ -244,6 +252,8 @@ share_show(int argc, char **argv, const char *config_path)
 	printf("share %" G_GINT64_FORMAT ": %s -> %s for %s (%s, %s)\n", s->id,
 	    s->sharer, s->recipient, s->requester, s->mode ? s->mode : "direct",
 	    s->status);
+	for (guint i = 0; s->credited != NULL && i < s->credited->len; i++)
+		printf("  credited too: %s\n", (char *)s->credited->pdata[i]);
 	for (guint i = 0; i < ev->len; i++) {
 		const Event *e = g_ptr_array_index(ev, i);
 		g_autofree char *at = util_rfc3339_utc(e->at);

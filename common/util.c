@@ -89,6 +89,19 @@ util_text_clean(const char *text, gssize len)
 	return g_string_free(out, FALSE);
 }
 
+/* util_utf8_head - the first max_chars characters of valid UTF-8 text */
+char *
+util_utf8_head(const char *text, gsize max_chars)
+{
+	const char *p = text;
+
+	if (text == NULL)
+		return NULL;
+	for (gsize n = 0; n < max_chars && *p != '\0'; n++)
+		p = g_utf8_next_char(p);
+	return g_strndup(text, (gsize)(p - text));
+}
+
 /* util_header_safe - one trimmed line of clean text, optionally cut */
 char *
 util_header_safe(const char *text, gsize max_chars)

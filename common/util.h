@@ -21,6 +21,11 @@
  *	space, the result is trimmed and cut to max_chars characters (0 = no
  *	cut). It never contains CR or LF.
  *
+ *	util_utf8_head() is the first max_chars characters of valid UTF-8
+ *	text (all of it when shorter), as g_utf8_substring(text, 0,
+ *	MIN(g_utf8_strlen(text, -1), max_chars)) but reading no further
+ *	than it keeps: a 2 MB body costs what its head costs.
+ *
  * OWNERSHIP
  *	Returned strings are new (transfer full); NULL in gives NULL out.
  *
@@ -36,6 +41,7 @@ char *util_rfc3339_utc(gint64 unix_seconds);
 gint64 util_now(void);
 char *util_text_clean(const char *text, gssize len);
 char *util_header_safe(const char *text, gsize max_chars);
+char *util_utf8_head(const char *text, gsize max_chars);
 gboolean util_is_invisible(gunichar c);
 
 #endif /* PA_UTIL_H */

@@ -6,10 +6,17 @@
  *	new, direct  introduction -> friend, requester, member
  *	yes          introduction -> friend, requester, member
  *	no           "declined" notice -> member only (the reason with it)
- *	neither      "unclear": how to answer -> friend (at most a few)
- *	again        "answered" -> friend (at most a few)
+ *	neither      "unclear": how to answer -> friend (a few, while asked)
+ *	again        "answered" -> friend (once per share, once decided)
  *	reminder     the question again -> friend, once
  *	expiry       "expired" notice -> member only
+ *	merged       "merged" -> the later member only (see flow_merged_items)
+ * A share merged into an open request credits its member there
+ * (Share.credited): the yes queues each of them a "merged" row, which
+ * renders after the answer as their own "she said yes" line (not a Cc on
+ * the introduction: the friend and the requester never see a member
+ * they were not introduced by, and each member's address stays theirs);
+ * a no or the expiry queues each the same kind notice as the member's.
  * The requester's address is on the introduction only.
  *
  * Trust: the token and the senders come from mail. A token is looked up,
@@ -147,6 +154,34 @@ intro(const Config *cfg, const Share *share)
 	    share->requester, share->sharer);
 }
 
+/* credited - a row of template for each credited member, added to l */
+static GPtrArray *
+credited(GPtrArray *l, const Config *cfg, const char *kind,
+    const char *template, const Share *share)
+{
+	for (guint i = 0; share->credited != NULL && i < share->credited->len;
+	     i++)
+		g_ptr_array_add(l, item(cfg, kind, template, share,
+				       share->credited->pdata[i], NULL, NULL));
+	return l;
+}
+
+/* flow_merged_items - what is queued when a share is merged into the open
+ * request of the same requester and friend: a short "merged" note to its
+ * member (unless they turned confirmations off), rendered from the open
+ * share. It does not name the member who asked first: that member's
+ * sharing is theirs to tell, and all the later member needs is that the
+ * friend was already asked and that they will hear the answer */
+GPtrArray *
+flow_merged_items(const Config *cfg, const Share *share, const Member *sharer)
+{
+	if (sharer != NULL && sharer->confirm == 0)
+		return list(NULL, NULL);
+	return list(item(cfg, "confirmation", "merged", share, share->sharer,
+			NULL, NULL),
+	    NULL);
+}
+
 /* flow_first_items - what is recorded with a new share */
 GPtrArray *
 flow_first_items(const Config *cfg, const Share *share, const Member *sharer)
@@ -179,8 +214,9 @@ from_friend(const Share *share, const char *const *senders)
 	return FALSE;
 }
 
-/* auto_reply - one short mail to the friend, while fewer than the
- * most were sent for this share */
+/* auto_reply - one short mail to the friend: "unclear" while fewer
+ * than the most were sent for the open share, "answered" once per
+ * decided share (the store fences both) */
 static gboolean
 auto_reply(const Config *cfg, Store *store, const Share *share,
     const char *template, gint64 now, GError **error)
@@ -190,6 +226,9 @@ auto_reply(const Config *cfg, Store *store, const Share *share,
 	    NULL);
 	gboolean allowed = FALSE;
 
+	if (strcmp(template, "answered") == 0)
+		return store_share_answered_once(
+		    store, share->id, items, now, &allowed, error);
 	return store_share_reply_once(store, share->id, FLOW_MAX_AUTO_REPLIES,
 	    items, now, &allowed, error);
 }
@@ -201,11 +240,14 @@ static gboolean
 decide(const Config *cfg, Store *store, const Share *share, gboolean yes,
     const char *reason, gint64 now, gboolean *changed, GError **error)
 {
+	/* the members credited on a merged share hear the outcome too */
 	g_autoptr(GPtrArray) items =
-	    yes ? list(intro(cfg, share), NULL)
-		: list(item(cfg, "notice", "declined", share, share->sharer,
-			   NULL, NULL),
-		      NULL);
+	    yes ? credited(list(intro(cfg, share), NULL), cfg, "confirmation",
+		      "merged", share)
+		: credited(list(item(cfg, "notice", "declined", share,
+				    share->sharer, NULL, NULL),
+			       NULL),
+		      cfg, "notice", "declined", share);
 
 	return store_share_answer(store, share->id,
 	    yes ? "accepted" : "declined", yes ? "yes" : "no",
@@ -321,9 +363,10 @@ tick_items(const Share *share, const char *event, gpointer data)
 		return list(item(cfg, "consent", "reminder", share,
 				share->recipient, NULL, NULL),
 		    NULL);
-	return list(
-	    item(cfg, "notice", "expired", share, share->sharer, NULL, NULL),
-	    NULL);
+	return credited(list(item(cfg, "notice", "expired", share,
+				 share->sharer, NULL, NULL),
+			    NULL),
+	    cfg, "notice", "expired", share);
 }
 
 /* flow_tick - reminders and expiries due at now, in batches */

@@ -30,6 +30,14 @@
  *	(and a confirmation to the member unless the member turned them
  *	off), or the introduction.
  *
+ *	At most one request is open per requester and friend: a share of
+ *	the same request to the same friend by another member while one is
+ *	asked is merged into it by the store (store_shares_record_merge()),
+ *	which queues flow_merged_items() then: a short note to that member
+ *	("the friend was already asked; you're credited too"). Members
+ *	credited so hear the outcome: a "merged" line of their own on a yes
+ *	(rendered after it), the member's kind notice on a no or expiry.
+ *
  *	flow_reply() takes a reply to intro+TOKEN@: senders are the
  *	addresses the message comes from (envelope sender, From) as far as
  *	the milter trusts them; only the friend's own address counts.
@@ -73,7 +81,7 @@
 #include "store/store.h"
 
 #define FLOW_TOKEN_LEN 26       /* 128 bits in base32, no padding */
-#define FLOW_MAX_AUTO_REPLIES 3 /* "how to answer" and "already answered" */
+#define FLOW_MAX_AUTO_REPLIES 3 /* "how to answer"; "answered" goes once */
 
 typedef enum {
 	FLOW_REPLY_UNKNOWN,  /* no share has this token */
@@ -81,7 +89,7 @@ typedef enum {
 	FLOW_REPLY_ACCEPTED, /* yes: the introduction is queued */
 	FLOW_REPLY_DECLINED, /* no: the member is told, only the member */
 	FLOW_REPLY_UNCLEAR,  /* neither: the friend is told how to answer */
-	FLOW_REPLY_ANSWERED, /* decided before: at most a short note */
+	FLOW_REPLY_ANSWERED, /* decided before: a short note, once */
 	FLOW_REPLY_EXPIRED,  /* links only: the request expired */
 	FLOW_REPLY_ASKED,    /* links only: still open (flow_link_state) */
 } FlowReply;
@@ -98,6 +106,8 @@ const char *flow_mode(
 void flow_share_begin(
     const Config *cfg, Share *share, const char *mode, gint64 now);
 GPtrArray *flow_first_items(
+    const Config *cfg, const Share *share, const Member *sharer);
+GPtrArray *flow_merged_items(
     const Config *cfg, const Share *share, const Member *sharer);
 
 FlowReply flow_reply(const Config *cfg, Store *store, const char *token,

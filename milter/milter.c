@@ -500,7 +500,7 @@ apply_verdict(SMFICTX *ctx, ConnCtx *c, const ShareVerdict *v)
 			    "Temporary failure; please try again later");
 		}
 	}
-	if (v->created > 0)
+	if (v->created > 0 || v->merged > 0)
 		wake_sender();
 	if (c->other_rcpts == 0) {
 		log_info(c->qid, "discard: share consumed, no other recipient");

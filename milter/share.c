@@ -129,25 +129,47 @@ source_routed(const Config *cfg, const char *rcpt)
 	return rest != NULL && addr_in_domain(rest, cfg->domain);
 }
 
-/* without_direct - rcpt without a trailing "+direct" in its local part
- * (share+jane+direct@D, share+jane=friends.example+direct@D); *direct
- * says whether there was one */
+/* strip_direct - a normalised address without a trailing "+direct" in
+ * its local part (share+jane+direct@D, share+jane=friends.example+
+ * direct@D), or NULL when it has none */
+static char *
+strip_direct(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	static const char suffix[] = "+direct";
+	size_t n = sizeof suffix - 1;
+
+	if (at == NULL || (size_t)(at - a) <= n ||
+	    g_ascii_strncasecmp(at - n, suffix, n) != 0)
+		return NULL;
+	g_autofree char *local = g_strndup(a, (gsize)(at - a) - n);
+
+	return g_strconcat(local, at, NULL);
+}
+
+/* without_direct - rcpt without a trailing "+direct" (strip_direct());
+ * *direct says whether there was one */
 static char *
 without_direct(const char *rcpt, gboolean *direct)
 {
 	g_autofree char *a = addr_normalize(rcpt);
-	const char *at = a != NULL ? strrchr(a, '@') : NULL;
-	static const char suffix[] = "+direct";
-	size_t n = sizeof suffix - 1;
+	char *plain = a != NULL ? strip_direct(a) : NULL;
 
-	*direct = FALSE;
-	if (at == NULL || (size_t)(at - a) <= n ||
-	    g_ascii_strncasecmp(at - n, suffix, n) != 0)
-		return g_strdup(rcpt);
-	*direct = TRUE;
-	g_autofree char *local = g_strndup(a, (gsize)(at - a) - n);
+	*direct = plain != NULL;
+	return plain != NULL ? plain : g_strdup(rcpt);
+}
 
-	return g_strconcat(local, at, NULL);
+/* token_of - the TOKEN of a normalised intro+TOKEN@domain, or NULL */
+static char *
+token_of(const Config *cfg, const char *a)
+{
+	const char *at;
+
+	if (!addr_in_domain(a, cfg->domain) ||
+	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
+		return NULL;
+	at = strrchr(a, '@');
+	return g_strndup(a + 6, (gsize)(at - a) - 6);
 }
 
 /* reply_token - the TOKEN of intro+TOKEN@domain, or NULL */
@@ -155,13 +177,8 @@ static char *
 reply_token(const Config *cfg, const char *rcpt)
 {
 	g_autofree char *a = addr_normalize(rcpt);
-	const char *at;
 
-	if (a == NULL || !addr_in_domain(a, cfg->domain) ||
-	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
-		return NULL;
-	at = strrchr(a, '@');
-	return g_strndup(a + 6, (gsize)(at - a) - 6);
+	return a != NULL ? token_of(cfg, a) : NULL;
 }
 
 /* check_target - the friend a share+local=domain address names is
@@ -195,16 +212,18 @@ share_check_rcpt(
 		return verdict_new(550, "5.1.1",
 		    "Source routes are not accepted here; send to the share "
 		    "address itself");
-	gboolean direct = FALSE;
-	g_autofree char *plain = without_direct(rcpt, &direct);
-	g_autofree char *addr = addr_normalize(plain);
-	g_autofree char *token = reply_token(cfg, rcpt);
+	/* normalised once, here at RCPT for every recipient of the domain */
+	g_autofree char *norm = addr_normalize(rcpt);
+	g_autofree char *plain = norm != NULL ? strip_direct(norm) : NULL;
+	const char *addr = plain != NULL ? plain : norm;
+	g_autofree char *token = NULL;
 
 	if (addr == NULL || !addr_in_domain(addr, cfg->domain))
 		return NULL;
 	ShareVerdict *unsub = unsub_check_rcpt(cfg, store, qid, addr);
 	if (unsub != NULL) /* unsubscribe+TOKEN@: milter/unsub.c */
 		return unsub;
+	token = token_of(cfg, norm);
 	if (token != NULL) /* a reply to a consent request: read at the end */
 		return flow_token_valid(token)
 			   ? verdict_new(0, NULL, NULL)
@@ -550,10 +569,7 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 	    layer->subject != NULL ? layer->subject : fwd->original->subject);
 	s->note = g_strdup(fwd->note);
 	/* bounded: the mail quotes two or three lines of it */
-	s->request_text = layer->body != NULL
-			      ? g_utf8_substring(layer->body, 0,
-				    MIN(g_utf8_strlen(layer->body, -1), 4096))
-			      : NULL;
+	s->request_text = util_utf8_head(layer->body, 4096);
 	s->request_date = request_date(layer);
 	s->passed_by = passers(rq->passed_by);
 	s->origin_message_id = g_strdup(mid);
@@ -567,17 +583,27 @@ build_share(const Config *cfg, const ShareRequest *req, GMimeMessage *msg,
 /* over_limit - a 450 4.7.1 when a new share would pass a rate limit */
 static ShareVerdict *
 over_limit(const Config *cfg, Store *store, const ShareRequest *req,
-    const Member *sharer, const Friend *f, const char *key, guint pending)
+    const Member *sharer, const Friend *f, const char *requester,
+    const char *key, guint pending)
 {
 	g_autoptr(GError) error = NULL;
-	gint64 now = util_now(), n = 0;
+	gint64 now = util_now(), n = 0, open = 0;
 	gboolean exists = FALSE;
+	gboolean ask = g_strcmp0(flow_mode(cfg, sharer, f->direct), "ask") == 0;
 
 	if (!store_share_exists(
 		store, sharer->address, f->address, key, &exists, &error))
 		return store_failed(req->qid, "duplicate check", error);
 	if (exists) /* an MTA retry is never limited */
 		return NULL;
+	/* an open request of this requester to this friend: the share is
+	 * merged into it and asks the friend nothing, so the friend's
+	 * limits do not count it (the store decides the merge itself; a
+	 * request answered meanwhile makes it a new one, under 450s the
+	 * friend's next share would have met anyway) */
+	if (ask && !store_share_open_for_pair(
+		       store, requester, f->address, &open, &error))
+		return store_failed(req->qid, "open request check", error);
 	if (cfg->shares_per_hour > 0 &&
 	    store_share_count_by_sharer(
 		store, sharer->address, now - 3600, &n, &error) &&
@@ -594,7 +620,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 		    "You have shared %u times today, the limit here; your "
 		    "mail server will try again later",
 		    cfg->shares_per_day);
-	if (error == NULL && cfg->intros_per_friend_per_week > 0 &&
+	if (error == NULL && open == 0 && cfg->intros_per_friend_per_week > 0 &&
 	    store_share_count_to_recipient(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->intros_per_friend_per_week)
@@ -603,8 +629,8 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 		    "week, the limit here; your mail server will try again "
 		    "later",
 		    cfg->intros_per_friend_per_week);
-	if (error == NULL && cfg->consent_requests_per_friend_per_week > 0 &&
-	    g_strcmp0(flow_mode(cfg, sharer, f->direct), "ask") == 0 &&
+	if (error == NULL && open == 0 &&
+	    cfg->consent_requests_per_friend_per_week > 0 && ask &&
 	    store_share_count_asked(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->consent_requests_per_friend_per_week)
@@ -621,13 +647,15 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
  * counts what was new and what an MTA retry had recorded before */
 static gboolean
 record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
-    const Forward *fwd, GPtrArray *shares, GPtrArray *lists, ShareVerdict *ok,
-    GError **error)
+    const Forward *fwd, GPtrArray *shares, GPtrArray *lists, GPtrArray *merged,
+    ShareVerdict *ok, GError **error)
 {
 	g_autofree gboolean *created = g_new0(gboolean, shares->len);
 
-	/* the webhooks of share.recorded commit with their share */
-	if (!store_shares_record_with(store, shares, lists,
+	/* the webhooks of share.recorded commit with their share; a share
+	 * merged into another member's open request queues its merged
+	 * list instead (flow_merged_items()) */
+	if (!store_shares_record_merge(store, shares, lists, merged,
 		sender_webhook_share_items, (gpointer)cfg, created, error))
 		return FALSE;
 	for (guint i = 0; i < shares->len; i++) {
@@ -637,10 +665,15 @@ record_in_store(const Config *cfg, Store *store, const ShareRequest *req,
 		log_info(req->qid,
 		    "share %s id=%" G_GINT64_FORMAT " sharer=%s friend=%s "
 		    "requester=%s kind=%s",
-		    created[i] ? "recorded" : "duplicate", s->id, s->sharer,
-		    s->recipient, rq, forward_kind_name(fwd->kind));
+		    created[i]  ? "recorded"
+		    : s->merged ? "merged"
+				: "duplicate",
+		    s->id, s->sharer, s->recipient, rq,
+		    forward_kind_name(fwd->kind));
 		if (created[i])
 			ok->created++;
+		else if (s->merged)
+			ok->merged++;
 		else
 			ok->duplicates++;
 	}
@@ -673,12 +706,14 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 	    g_ptr_array_new_with_free_func((GDestroyNotify)share_free);
 	g_autoptr(GPtrArray) lists =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) merged =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	g_autofree char *key = origin_key(fwd);
 
 	for (guint i = 0; i < friends->len; i++) {
 		GPtrArray *items = NULL;
-		ShareVerdict *v = over_limit(
-		    cfg, store, req, sharer, friends->pdata[i], key, i);
+		ShareVerdict *v = over_limit(cfg, store, req, sharer,
+		    friends->pdata[i], rq->address, key, i);
 		Share *s;
 
 		if (v != NULL)
@@ -689,8 +724,10 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 			return v;
 		g_ptr_array_add(shares, s);
 		g_ptr_array_add(lists, items);
+		g_ptr_array_add(merged, flow_merged_items(cfg, s, sharer));
 	}
-	if (!record_in_store(cfg, store, req, fwd, shares, lists, ok, &error))
+	if (!record_in_store(
+		cfg, store, req, fwd, shares, lists, merged, ok, &error))
 		return store_failed(req->qid, "share record", error);
 	for (guint i = 0; i < friends->len; i++)
 		g_ptr_array_add(ok->consumed,

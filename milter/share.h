@@ -81,6 +81,7 @@ typedef struct {
 	GPtrArray *consumed; /* of char *: share recipients to delete */
 	guint created;       /* shares recorded now */
 	guint duplicates;    /* shares that already existed */
+	guint merged;        /* merged into another member's open request */
 } ShareVerdict;
 
 ShareVerdict *share_check_rcpt(

@@ -42,6 +42,26 @@ answer_url(const Config *cfg, const Share *s)
 	return g_strdup_printf("%.*s/c/%s", (int)n, base, s->token);
 }
 
+/* credited_member - the member a row to the member is for when it is
+ * not the share's sharer but a member credited on it (a merged share:
+ * "merged", or the kind notice of a no or an expiry), else NULL: its
+ * one recipient, when the share credits it (transfer none) */
+static const char *
+credited_member(const OutboxItem *item, const Share *s)
+{
+	const char *rcpt;
+
+	if (item->rcpts->len != 1 || s->credited == NULL)
+		return NULL;
+	rcpt = item->rcpts->pdata[0];
+	if (g_ascii_strcasecmp(rcpt, s->sharer) == 0)
+		return NULL;
+	for (guint i = 0; i < s->credited->len; i++)
+		if (g_ascii_strcasecmp(rcpt, s->credited->pdata[i]) == 0)
+			return s->credited->pdata[i];
+	return NULL;
+}
+
 /* sender_render - render item from its share unless it has a message,
  * and keep what was rendered under the item's claim when keep is TRUE
  * (FALSE: a preview, for "passalong outbox show" before the first send);
@@ -74,11 +94,22 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 	}
 	reply = reply_address(cfg, s);
 	link = answer_url(cfg, s);
+	/* a credited member's row speaks to them, by their own name; the
+	 * friend's reason was written to the sharer and stays theirs */
+	const char *credited = credited_member(item, s);
+	g_autoptr(Member) m = NULL;
+
+	if (credited != NULL) {
+		m = store_member_by_address(store, credited, error);
+		if (m == NULL && error != NULL && *error != NULL)
+			return FALSE;
+	}
 	ShareFacts f = {
 		.cfg = cfg,
 		.share_id = s->id,
-		.member_address = s->sharer,
-		.member_name = s->member_name,
+		.member_address = credited != NULL ? credited : s->sharer,
+		.member_name = credited != NULL ? (m != NULL ? m->name : NULL)
+						: s->member_name,
 		.friend_address = s->recipient,
 		.friend_name = s->recipient_name,
 		.requester_address = s->requester,
@@ -92,7 +123,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 		.origin_message_id = s->origin_message_id,
 		.reply_address = reply,
 		.answer_url = link,
-		.reason = s->reason,
+		.reason = credited != NULL ? NULL : s->reason,
 		.consented = g_strcmp0(s->answer, "yes") == 0,
 		.now = now,
 	};

@@ -47,7 +47,7 @@ const char *const pg_sql[SQL_N] = {
 	    " token, asked_at, expires_at)"
 	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
 	    " $14, $15, $16, $17, $18, $19, $20, $21)"
-	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
+	    " ON CONFLICT DO NOTHING"
 	    " RETURNING id",
 	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
 	[SQL_SHARE_COUNT_BY_SHARER] = "SELECT COUNT(*) FROM shares"
@@ -182,10 +182,11 @@ const char *const pg_sql[SQL_N] = {
 	    "SELECT " SHARE_COLUMNS " FROM shares WHERE token = $1",
 	[SQL_SHARE_ANSWER] =
 	    "UPDATE shares SET status = $3, answer = $4, reason = $5,"
-	    " answered_at = $6 WHERE id = $1 AND status = $2 RETURNING id",
+	    " answered_at = $6, replies = 0 WHERE id = $1 AND status = $2"
+	    " RETURNING id",
 	[SQL_SHARE_REPLIED] =
-	    "UPDATE shares SET replies = replies + 1"
-	    " WHERE id = $1 AND replies < $2 RETURNING replies",
+	    "UPDATE shares SET replies = replies + 1 WHERE id = $1"
+	    " AND status = 'asked' AND replies < $2 RETURNING replies",
 	[SQL_SHARE_REMIND_DUE] =
 	    "UPDATE shares SET reminded_at = $1::bigint WHERE id IN (SELECT id"
 	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
@@ -193,7 +194,8 @@ const char *const pg_sql[SQL_N] = {
 	    " ORDER BY asked_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)"
 	    " RETURNING id",
 	[SQL_SHARE_EXPIRE_DUE] =
-	    "UPDATE shares SET status = 'expired', answered_at = $1::bigint"
+	    "UPDATE shares SET status = 'expired', answered_at = $1::bigint,"
+	    " replies = 0"
 	    " WHERE id IN (SELECT id FROM shares WHERE status = 'asked'"
 	    " AND expires_at <= $1::bigint ORDER BY expires_at, id LIMIT $2"
 	    " FOR UPDATE SKIP LOCKED) RETURNING id",
@@ -201,7 +203,7 @@ const char *const pg_sql[SQL_N] = {
 	    "SELECT COUNT(*) FROM shares WHERE lower(recipient) = lower($1)"
 	    " AND mode = 'ask' AND created_at >= $2",
 	[SQL_SHARE_OPEN_FOR_PAIR] =
-	    "SELECT id FROM shares WHERE lower(requester) = lower($1)"
+	    "SELECT id, sharer FROM shares WHERE lower(requester) = lower($1)"
 	    " AND lower(recipient) = lower($2) AND status = 'asked'"
 	    " ORDER BY id LIMIT 1",
 	[SQL_MEMBER_SET] = "UPDATE members SET consent = COALESCE($2, consent),"
@@ -323,6 +325,19 @@ const char *const pg_sql[SQL_N] = {
 	[SQL_MEMBER_UNSUBSCRIBE] =
 	    "UPDATE members SET digest_day = 'never' WHERE unsub_token = $1"
 	    " AND (digest_day IS NULL OR digest_day <> 'never')",
+	/* the row lock fences two hosts: the second UPDATE waits for the
+	 * first and then finds replies = 1 */
+	[SQL_SHARE_NOTED] =
+	    "UPDATE shares SET replies = 1 WHERE id = $1"
+	    " AND status <> 'asked' AND replies = 0 RETURNING id",
+	[SQL_SHARE_CREDIT] = "INSERT INTO share_credits (share_id, member,"
+			     " created_at) VALUES ($1, $2, $3)"
+			     " ON CONFLICT DO NOTHING RETURNING share_id",
+	[SQL_SHARE_CREDITS] =
+	    "SELECT member FROM share_credits"
+	    " WHERE share_id = $1 ORDER BY created_at, member",
+	[SQL_PRIVACY_CREDITS_DELETE] =
+	    "DELETE FROM share_credits WHERE lower(member) = lower($1)",
 };
 
 const StoreMigration pg_migrations[] = {
@@ -458,5 +473,24 @@ const StoreMigration pg_migrations[] = {
 	    "  (share_id, lower(member));"
 	    "CREATE INDEX share_credits_member ON share_credits"
 	    "  (lower(member));" },
+	/* 6 -> 7: at most one open request per requester and friend;
+	 * see sql_sqlite.c */
+	{ 6, 7,
+	    "INSERT INTO share_credits (share_id, member, created_at)"
+	    "  SELECT o.id, s.sharer, s.created_at FROM shares s"
+	    "  JOIN shares o ON o.id = (SELECT MIN(f.id) FROM shares f"
+	    "    WHERE f.status = 'asked'"
+	    "    AND lower(f.requester) = lower(s.requester)"
+	    "    AND lower(f.recipient) = lower(s.recipient))"
+	    "  WHERE s.status = 'asked' AND o.id < s.id"
+	    "  AND lower(o.sharer) <> lower(s.sharer)"
+	    "  ON CONFLICT DO NOTHING;"
+	    "UPDATE shares SET status = 'expired', answered_at = created_at"
+	    "  WHERE status = 'asked' AND EXISTS (SELECT 1 FROM shares f"
+	    "    WHERE f.status = 'asked' AND f.id < shares.id"
+	    "    AND lower(f.requester) = lower(shares.requester)"
+	    "    AND lower(f.recipient) = lower(shares.recipient));"
+	    "CREATE UNIQUE INDEX shares_open_pair ON shares"
+	    "  (lower(requester), lower(recipient)) WHERE status = 'asked';" },
 	{ 0, 0, NULL }, /* the end */
 };

@@ -47,7 +47,7 @@ const char *const sqlite_sql[SQL_N] = {
 	    " token, asked_at, expires_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
-	    " ON CONFLICT (sharer, recipient, origin_key) DO NOTHING"
+	    " ON CONFLICT DO NOTHING"
 	    " RETURNING id",
 	[SQL_SHARE_LIST] = "SELECT " SHARE_COLUMNS " FROM shares ORDER BY id",
 	[SQL_SHARE_COUNT_BY_SHARER] = "SELECT COUNT(*) FROM shares"
@@ -173,17 +173,19 @@ const char *const sqlite_sql[SQL_N] = {
 	    "SELECT " SHARE_COLUMNS " FROM shares WHERE token = ?1",
 	[SQL_SHARE_ANSWER] =
 	    "UPDATE shares SET status = ?3, answer = ?4, reason = ?5,"
-	    " answered_at = ?6 WHERE id = ?1 AND status = ?2 RETURNING id",
+	    " answered_at = ?6, replies = 0 WHERE id = ?1 AND status = ?2"
+	    " RETURNING id",
 	[SQL_SHARE_REPLIED] =
-	    "UPDATE shares SET replies = replies + 1"
-	    " WHERE id = ?1 AND replies < ?2 RETURNING replies",
+	    "UPDATE shares SET replies = replies + 1 WHERE id = ?1"
+	    " AND status = 'asked' AND replies < ?2 RETURNING replies",
 	[SQL_SHARE_REMIND_DUE] =
 	    "UPDATE shares SET reminded_at = ?1 WHERE id IN (SELECT id"
 	    " FROM shares WHERE status = 'asked' AND reminded_at IS NULL"
 	    " AND asked_at <= ?1 - ?3 AND expires_at > ?1"
 	    " ORDER BY asked_at, id LIMIT ?2) RETURNING id",
 	[SQL_SHARE_EXPIRE_DUE] =
-	    "UPDATE shares SET status = 'expired', answered_at = ?1"
+	    "UPDATE shares SET status = 'expired', answered_at = ?1,"
+	    " replies = 0"
 	    " WHERE id IN (SELECT id FROM shares WHERE status = 'asked'"
 	    " AND expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2)"
 	    " RETURNING id",
@@ -191,7 +193,7 @@ const char *const sqlite_sql[SQL_N] = {
 	    "SELECT COUNT(*) FROM shares WHERE recipient = ?1 COLLATE NOCASE"
 	    " AND mode = 'ask' AND created_at >= ?2",
 	[SQL_SHARE_OPEN_FOR_PAIR] =
-	    "SELECT id FROM shares WHERE requester = ?1 COLLATE NOCASE"
+	    "SELECT id, sharer FROM shares WHERE requester = ?1 COLLATE NOCASE"
 	    " AND recipient = ?2 COLLATE NOCASE AND status = 'asked'"
 	    " ORDER BY id LIMIT 1",
 	[SQL_MEMBER_SET] =
@@ -304,6 +306,17 @@ const char *const sqlite_sql[SQL_N] = {
 	[SQL_MEMBER_UNSUBSCRIBE] =
 	    "UPDATE members SET digest_day = 'never' WHERE unsub_token = ?1"
 	    " AND (digest_day IS NULL OR digest_day <> 'never')",
+	[SQL_SHARE_NOTED] =
+	    "UPDATE shares SET replies = 1 WHERE id = ?1"
+	    " AND status <> 'asked' AND replies = 0 RETURNING id",
+	[SQL_SHARE_CREDIT] = "INSERT INTO share_credits (share_id, member,"
+			     " created_at) VALUES (?1, ?2, ?3)"
+			     " ON CONFLICT DO NOTHING RETURNING share_id",
+	[SQL_SHARE_CREDITS] =
+	    "SELECT member FROM share_credits"
+	    " WHERE share_id = ?1 ORDER BY created_at, member",
+	[SQL_PRIVACY_CREDITS_DELETE] =
+	    "DELETE FROM share_credits WHERE member = ?1 COLLATE NOCASE",
 };
 
 const StoreMigration sqlite_migrations[] = {
@@ -473,5 +486,31 @@ const StoreMigration sqlite_migrations[] = {
 	    "  PRIMARY KEY (share_id, member)"
 	    ");"
 	    "CREATE INDEX share_credits_member ON share_credits (member);" },
+	/* 6 -> 7: at most one open request per requester and friend
+	 * (issue 10): a later share of the same request to the same friend
+	 * by another member is merged into the open one (credited in
+	 * share_credits) instead of asking the friend again. The partial
+	 * unique index is what makes that hold when two messages race;
+	 * open requests recorded twice before it are merged here the same
+	 * way: the oldest stays open, the later ones credit their member
+	 * on it and close as expired (without a notice: their member hears
+	 * the oldest one's outcome). */
+	{ 6, 7,
+	    "INSERT OR IGNORE INTO share_credits (share_id, member, created_at)"
+	    "  SELECT o.id, s.sharer, s.created_at FROM shares s"
+	    "  JOIN shares o ON o.id = (SELECT MIN(f.id) FROM shares f"
+	    "    WHERE f.status = 'asked'"
+	    "    AND f.requester = s.requester COLLATE NOCASE"
+	    "    AND f.recipient = s.recipient COLLATE NOCASE)"
+	    "  WHERE s.status = 'asked' AND o.id < s.id"
+	    "  AND o.sharer <> s.sharer COLLATE NOCASE;"
+	    "UPDATE shares SET status = 'expired', answered_at = created_at"
+	    "  WHERE status = 'asked' AND EXISTS (SELECT 1 FROM shares f"
+	    "    WHERE f.status = 'asked' AND f.id < shares.id"
+	    "    AND f.requester = shares.requester COLLATE NOCASE"
+	    "    AND f.recipient = shares.recipient COLLATE NOCASE);"
+	    "CREATE UNIQUE INDEX shares_open_pair ON shares"
+	    "  (requester COLLATE NOCASE, recipient COLLATE NOCASE)"
+	    "  WHERE status = 'asked';" },
 	{ 0, 0, NULL }, /* the end */
 };

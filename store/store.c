@@ -368,6 +368,7 @@ store_close(Store *store)
 	g_mutex_clear(&store->lock);
 	g_free(store->target);
 	g_free(store->passfile);
+	g_free(store->forget_salt);
 	g_free(store);
 }
 
@@ -431,6 +432,8 @@ share_free(Share *s)
 	g_free(s->token);
 	g_free(s->answer);
 	g_free(s->reason);
+	if (s->credited != NULL)
+		g_ptr_array_unref(s->credited);
 	g_free(s);
 }
 

@@ -33,7 +33,18 @@
  *	*created = FALSE and fills share->id with the existing share's id.
  *	Only after it returned TRUE may the milter accept the message.
  *
- *	store_shares_record() does the same for a message shared with
+ *	A share in mode "ask" whose requester and friend (without ASCII
+	case) already have an open request ('asked') is merged into it: at
+	most one open request per pair (a partial unique index, schema 7,
+	decides between racing hosts). The open share's id goes to
+	share->id, share->merged is set, and its sharer is credited on the
+	open share (share_credits) unless it is that share's own sharer
+	(then it is a duplicate, nothing written); a member already
+	credited is a duplicate too (an MTA retry). A merge creates no
+	share and queues store_shares_record_merge()'s merged list (or
+	nothing) instead of the share's items, and calls no hook.
+
+	store_shares_record() does the same for a message shared with
  *	several friends, in ONE transaction: shares->pdata[i] (Share *) goes
  *	with lists->pdata[i] (a GPtrArray of OutboxItem *, or NULL), and
  *	created[i] tells whether it was new. Any failure writes nothing at
@@ -137,7 +148,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 6  /* the schema after store_open() */
+#define STORE_SCHEMA_VERSION 7  /* the schema after store_open() */
 
 typedef struct _Store Store;
 
@@ -195,7 +206,18 @@ typedef struct {
 	gint64 expires_at;  /* 0: never */
 	char *answer;       /* "yes", "no", or NULL */
 	char *reason;       /* the friend's words with a no, or NULL */
-	gint64 replies;     /* automatic replies sent to the friend */
+	gint64 replies;     /* automatic replies to the friend in this
+			       state: "how to answer" while asked (at most
+			       FLOW_MAX_AUTO_REPLIES), then the one "already
+			       answered" (the decision resets it to 0) */
+	/* members credited besides the sharer (share_credits, schema 7),
+	 * of char *, oldest (then by address) first: filled by store_share_get(),
+	 * store_share_by_token() and for StoreFlowItems; else NULL */
+	GPtrArray *credited;
+	/* set by store_shares_record*(): this share was not inserted but
+	 * merged into the open request of the same requester and friend,
+	 * whose id is now share->id (its sharer credited there) */
+	gboolean merged;
 } Share;
 
 /* One envelope recipient of an outbox item and its own outcome. */
@@ -304,6 +326,12 @@ typedef GPtrArray *(*StoreShareHook)(
 gboolean store_shares_record_with(Store *store, GPtrArray *shares,
     GPtrArray *lists, StoreShareHook hook, gpointer data, gboolean *created,
     GError **error);
+/* the same; merged->pdata[i] (a GPtrArray of OutboxItem *, or NULL) is
+ * queued instead of lists->pdata[i] when share i is merged (merged may
+ * be NULL: nothing is queued then) */
+gboolean store_shares_record_merge(Store *store, GPtrArray *shares,
+    GPtrArray *lists, GPtrArray *merged, StoreShareHook hook, gpointer data,
+    gboolean *created, GError **error);
 GPtrArray *store_share_list(Store *store, GError **error);
 
 /* rate limits (store_limits.c): counts of shares since a time */
@@ -350,8 +378,12 @@ Share *store_share_by_token(Store *store, const char *token, GError **error);
 gboolean store_share_answer(Store *store, gint64 id, const char *status,
     const char *answer, const char *reason, gint64 now, GPtrArray *items,
     gboolean *changed, GError **error);
+/* "how to answer", at most max while asked; "already answered", at
+ * most once after the decision (which resets Share.replies) */
 gboolean store_share_reply_once(Store *store, gint64 id, gint64 max,
     GPtrArray *items, gint64 now, gboolean *allowed, GError **error);
+gboolean store_share_answered_once(Store *store, gint64 id, GPtrArray *items,
+    gint64 now, gboolean *allowed, GError **error);
 /* the rows to queue because share reached event ("reminder",
  * "expired"), or NULL for none (transfer full) */
 typedef GPtrArray *(*StoreFlowItems)(

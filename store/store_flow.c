@@ -19,6 +19,24 @@
 #include "common/addr.h"
 #include "store/store_int.h"
 
+/* share_credited - read share's credited members into share->credited */
+static gboolean
+share_credited(DbConn *db, Share *share, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_CREDITS, error);
+	DbStep rc;
+
+	if (st == NULL)
+		return FALSE;
+	if (share->credited == NULL)
+		share->credited = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_set_size(share->credited, 0);
+	db_bind_int64(st, 1, share->id);
+	while ((rc = db_step(st, "reading credits", error)) == DB_ROW)
+		g_ptr_array_add(share->credited, db_column_text(st, 0));
+	return rc == DB_DONE;
+}
+
 /* share_by - one share by a statement with one parameter; NULL without
  * error when there is none */
 static Share *
@@ -34,8 +52,14 @@ share_by(
 		db_bind_text(st, 1, text);
 	else
 		db_bind_int64(st, 1, num);
-	if (db_step(st, "reading a share", error) == DB_ROW)
-		return share_from_row(st);
+	if (db_step(st, "reading a share", error) == DB_ROW) {
+		g_autoptr(Share) s = share_from_row(st);
+
+		g_clear_pointer(&st, db_stmt_release);
+		if (!share_credited(db, s, error))
+			return NULL;
+		return g_steal_pointer(&s);
+	}
 	return NULL;
 }
 
@@ -118,28 +142,28 @@ out:
 	return ok;
 }
 
-/* store_share_reply_once - one more automatic reply to the friend (how
- * to answer, already answered) while fewer than max were sent, queued
- * with items; *allowed FALSE (nothing written) past max */
-gboolean
-store_share_reply_once(Store *store, gint64 id, gint64 max, GPtrArray *items,
-    gint64 now, gboolean *allowed, GError **error)
+/* reply_fenced - one automatic reply to the friend, queued with items
+ * when the fenced UPDATE sql (id[, max]) takes its row; *allowed FALSE
+ * (nothing written) when it does not */
+static gboolean
+reply_fenced(Store *store, StoreSql sql, gint64 id, gint64 max,
+    GPtrArray *items, gint64 now, gboolean *allowed, GError **error)
 {
 	g_autoptr(DbConn) db = NULL;
 	gboolean ok = FALSE;
 
-	g_return_val_if_fail(store != NULL && allowed != NULL, FALSE);
 	*allowed = FALSE;
 	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
 		return FALSE;
 	{
-		g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_REPLIED, error);
+		g_autoptr(DbStmt) st = db_prepare(db, sql, error);
 		DbStep rc;
 
 		if (st == NULL)
 			goto out;
 		db_bind_int64(st, 1, id);
-		db_bind_int64(st, 2, max);
+		if (sql == SQL_SHARE_REPLIED)
+			db_bind_int64(st, 2, max);
 		rc = db_step(st, "counting a reply", error);
 		if (rc == DB_FAIL || !db_done(st, "counting a reply", error))
 			goto out;
@@ -154,6 +178,32 @@ out:
 	} else if (*allowed)
 		settle_items(items, now);
 	return ok;
+}
+
+/* store_share_reply_once - one more "how to answer" to the friend of a
+ * share still asked, while fewer than max were sent, queued with items;
+ * *allowed FALSE (nothing written) past max or once decided */
+gboolean
+store_share_reply_once(Store *store, gint64 id, gint64 max, GPtrArray *items,
+    gint64 now, gboolean *allowed, GError **error)
+{
+	g_return_val_if_fail(store != NULL && allowed != NULL, FALSE);
+	return reply_fenced(
+	    store, SQL_SHARE_REPLIED, id, max, items, now, allowed, error);
+}
+
+/* store_share_answered_once - the one "already answered" note to the
+ * friend of a decided share, queued with items; *allowed FALSE (nothing
+ * written) when it was queued before, or the share is still asked. The
+ * decision reset the share's reply count, and this moves it from 0 to
+ * 1 in an UPDATE fenced on both: two hosts at once queue it once */
+gboolean
+store_share_answered_once(Store *store, gint64 id, GPtrArray *items, gint64 now,
+    gboolean *allowed, GError **error)
+{
+	g_return_val_if_fail(store != NULL && allowed != NULL, FALSE);
+	return reply_fenced(
+	    store, SQL_SHARE_NOTED, id, 0, items, now, allowed, error);
 }
 
 /* due_ids - run a due statement (now, limit[, remind_after]): the ids */
@@ -207,6 +257,8 @@ tick_one(Store *store, StoreSql sql, const char *event, gint64 now,
 		if (db_step(st, "reading a share", error) != DB_ROW)
 			goto fail;
 		share = share_from_row(st);
+		if (!share_credited(db, share, error))
+			goto fail;
 		items = make(share, event, data);
 		if (items == NULL)
 			continue;

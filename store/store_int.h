@@ -45,6 +45,9 @@ struct _Store {
 	GPtrArray *idle; /* of DbConn *, ready for use */
 	guint open;      /* connections lent or idle */
 	guint size;      /* at most this many */
+	/* the forget salt once read (under lock): it never changes once
+	 * written, and until the first forget writes it there is none */
+	char *forget_salt;
 };
 
 DbConn *store_acquire(Store *store, GError **error);
@@ -66,10 +69,11 @@ gboolean outbox_insert(
 void outbox_settle(OutboxItem *item, gint64 now);
 OutboxItem *outbox_load(
     DbConn *db, gint64 id, gboolean with_message, GError **error);
-/* whether address (normalised) was forgotten: its salted hash is on the
- * suppression list (store_privacy.c) */
-gboolean privacy_forgotten(
-    DbConn *db, const char *address, gboolean *has, GError **error);
+/* whether address (normalised) is on the suppression list, plainly or
+ * forgotten (its salted hash there), in one query when the Store holds
+ * the salt (store_privacy.c) */
+gboolean privacy_suppressed(Store *store, DbConn *db, const char *address,
+    gboolean *has, GError **error);
 gboolean suppression_insert(DbConn *db, const char *address, int code,
     const char *reason, gint64 outbox_id, gint64 now, GError **error);
 

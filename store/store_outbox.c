@@ -399,8 +399,6 @@ store_suppression_has(
 {
 	g_autofree char *addr = NULL;
 	g_autoptr(DbConn) db = NULL;
-	g_autoptr(DbStmt) st = NULL;
-	DbStep rc;
 
 	g_return_val_if_fail(store != NULL && address != NULL, FALSE);
 	g_return_val_if_fail(has != NULL, FALSE);
@@ -408,14 +406,8 @@ store_suppression_has(
 	addr = addr_normalize(address);
 	if (addr == NULL)
 		return TRUE; /* not an address: never suppressed */
-	if ((db = store_acquire(store, error)) == NULL ||
-	    (st = db_prepare(db, SQL_SUPPRESSION_HAS, error)) == NULL)
+	if ((db = store_acquire(store, error)) == NULL)
 		return FALSE;
-	db_bind_text(st, 1, addr);
-	rc = db_step(st, "reading the suppression list", error);
-	*has = rc == DB_ROW;
-	if (rc != DB_DONE)
-		return rc != DB_FAIL;
-	/* or forgotten on request: only a salted hash of it is kept */
-	return privacy_forgotten(db, addr, has, error);
+	/* plainly, or forgotten on request (only a salted hash is kept) */
+	return privacy_suppressed(store, db, addr, has, error);
 }

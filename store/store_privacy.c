@@ -17,7 +17,7 @@
  * lower-cased address, keyed with a random salt kept in the settings
  * table (schema 5), made by the first forget: a leaked database does
  * not list the forgotten addresses, yet store_suppression_has() can
- * still refuse them (privacy_forgotten()).
+ * still refuse them (privacy_suppressed()).
  *
  * Trust: the address comes from the operator's command line; every
  * value is bound. Nothing here logs the address.
@@ -151,26 +151,58 @@ suppression_rows(DbConn *db, const char *address, const char *hash,
 	return rc == DB_DONE;
 }
 
-/* privacy_forgotten - whether address's salted hash is suppressed */
-gboolean
-privacy_forgotten(
-    DbConn *db, const char *address, gboolean *has, GError **error)
+/* salt_cached - the forget salt: the Store's copy once one was read,
+ * else read now (a first forget, here or on another host, may have
+ * written it since: an absent salt is never cached) and kept; NULL in
+ * *salt when there is none. Read outside any transaction, so what is
+ * kept was committed */
+static gboolean
+salt_cached(Store *store, DbConn *db, char **salt, GError **error)
 {
-	g_autoptr(GPtrArray) rows = NULL;
+	g_mutex_lock(&store->lock);
+	*salt = g_strdup(store->forget_salt);
+	g_mutex_unlock(&store->lock);
+	if (*salt != NULL)
+		return TRUE;
+	if (!salt_get(db, FALSE, salt, error))
+		return FALSE;
+	if (*salt != NULL) {
+		g_mutex_lock(&store->lock);
+		if (store->forget_salt == NULL)
+			store->forget_salt = g_strdup(*salt);
+		g_mutex_unlock(&store->lock);
+	}
+	return TRUE;
+}
+
+/* privacy_suppressed - whether address is suppressed, plainly or by its
+ * salted hash: one query (both at once) when the salt is known, the
+ * plain one alone while nobody was ever forgotten */
+gboolean
+privacy_suppressed(Store *store, DbConn *db, const char *address, gboolean *has,
+    GError **error)
+{
 	g_autofree char *salt = NULL;
 	g_autofree char *hash = NULL;
+	g_autoptr(DbStmt) st = NULL;
+	DbStep rc;
 
 	*has = FALSE;
-	if (!salt_get(db, FALSE, &salt, error))
+	if (!salt_cached(store, db, &salt, error))
 		return FALSE;
-	if (salt == NULL)
-		return TRUE; /* nobody was ever forgotten */
-	hash = hash_of(salt, address);
-	rows = g_ptr_array_new_with_free_func((GDestroyNotify)suppression_free);
-	if (!suppression_rows(db, NULL, hash, rows, error))
+	if (salt != NULL)
+		hash = hash_of(salt, address);
+	st = db_prepare(db,
+	    hash != NULL ? SQL_PRIVACY_SUPPRESSION : SQL_SUPPRESSION_HAS,
+	    error);
+	if (st == NULL)
 		return FALSE;
-	*has = rows->len > 0;
-	return TRUE;
+	db_bind_text(st, 1, address);
+	if (hash != NULL)
+		db_bind_text(st, 2, hash);
+	rc = db_step(st, "reading the suppression list", error);
+	*has = rc == DB_ROW;
+	return rc != DB_FAIL;
 }
 
 /* member_read - the member with this address, or NULL in *m */
@@ -453,6 +485,8 @@ forget_in(DbConn *db, const char *address, StoreForget *f, GError **error)
 		&f->shares_blanked, error) ||
 	    !changed(db, SQL_PRIVACY_RCPTS_REPLACE, address, 0,
 		&f->rcpts_replaced, error) ||
+	    !changed(db, SQL_PRIVACY_CREDITS_DELETE, address, 0,
+		&f->credits_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_MEMBER_DELETE, address, 0,
 		&f->members_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_SUPPRESSION_DELETE, address, 0,

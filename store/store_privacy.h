@@ -37,6 +37,11 @@
  *	    its row but its message becomes STORE_FORGOTTEN_MESSAGE and its
  *	    subject NULL; a row not yet sent is failed ("not sent:
  *	    forgotten on request"), and so are its recipients not yet sent;
+ *	  - their credits on other members' shares (share_credits: their
+ *	    share of the same request was merged) are deleted; the shares
+ *	    stay their sharers' (export does not list those shares, whose
+ *	    sharer is another member's to tell; the mail they got about
+ *	    them is listed as any mail to them);
  *	  - their recipient rows anywhere become "forgotten@invalid", with
  *	    no reply text;
  *	  - their plain suppression rows are deleted and a salted hash of
@@ -110,6 +115,7 @@ typedef struct {
 	gint64 rcpts_replaced;      /* their address as a recipient */
 	gint64 suppression_deleted; /* plain rows */
 	gint64 suppression_hashed;  /* 1 when the hash was added */
+	gint64 credits_deleted;     /* credited on others' shares (merged) */
 	gboolean compacted; /* SQLite: VACUUM and WAL truncated; PostgreSQL:
 			       always FALSE */
 } StoreForget;

@@ -3,12 +3,18 @@
  *
  * store_share_record() is what the milter waits on before it accepts a
  * message (DESIGN.md: accept only after a durable commit). The unique
- * key (sharer, recipient, origin_key) is the only arbiter: the share's
- * INSERT ... ON CONFLICT DO NOTHING either creates it, and the outbox
- * rows follow in the same transaction, or finds it taken, by an MTA
- * retry of a message already recorded or by the same forward reaching
- * another host at the same moment (PostgreSQL waits for that host's
- * transaction, then does nothing), and writes nothing.
+ * keys are the only arbiters: the share's INSERT ... ON CONFLICT DO
+ * NOTHING either creates it, and the outbox rows follow in the same
+ * transaction, or finds a key taken (PostgreSQL waits for the host
+ * whose transaction holds it, then does nothing). Taken by its own key
+ * (sharer, recipient, origin_key): an MTA retry of a message already
+ * recorded, or the same forward reaching another host at the same
+ * moment; nothing is written. Taken by the partial unique index
+ * shares_open_pair (one open request per requester and friend): another
+ * member asked this friend about this requester already; the share is
+ * merged into that open request, its member credited there
+ * (share_credits, whose own key makes a retry write nothing), and the
+ * friend is asked once.
  *
  * Trust: every field comes, at some remove, from mail; all are bound.
  */
@@ -97,23 +103,124 @@ record_more(DbConn *db, const Hook *h, Share *share, gint64 now, GError **error)
 	return TRUE;
 }
 
-/* record - a share and its items; *created FALSE when the key was
- * taken (share->id is then the existing share's) */
+/* queue - items of share id, in the open transaction */
 static gboolean
-record(DbConn *db, const Hook *h, Share *share, GPtrArray *items, gint64 now,
-    gboolean *created, GError **error)
+queue(DbConn *db, gint64 id, GPtrArray *items, gint64 now, GError **error)
 {
-	if (!insert_share(db, share, now, error))
-		return FALSE;
-	*created = share->id != 0;
-	if (!*created)
-		return share_find_id(db, share->sharer, share->recipient,
-		    share->origin_key, &share->id, error);
 	for (guint i = 0; items != NULL && i < items->len; i++)
 		if (!outbox_insert(
-			db, g_ptr_array_index(items, i), share->id, now, error))
+			db, g_ptr_array_index(items, i), id, now, error))
 			return FALSE;
-	return record_more(db, h, share, now, error);
+	return TRUE;
+}
+
+/* open_for_pair - the open request of share's requester and friend:
+ * its id (0: none) and its sharer (transfer full) */
+static gboolean
+open_for_pair(
+    DbConn *db, const Share *share, gint64 *id, char **sharer, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_OPEN_FOR_PAIR, error);
+	DbStep rc;
+
+	*id = 0;
+	*sharer = NULL;
+	if (st == NULL)
+		return FALSE;
+	db_bind_text(st, 1, share->requester);
+	db_bind_text(st, 2, share->recipient);
+	rc = db_step(st, "looking for an open request", error);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		*sharer = db_column_text(st, 1);
+	}
+	return rc != DB_FAIL;
+}
+
+/* credit - member credited on share id; *added FALSE when they were */
+static gboolean
+credit(DbConn *db, gint64 id, const char *member, gint64 now, gboolean *added,
+    GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_CREDIT, error);
+	DbStep rc;
+
+	*added = FALSE;
+	if (st == NULL)
+		return FALSE;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, member);
+	db_bind_int64(st, 3, now);
+	rc = db_step(st, "crediting a member", error);
+	*added = rc == DB_ROW;
+	return rc != DB_FAIL && db_done(st, "crediting a member", error);
+}
+
+/* merge - a share whose insert found a key taken: by its own key (a
+ * retry: *created FALSE), or by the open request of its pair (the
+ * member credited there, merged queued, share->merged set); *again
+ * when neither is there any more (the open one was answered since) */
+static gboolean
+merge(DbConn *db, Share *share, GPtrArray *merged, gint64 now, gboolean *again,
+    GError **error)
+{
+	g_autofree char *first = NULL;
+	gint64 open = 0;
+	gboolean added = FALSE;
+
+	*again = FALSE;
+	if (!share_find_id(db, share->sharer, share->recipient,
+		share->origin_key, &share->id, error))
+		return FALSE;
+	if (share->id != 0 || g_strcmp0(share->status, "asked") != 0)
+		return TRUE;
+	if (!open_for_pair(db, share, &open, &first, error))
+		return FALSE;
+	if (open == 0) {
+		*again = TRUE;
+		return TRUE;
+	}
+	share->id = open;
+	/* the same member again (another copy of the request): a no-op */
+	if (g_ascii_strcasecmp(first, share->sharer) == 0)
+		return TRUE;
+	if (!credit(db, open, share->sharer, now, &added, error))
+		return FALSE;
+	share->merged = added;
+	return !added || queue(db, open, merged, now, error);
+}
+
+/* record - a share and its items; *created FALSE when the key was
+ * taken or the share was merged (share->id is then the existing
+ * share's) */
+static gboolean
+record(DbConn *db, const Hook *h, Share *share, GPtrArray *items,
+    GPtrArray *merged, gint64 now, gboolean *created, GError **error)
+{
+	gboolean again = FALSE;
+
+	share->merged = FALSE;
+	/* twice at most: an open request answered between the insert and
+	 * the look-up frees its pair; a third race is a busy store */
+	for (int tries = 0; tries < 2; tries++) {
+		if (!insert_share(db, share, now, error))
+			return FALSE;
+		*created = share->id != 0;
+		if (*created)
+			break;
+		if (!merge(db, share, merged, now, &again, error))
+			return FALSE;
+		if (!again)
+			return TRUE;
+	}
+	if (!*created) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
+		    "the open request of this requester and friend kept "
+		    "changing; try again");
+		return FALSE;
+	}
+	return queue(db, share->id, items, now, error) &&
+	       record_more(db, h, share, now, error);
 }
 
 /* settle - after a commit, fill in what the store decided */
@@ -133,6 +240,7 @@ static void
 unwind(Share *share, GPtrArray *items)
 {
 	share->id = 0;
+	share->merged = FALSE;
 	for (guint i = 0; items != NULL && i < items->len; i++) {
 		OutboxItem *item = g_ptr_array_index(items, i);
 
@@ -141,14 +249,21 @@ unwind(Share *share, GPtrArray *items)
 	}
 }
 
+/* merged_of - the merged list of share i, or NULL */
+static GPtrArray *
+merged_of(GPtrArray *merged, guint i)
+{
+	return merged != NULL ? merged->pdata[i] : NULL;
+}
+
 /* record_all - the transaction's body for every share not yet there */
 static gboolean
 record_all(DbConn *db, const Hook *h, GPtrArray *shares, GPtrArray *lists,
-    gboolean *created, gint64 now, GError **error)
+    GPtrArray *merged, gboolean *created, gint64 now, GError **error)
 {
 	for (guint i = 0; i < shares->len; i++)
-		if (!record(db, h, shares->pdata[i], lists->pdata[i], now,
-			&created[i], error))
+		if (!record(db, h, shares->pdata[i], lists->pdata[i],
+			merged_of(merged, i), now, &created[i], error))
 			return FALSE;
 	return TRUE;
 }
@@ -158,14 +273,24 @@ gboolean
 store_shares_record(Store *store, GPtrArray *shares, GPtrArray *lists,
     gboolean *created, GError **error)
 {
-	return store_shares_record_with(
-	    store, shares, lists, NULL, NULL, created, error);
+	return store_shares_record_merge(
+	    store, shares, lists, NULL, NULL, NULL, created, error);
 }
 
 /* store_shares_record_with - the same, hook adding items per new share */
 gboolean
 store_shares_record_with(Store *store, GPtrArray *shares, GPtrArray *lists,
     StoreShareHook hook, gpointer data, gboolean *created, GError **error)
+{
+	return store_shares_record_merge(
+	    store, shares, lists, NULL, hook, data, created, error);
+}
+
+/* store_shares_record_merge - the same, with what a merge queues */
+gboolean
+store_shares_record_merge(Store *store, GPtrArray *shares, GPtrArray *lists,
+    GPtrArray *merged, StoreShareHook hook, gpointer data, gboolean *created,
+    GError **error)
 {
 	g_autoptr(DbConn) db = NULL;
 	gint64 now = util_now();
@@ -174,6 +299,8 @@ store_shares_record_with(Store *store, GPtrArray *shares, GPtrArray *lists,
 	g_return_val_if_fail(store != NULL && shares != NULL && lists != NULL &&
 				 shares->len == lists->len && created != NULL,
 	    FALSE);
+	g_return_val_if_fail(
+	    merged == NULL || merged->len == shares->len, FALSE);
 	for (guint i = 0; i < shares->len; i++)
 		created[i] = FALSE;
 	db = store_acquire(store, error);
@@ -181,18 +308,24 @@ store_shares_record_with(Store *store, GPtrArray *shares, GPtrArray *lists,
 		return FALSE;
 	if (!db_begin(db, error))
 		return FALSE;
-	if (!record_all(db, &h, shares, lists, created, now, error) ||
+	if (!record_all(db, &h, shares, lists, merged, created, now, error) ||
 	    !db_commit(db, error)) {
 		db_rollback(db);
 		for (guint i = 0; i < shares->len; i++) {
 			unwind(shares->pdata[i], lists->pdata[i]);
+			unwind(shares->pdata[i], merged_of(merged, i));
 			created[i] = FALSE;
 		}
 		return FALSE;
 	}
-	for (guint i = 0; i < shares->len; i++)
+	for (guint i = 0; i < shares->len; i++) {
+		Share *s = shares->pdata[i];
+
 		if (created[i])
-			settle(shares->pdata[i], lists->pdata[i], now);
+			settle(s, lists->pdata[i], now);
+		else if (s->merged)
+			settle(s, merged_of(merged, i), now);
+	}
 	return TRUE;
 }
 

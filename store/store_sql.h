@@ -87,13 +87,15 @@ typedef enum {
 	SQL_SHARE_BY_TOKEN, /* token -> SHARE_COLUMNS */
 	/* id, from status, to status, answer, reason, answered_at -> id */
 	SQL_SHARE_ANSWER,
-	SQL_SHARE_REPLIED, /* id, max -> replies (one more, below max) */
+	/* id, max -> replies: one more "how to answer" while the share is
+	 * asked, below max */
+	SQL_SHARE_REPLIED,
 	/* now, limit -> id: asked, due a reminder, marked reminded */
 	SQL_SHARE_REMIND_DUE,
 	SQL_SHARE_EXPIRE_DUE, /* now, limit -> id: asked, now expired */
 	/* friend, since -> count of consent requests (rate limit) */
 	SQL_SHARE_COUNT_ASKED,
-	/* requester, friend -> id of an open request (asked) */
+	/* requester, friend -> id, sharer of the open request (asked) */
 	SQL_SHARE_OPEN_FOR_PAIR,
 	SQL_MEMBER_SET,      /* address, consent, confirm (NULL: unchanged) */
 	SQL_OUTBOX_RENDERED, /* id, claim, message, subject */
@@ -140,6 +142,14 @@ typedef enum {
 	SQL_MEMBER_TOKEN_SET,   /* address, token: only where none is set */
 	SQL_MEMBER_BY_TOKEN,    /* token -> MEMBER_COLUMNS */
 	SQL_MEMBER_UNSUBSCRIBE, /* token: digest_day 'never' unless it is */
+	/* id -> id: the one "already answered" note of a decided share
+	 * (replies, reset by the decision, goes from 0 to 1) */
+	SQL_SHARE_NOTED,
+	/* merged shares (schema 7): share_id, member, created_at -> share_id
+	 * when the member was not credited yet */
+	SQL_SHARE_CREDIT,
+	SQL_SHARE_CREDITS,          /* share_id -> member, oldest first */
+	SQL_PRIVACY_CREDITS_DELETE, /* address: the member's credits */
 	SQL_N
 } StoreSql;
 

@@ -11,7 +11,9 @@
  * Who gets what is decided here and nowhere else: the friend alone for
  * "consent", "reminder", "unclear" and "answered"; the friend and the
  * requester, the member in Cc, for "intro"; the member alone for
- * "confirmation", "declined" and "expired". Before a yes, the
+ * "confirmation", "declined", "expired" and "merged" (a member credited
+ * on another member's open request: the facts then name that member,
+ * see sender_render.c). Before a yes, the
  * requester's address is taken out of everything the friend reads
  * (the note, the excerpt, the subject) and the check refuses a message
  * that still holds it. The friend's reason is read only for "declined".
@@ -58,6 +60,7 @@ static const struct {
 	{ "expired", TO_MEMBER, FALSE },
 	{ "unclear", TO_FRIEND, TRUE },
 	{ "answered", TO_FRIEND, FALSE },
+	{ "merged", TO_MEMBER, FALSE },
 };
 
 /* share_fields_free - free the fields; accepts NULL */

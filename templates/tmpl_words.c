@@ -296,6 +296,31 @@ confirmation_blocks(GPtrArray *blocks, const ShareFields *f)
 	add_sig(blocks, f);
 }
 
+/* merged_blocks - a later member's share of a request already open:
+ * the friend was asked (not by whom: that member's sharing is theirs),
+ * and this member hears the answer too; after a yes, that line */
+static void
+merged_blocks(GPtrArray *blocks, const ShareFields *f)
+{
+	const char *fr = friend_call(f);
+	const char *rq = requester_call(f, "the person who asked");
+
+	greet(blocks, f->member_first);
+	if (f->consented)
+		tmpl_add_para(blocks,
+		    "Good news: %s said yes, so %s and %s are now introduced. "
+		    "You shared it too, so you're credited with this one.",
+		    fr, fr, rq);
+	else
+		tmpl_add_para(blocks,
+		    "%s had already been asked whether they'd like an "
+		    "introduction to %s, so they won't be asked twice. "
+		    "You're credited too: you'll hear when %s answers.",
+		    fr, rq, fr);
+	tmpl_add_para(blocks, "Thanks for passing it along.");
+	add_sig(blocks, f);
+}
+
 /* share_again - how to offer it to someone else */
 static void
 share_again(GPtrArray *blocks, const ShareFields *f)
@@ -378,6 +403,7 @@ share_blocks(const ShareFields *f)
 		{ "expired", expired_blocks },
 		{ "unclear", unclear_blocks },
 		{ "answered", answered_blocks },
+		{ "merged", merged_blocks },
 	};
 	GPtrArray *blocks = tmpl_blocks_new();
 
@@ -411,6 +437,11 @@ share_subject(const ShareFields *f)
 		prefix = f->consented ? g_strdup_printf("%s said yes",
 					    pick(fr, NULL, "Your friend"))
 				      : g_strdup_printf("Asked %s",
+					    pick(fr, NULL, "your friend"));
+	else if (g_str_equal(f->kind, "merged"))
+		prefix = f->consented ? g_strdup_printf("%s said yes",
+					    pick(fr, NULL, "Your friend"))
+				      : g_strdup_printf("Already asked %s",
 					    pick(fr, NULL, "your friend"));
 	else if (g_str_equal(f->kind, "declined"))
 		prefix = g_strdup_printf(

@@ -47,7 +47,7 @@ fi
 
 rc=0
 for kind in consent reminder intro confirmation declined expired unclear \
-	answered; do
+	answered merged; do
 	st=$(status "$dir/$kind.eml")
 	s=$(score "$st")
 	if [ -z "$s" ]; then

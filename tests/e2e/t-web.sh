@@ -31,7 +31,7 @@ req() {
 	xff=$((xff + 1))
 	if [ "$m" = HEAD ]; then set -- -I "$@"; else set -- -X "$m" "$@"; fi
 	code=$(curl -s -m 10 -o "$T/b" -D "$T/h" -w '%{http_code}' \
-	    -H "X-Forwarded-For: 192.0.2.$((xff % 250 + 1)), 10.0.0.$((xff / 250))" \
+	    -H "X-Forwarded-For: 10.0.0.$((xff / 250)), 192.0.2.$((xff % 250 + 1))" \
 	    "$@" "$WEB$p")
 }
 # expect CODE TEXT WHAT - the last request's status and a text in its body
@@ -229,7 +229,7 @@ expect 200 "you said yes" "POST /c/TOKEN/yes"
 check '[ "$(status 1)" = accepted ]' "share 1 accepted ($(status 1))"
 after=$(rows)
 new=${after#"$before;"}
-check '[ "$new" = "intro:jane@friends.example,dana@confs.example,chris@members.example" ]' \
+check '[ "$new" = "intro:jane@friends.example,dana1@confs.example,chris@members.example" ]' \
     "the introduction is queued, to the three ($new)"
 req POST "/c/$T1/no"
 expect 200 "Already answered" "a second answer"

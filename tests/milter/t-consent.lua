@@ -1,10 +1,13 @@
 -- Consent first, through the milter protocol: a share asks the friend;
 -- a stranger's answer to intro+TOKEN@ is refused (550 5.7.1); the
 -- friend's yes queues the introduction (to the friend and the
--- requester, the member in Cc); a second answer changes nothing; a no
+-- requester, the member in Cc); a second answer changes nothing and
+-- gets one "already answered" note, a third none; a no
 -- reaches the member only; silence brings one reminder, then the
 -- expiry, told to the member only (passalong tick --now); a fourth
--- request to one friend in a week waits (450 4.7.1).
+-- request to one friend in a week waits (450 4.7.1); another member's
+-- share of an open request is merged (the friend asked once, the
+-- member credited and told, and told of the yes).
 dofile(os.getenv("PA_LIB"))
 
 local cli = PA.cli .. " -c " .. PA.conf
@@ -92,6 +95,16 @@ run("consent: stranger refused, yes introduces, a second answer changes nothing"
 		== SMFIR_DISCARD, "the second answer was not consumed")
 	mt.disconnect(conn)
 	check(status(1) == "accepted", "a second answer moved share 1")
+	-- a third answer is consumed too, and gets no second note
+	conn = connect()
+	check(answer(conn, "jane@friends.example", tok, "Yes yes", "QC5")
+		== SMFIR_DISCARD, "the third answer was not consumed")
+	mt.disconnect(conn)
+	local after = rows()
+	local _, notes = after:sub((after:find("intro:", 1, true))):gsub(
+		"consent:jane@friends%.example", "")
+	check(notes == 1, "\"already answered\" queued " .. notes ..
+		" times, not once: " .. after)
 	local show = sh(cli .. " share show 1")
 	check(show:find("accepted", 1, true) ~= nil and
 		show:find("intro queued", 1, true) ~= nil,
@@ -149,4 +162,50 @@ run("consent: silence, one reminder, then expiry; the fourth ask waits", functio
 	check(rows():find("intro:bob@elsewhere.example,dana@confs.example," ..
 		"chris@members.example", 1, true) ~= nil,
 		"no introduction queued for the direct share")
+end)
+
+run("consent: another member's share of an open request is merged, both hear the yes", function()
+	sh(cli .. " member add lee@members.example --name 'Lee Other'" ..
+		" --handle lee")
+	local conn = connect()
+	check(share(conn, 6, "<share+ann=elsewhere.example@intro.example.org>",
+		"QM1") == SMFIR_DISCARD, "chris's share not consumed")
+	mt.disconnect(conn)
+	local before = rows()
+	-- lee forwards the same request to the same friend (another case)
+	conn = connect()
+	envelope(conn, "<lee@members.example>", "lee@members.example", "QM2")
+	check(rcpt(conn, "<share+Ann=Elsewhere.example@intro.example.org>")
+		== SMFIR_CONTINUE, "lee's share rcpt refused")
+	check(send_message(conn, forward(6)) == SMFIR_DISCARD,
+		"lee's share not consumed")
+	mt.disconnect(conn)
+	check(log_has("QM2: share merged id=5"), "lee's share was not merged")
+	local after = rows()
+	local new = after:sub(#before + 2)
+	check(new == "confirmation:lee@members.example",
+		"a merge queued more than lee's note: " .. new)
+	local credited = sh(cli .. " share show 5 --json | python3 -c " ..
+		"'import json,sys; print(\",\".join(json.load(sys.stdin)[\"credited\"]))'")
+	check(credited == "lee@members.example", "credited: " .. credited)
+	-- the retry of lee's message changes nothing
+	conn = connect()
+	envelope(conn, "<lee@members.example>", "lee@members.example", "QM3")
+	rcpt(conn, "<share+ann=elsewhere.example@intro.example.org>")
+	check(send_message(conn, forward(6)) == SMFIR_DISCARD,
+		"lee's retry not consumed")
+	mt.disconnect(conn)
+	check(rows() == after, "lee's retry queued something")
+	-- ann says yes: the introduction (chris in Cc) and lee's own line
+	-- before ends with chris's consent request and confirmation
+	local tok = token_of(select(2, before:gsub(";", ";")))
+	conn = connect()
+	check(answer(conn, "ann@elsewhere.example", tok, "Yes, gladly", "QM4")
+		== SMFIR_DISCARD, "ann's yes was not consumed")
+	mt.disconnect(conn)
+	check(status(5) == "accepted", "after yes share 5 is " .. status(5))
+	local last = rows():sub(#after + 2)
+	check(last == "intro:ann@elsewhere.example,dana@confs.example," ..
+		"chris@members.example;confirmation:lee@members.example",
+		"after the yes: " .. last)
 end)

@@ -648,6 +648,26 @@ test_util_text_clean_random(void)
 	g_rand_free(r);
 }
 
+/* test_util_utf8_head - the first n characters, as g_utf8_substring()
+ * gives them, multibyte characters whole */
+static void
+test_util_utf8_head(void)
+{
+	static const char *const texts[] = { "", "abc", "\xc3\xa9t\xc3\xa9",
+		"\xe3\x81\xaf\xe3\x81\x84 yes",
+		"\xf0\x9f\x98\x80x\xf0\x9f\x98\x80" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
+		for (gsize n = 0; n < 8; n++) {
+			g_autofree char *got = util_utf8_head(texts[i], n);
+			g_autofree char *want = g_utf8_substring(texts[i], 0,
+			    MIN(g_utf8_strlen(texts[i], -1), (glong)n));
+
+			g_assert_cmpstr(got, ==, want);
+		}
+	g_assert_null(util_utf8_head(NULL, 3));
+}
+
 static void
 test_util_header_safe(void)
 {
@@ -808,6 +828,7 @@ main(int argc, char **argv)
 	g_test_add_func("/util/text_clean/hostile", test_util_text_clean);
 	g_test_add_func("/util/text_clean/random", test_util_text_clean_random);
 	g_test_add_func("/util/header_safe/one-line", test_util_header_safe);
+	g_test_add_func("/util/utf8_head/prefix", test_util_utf8_head);
 	g_test_add_func("/util/rfc3339_utc/format", test_util_rfc3339);
 	return g_test_run();
 }

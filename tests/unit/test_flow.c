@@ -20,6 +20,7 @@ typedef struct {
 	char *dir;
 	Store *store;
 	Config *cfg;
+	int shares; /* recorded by new_share() */
 } Fixture;
 
 static void
@@ -66,7 +67,11 @@ new_share(Fixture *f, const char *mode, const Member *sharer, gint64 *id)
 
 	s->sharer = g_strdup("chris@members.example");
 	s->recipient = g_strdup("jane@friends.example");
-	s->requester = g_strdup("dana@confs.example");
+	/* one open request per requester and friend: dana first, then
+	 * dana2@, dana3@... */
+	s->requester = f->shares++ == 0
+			   ? g_strdup("dana@confs.example")
+			   : g_strdup_printf("dana%d@confs.example", f->shares);
 	s->subject = g_strdup("Speaker for the March meetup");
 	s->origin_key = g_strdup_printf("<%s-%p@x>", mode, (void *)s);
 	flow_share_begin(f->cfg, s, mode, T0);
@@ -175,8 +180,110 @@ test_new(Fixture *f, gconstpointer data)
 	    "consent:jane@friends.example;"
 	    "confirmation:chris@members.example;"
 	    "consent:jane@friends.example;"
-	    "intro:jane@friends.example,dana@confs.example,"
+	    "intro:jane@friends.example,dana3@confs.example,"
 	    "chris@members.example");
+}
+
+/* merge - pat shares the request of share s with its friend too (the
+ * addresses in another case): merged, pat's note queued; *created */
+static void
+merge(Fixture *f, const Share *s, const char *who, const Member *pat,
+    gboolean *created)
+{
+	g_autoptr(Share) m = share_new();
+	g_autoptr(GPtrArray) shares = g_ptr_array_new();
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) merged =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GError) error = NULL;
+
+	m->sharer = g_strdup(who);
+	m->recipient = g_ascii_strup(s->recipient, -1);
+	m->requester = g_ascii_strup(s->requester, -1);
+	m->subject = g_strdup(s->subject);
+	m->origin_key = g_strdup_printf("<%s-again@x>", who);
+	flow_share_begin(f->cfg, m, "ask", T0 + 30);
+	g_ptr_array_add(shares, m);
+	g_ptr_array_add(lists, flow_first_items(f->cfg, m, pat));
+	g_ptr_array_add(merged, flow_merged_items(f->cfg, m, pat));
+	g_assert_true(store_shares_record_merge(
+	    f->store, shares, lists, merged, NULL, NULL, created, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m->id, ==, s->id);
+}
+
+/* test_merge - a second member's share of an open request asks nobody:
+ * pat gets a note of their own; on yes pat gets a line of their own,
+ * the introduction's Cc stays the first member's */
+static void
+test_merge(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autoptr(Member) quiet = member_new();
+	g_autofree char *r = NULL;
+	gboolean created = TRUE;
+	gint64 id;
+
+	(void)data;
+	s = new_share(f, "ask", NULL, &id);
+	merge(f, s, "pat@members.example", NULL, &created);
+	g_assert_false(created);
+	quiet->confirm = 0; /* a third member, confirmations off */
+	merge(f, s, "lee@members.example", quiet, &created);
+	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+			    REPLY_YES, NULL, T0 + 60, &error),
+	    ==, FLOW_REPLY_ACCEPTED);
+	g_assert_no_error(error);
+	r = rows(f);
+	g_assert_cmpstr(r, ==,
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "merged:pat@members.example;"
+	    "intro:jane@friends.example,dana@confs.example,"
+	    "chris@members.example;"
+	    "merged:lee@members.example;" /* same second: by address */
+	    "merged:pat@members.example");
+}
+
+/* test_merge_no - a no and an expiry reach every credited member, each
+ * alone, and never the requester */
+static void
+test_merge_no(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) a = NULL;
+	g_autoptr(Share) b = NULL;
+	g_autofree char *r = NULL;
+	gboolean created = TRUE;
+	guint rem = 0, exp = 0;
+	gint64 ida, idb;
+
+	(void)data;
+	a = new_share(f, "ask", NULL, &ida);
+	b = new_share(f, "ask", NULL, &idb);
+	merge(f, a, "pat@members.example", NULL, &created);
+	merge(f, b, "pat@members.example", NULL, &created);
+	g_assert_cmpint(flow_reply(f->cfg, f->store, a->token, FRIEND, REPLY_NO,
+			    "Booked.", T0 + 60, &error),
+	    ==, FLOW_REPLY_DECLINED);
+	g_assert_true(
+	    flow_tick(f->cfg, f->store, T0 + 8 * DAY, &rem, &exp, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(exp, ==, 1);
+	r = rows(f);
+	g_assert_cmpstr(r, ==,
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "merged:pat@members.example;"
+	    "merged:pat@members.example;"
+	    "declined:chris@members.example;"
+	    "declined:pat@members.example;"
+	    "expired:chris@members.example;"
+	    "expired:pat@members.example");
 }
 
 /* test_yes - the friend's yes queues the introduction, once */
@@ -209,7 +316,7 @@ test_yes(Fixture *f, gconstpointer data)
 	g_free(st);
 	st = status(f, id);
 	g_assert_cmpstr(st, ==, "accepted");
-	/* a second answer changes nothing; the note about it is bounded */
+	/* a second answer changes nothing; the note about it goes once */
 	for (int i = 0; i < 5; i++)
 		g_assert_cmpint(
 		    flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
@@ -225,7 +332,45 @@ test_yes(Fixture *f, gconstpointer data)
 	    "confirmation:chris@members.example;"
 	    "intro:jane@friends.example,dana@confs.example,"
 	    "chris@members.example;"
-	    "answered:jane@friends.example;answered:jane@friends.example;"
+	    "answered:jane@friends.example");
+}
+
+/* test_answered_once - "how to answer" replies before the decision keep
+ * their own cap and do not use up the one "already answered" note */
+static void
+test_answered_once(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autoptr(Share) after = NULL;
+	g_autofree char *r = NULL;
+	gint64 id;
+
+	(void)data;
+	s = new_share(f, "ask", NULL, &id);
+	for (int i = 0; i < 4; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    REPLY_UNCLEAR, NULL, T0 + 60, &error),
+		    ==, FLOW_REPLY_UNCLEAR);
+	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND, REPLY_NO,
+			    NULL, T0 + 120, &error),
+	    ==, FLOW_REPLY_DECLINED);
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    i == 1 ? REPLY_UNCLEAR : REPLY_YES, NULL,
+				    T0 + 180, &error),
+		    ==, FLOW_REPLY_ANSWERED);
+	g_assert_no_error(error);
+	after = store_share_get(f->store, id, &error);
+	g_assert_cmpstr(after->status, ==, "declined");
+	g_assert_cmpint(after->replies, ==, 1);
+	r = rows(f);
+	g_assert_cmpstr(r, ==,
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "unclear:jane@friends.example;unclear:jane@friends.example;"
+	    "unclear:jane@friends.example;"
+	    "declined:chris@members.example;"
 	    "answered:jane@friends.example");
 }
 
@@ -313,9 +458,10 @@ test_silence(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	st = status(f, id);
 	g_assert_cmpstr(st, ==, "expired");
-	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
-			    REPLY_YES, NULL, T0 + 8 * DAY, &error),
-	    ==, FLOW_REPLY_ANSWERED);
+	for (int i = 0; i < 2; i++)
+		g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+				    REPLY_YES, NULL, T0 + 8 * DAY, &error),
+		    ==, FLOW_REPLY_ANSWERED);
 	r = rows(f);
 	g_assert_cmpstr(r, ==,
 	    "consent:jane@friends.example;"
@@ -411,6 +557,9 @@ main(int argc, char **argv)
 	ADD("/flow/reply/no", test_no);
 	ADD("/flow/reply/unclear", test_unclear);
 	ADD("/flow/link/answers", test_link);
+	ADD("/flow/reply/answered_once", test_answered_once);
 	ADD("/flow/time/silence", test_silence);
+	ADD("/flow/merge/yes", test_merge);
+	ADD("/flow/merge/no_expired", test_merge_no);
 	return g_test_run();
 }

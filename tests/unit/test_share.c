@@ -123,6 +123,15 @@ process(Fixture *f, const char *text, const char *auth, const char *from,
 	return process_to(f, text, auth, from, rcpts);
 }
 
+/* replace - text with every from replaced by to (transfer full) */
+static char *
+replace(const char *text, const char *from, const char *to)
+{
+	g_auto(GStrv) parts = g_strsplit(text, from, -1);
+
+	return g_strjoinv(to, parts);
+}
+
 /* count - rows in a store listing */
 static guint
 count(GPtrArray *list)
@@ -870,7 +879,9 @@ static void
 test_process_friend_limit(Fixture *f, gconstpointer data)
 {
 	g_autofree char *porto = g_strdup_printf(forward, "", "Porto");
-	g_autofree char *lisbon = g_strdup_printf(forward, "", "Lisbon");
+	g_autofree char *lisbon0 = g_strdup_printf(forward, "", "Lisbon");
+	/* another requester: one of pat's would be merged into the open one */
+	g_autofree char *lisbon = replace(lisbon0, "pat@", "sam@");
 	g_autoptr(ShareVerdict) v1 = NULL;
 	g_autoptr(ShareVerdict) v2 = NULL;
 
@@ -883,6 +894,110 @@ test_process_friend_limit(Fixture *f, gconstpointer data)
 	    "<chris@members.example>", "<share+jane@intro.example.org>");
 	g_assert_cmpint(v2->code, ==, 450);
 	g_assert_nonnull(strstr(v2->text, "introductions this week"));
+}
+
+/* lee - a third member, who forwards what chris forwarded */
+static void
+add_lee(Fixture *f, int confirm)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean found = FALSE;
+	Member lee = { .address = (char *)"lee@members.example",
+		.name = (char *)"Lee Other",
+		.handle = (char *)"lee" };
+
+	g_assert_true(store_member_add(f->store, &lee, NULL, &error));
+	g_assert_no_error(error);
+	if (confirm == 0)
+		g_assert_true(store_member_set(
+		    f->store, lee.address, NULL, 0, &found, &error));
+}
+
+/* lees - the forward as lee sends it (another message, the same
+ * request of pat's) */
+static char *
+lees(const char *city)
+{
+	g_autofree char *m = g_strdup_printf(forward, "", city);
+	g_autofree char *a =
+	    replace(m, "\"Chris Member\" <chris@", "\"Lee Other\" <lee@");
+
+	return replace(a, "t-share-1@", "t-share-lee@");
+}
+
+/* test_process_merged - lee shares chris's open request to jane: merged
+ * (no second consent request, even past jane's weekly limit of asks),
+ * lee credited and told without chris named; a retry, and chris's
+ * second copy, change nothing */
+static void
+test_process_merged(Fixture *f, gconstpointer data)
+{
+	g_autofree char *porto = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *lee = lees("Porto");
+	g_autofree char *again0 = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *again = replace(again0, "t-share-1@", "t-share-9@");
+	g_autoptr(ShareVerdict) v1 = NULL;
+	g_autoptr(ShareVerdict) v2 = NULL;
+	g_autoptr(ShareVerdict) v3 = NULL;
+	g_autoptr(ShareVerdict) v4 = NULL;
+	g_autoptr(GPtrArray) out = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autofree char *text = NULL;
+
+	(void)data;
+	add_lee(f, -1);
+	f->cfg->consent_requests_per_friend_per_week = 1;
+	v1 = process(f, porto, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpuint(v1->created, ==, 1);
+	v2 = process(f, lee, "lee@members.example", "<lee@members.example>",
+	    "<share+Jane@intro.example.org>");
+	g_assert_cmpint(v2->code, ==, 0);
+	g_assert_cmpuint(v2->merged, ==, 1);
+	g_assert_cmpuint(v2->consumed->len, ==, 1);
+	v3 = process(f, lee, "lee@members.example", "<lee@members.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpint(v3->code, ==, 0);
+	g_assert_cmpuint(v3->duplicates, ==, 1);
+	v4 = process(f, again, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	g_assert_cmpint(v4->code, ==, 0);
+	g_assert_cmpuint(v4->duplicates, ==, 1);
+	g_assert_cmpuint(count(store_share_list(f->store, NULL)), ==, 1);
+	s = store_share_get(f->store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(s->credited->len, ==, 1);
+	g_assert_cmpstr(s->credited->pdata[0], ==, "lee@members.example");
+	out = store_outbox_list(f->store, &error);
+	g_assert_cmpuint(out->len, ==, 3); /* consent, confirmation, merged */
+	g_assert_cmpstr(((OutboxItem *)out->pdata[2])->template, ==, "merged");
+	text = intro_text_of(f, ((OutboxItem *)out->pdata[2])->id);
+	g_assert_nonnull(strstr(text, "Hi Lee,"));
+	g_assert_nonnull(strstr(text, "Jane had already been asked"));
+	g_assert_null(strstr(text, "Chris"));
+	g_assert_null(strstr(text, "chris@"));
+	g_assert_null(strstr(text, "pat@"));
+}
+
+/* test_process_merged_quiet - a member without confirmations is merged
+ * and credited, and gets no note */
+static void
+test_process_merged_quiet(Fixture *f, gconstpointer data)
+{
+	g_autofree char *porto = g_strdup_printf(forward, "", "Porto");
+	g_autofree char *lee = lees("Porto");
+	g_autoptr(ShareVerdict) v1 = NULL;
+	g_autoptr(ShareVerdict) v2 = NULL;
+
+	(void)data;
+	add_lee(f, 0);
+	v1 = process(f, porto, "chris@members.example",
+	    "<chris@members.example>", "<share+jane@intro.example.org>");
+	v2 = process(f, lee, "lee@members.example", "<lee@members.example>",
+	    "<share+jane@intro.example.org>");
+	g_assert_cmpuint(v2->merged, ==, 1);
+	g_assert_cmpuint(count(store_outbox_list(f->store, NULL)), ==, 2);
 }
 
 static void
@@ -940,6 +1055,8 @@ main(int argc, char **argv)
 	ADD("/share/process/two-friends", test_process_two_friends);
 	ADD("/share/process/limits-per-member", test_process_limits);
 	ADD("/share/process/limits-per-friend", test_process_friend_limit);
+	ADD("/share/process/merged", test_process_merged);
+	ADD("/share/process/merged-quiet", test_process_merged_quiet);
 	g_test_add("/share/process/suppressed-requester", Fixture,
 	    "pat@events.example", setup, test_process_suppressed, teardown);
 	g_test_add("/share/process/suppressed-friend", Fixture,

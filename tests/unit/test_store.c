@@ -279,8 +279,13 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
-/* DOWN_TO_5 - undo migration 6 on a fresh file (a version 5 file) */
+/* DOWN_TO_6 - undo migration 7 on a fresh file (a version 6 file) */
+#define DOWN_TO_6 "DROP INDEX shares_open_pair; PRAGMA user_version = 6;"
+
+/* DOWN_TO_5 - undo migrations 7 and 6 on a fresh file (a version 5
+ * file) */
 #define DOWN_TO_5                                                              \
+	DOWN_TO_6                                                              \
 	"DROP TABLE share_credits; DROP TABLE digests;"                        \
 	"DROP INDEX members_unsub_token;"                                      \
 	"ALTER TABLE members DROP COLUMN digest_day;"                          \
@@ -446,6 +451,66 @@ test_open_migrate_2(Fixture *f, gconstpointer data)
 	    ==, 3);
 	g_assert_cmpint(
 	    raw_int(f->path, "SELECT COUNT(*) FROM suppression"), ==, 0);
+}
+
+static void raw_exec(const char *path, const char *sql);
+
+/* test_open_migrate_6 - version 7 keeps one open request per requester
+ * and friend: open requests recorded twice before (the same pair,
+ * another case) are merged into the oldest, their other members
+ * credited there, the later ones closed; other shares are untouched */
+static void
+test_open_migrate_6(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) first = NULL;
+	static const char rows[] =
+	    "INSERT INTO shares (sharer, recipient, requester, origin_key,"
+	    " status, created_at, mode) VALUES"
+	    " ('chris@m.example', 'jane@f.example', 'dana@r.example', 'k1',"
+	    "  'asked', 10, 'ask'),"
+	    " ('pat@m.example', 'JANE@f.example', 'Dana@r.example', 'k2',"
+	    "  'asked', 11, 'ask'),"
+	    " ('chris@m.example', 'jane@f.example', 'dana@r.example', 'k3',"
+	    "  'asked', 12, 'ask'),"
+	    " ('pat@m.example', 'jane@f.example', 'dana@r.example', 'k4',"
+	    "  'declined', 13, 'ask'),"
+	    " ('pat@m.example', 'bob@f.example', 'dana@r.example', 'k5',"
+	    "  'asked', 14, 'ask');";
+
+	(void)data;
+	store_close(f->store);
+	f->store = NULL;
+	if (pg_admin != NULL) {
+		g_autofree char *sql =
+		    g_strconcat("DROP INDEX shares_open_pair;"
+				" UPDATE schema_version SET version = 6;",
+			rows, NULL);
+
+		raw_exec(f->path, sql);
+	} else {
+		g_autofree char *sql = g_strconcat(DOWN_TO_6, rows, NULL);
+
+		raw_exec(f->path, sql);
+	}
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"
+					 " WHERE status = 'asked'"),
+	    ==, 2); /* k1 and k5 */
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"
+					 " WHERE status = 'expired'"
+					 " AND origin_key IN ('k2', 'k3')"),
+	    ==, 2);
+	first = store_share_get(f->store, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(first->origin_key, ==, "k1");
+	g_assert_cmpuint(first->credited->len, ==, 1);
+	g_assert_cmpstr(first->credited->pdata[0], ==, "pat@m.example");
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM share_credits"), ==, 1);
 }
 
 /* test_open_durable - WAL with synchronous=FULL: a commit is on disk */
@@ -1208,6 +1273,49 @@ test_suppression(Fixture *f, gconstpointer data)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
 }
 
+/* test_suppression_salt - the forget salt is kept by the Store once it
+ * was read: a first forget by another Store (another host) is seen at
+ * once, since no salt is kept while there is none; once kept, the Store
+ * uses its copy (a salt changed behind its back, which never happens,
+ * shows it: a fresh Store reads the new one) */
+static void
+test_suppression_salt(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) other = NULL;
+	g_autoptr(Store) fresh = NULL;
+	StoreForget fg = { 0 };
+	gboolean has = TRUE;
+
+	(void)data;
+	g_assert_true(store_suppression_has(
+	    f->store, "pat@people.example", &has, &error));
+	g_assert_no_error(error);
+	g_assert_false(has);
+	other = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_person_forget(
+	    other, "pat@people.example", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_true(store_suppression_has(
+	    f->store, "Pat@People.example", &has, &error));
+	g_assert_true(has); /* the salt appeared: read, and now kept */
+	g_assert_true(store_suppression_has(
+	    f->store, "sam@people.example", &has, &error));
+	g_assert_false(has);
+	raw_exec(f->path, "UPDATE settings SET value = 'changed'"
+			  " WHERE name = 'forget_salt'");
+	g_assert_true(store_suppression_has(
+	    f->store, "pat@people.example", &has, &error));
+	g_assert_true(has); /* the kept salt */
+	fresh = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_true(
+	    store_suppression_has(fresh, "pat@people.example", &has, &error));
+	g_assert_no_error(error);
+	g_assert_false(has); /* read afresh: the hash no longer matches */
+}
+
 /* test_outbox_add - mail tied to no share; list and get */
 static void
 test_outbox_add(Fixture *f, gconstpointer data)
@@ -1936,6 +2044,9 @@ ask_share(Store *store, const char *origin, const char *tok)
 	gboolean created = FALSE;
 
 	consent->template = g_strdup("consent");
+	/* one open request per requester and friend: a requester each */
+	g_free(s->requester);
+	s->requester = g_strdup_printf("asker-%s@example.org", tok);
 	s->mode = g_strdup("ask");
 	s->status = g_strdup("asked");
 	s->token = g_strdup(tok);
@@ -2028,6 +2139,259 @@ test_flow_replies(Fixture *f, gconstpointer data)
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
 					 " WHERE template = 'unclear'"),
 	    ==, 2);
+}
+
+/* A host racing another to send the "already answered" note. */
+typedef struct {
+	Store *store;
+	gint64 id;
+	gint *go; /* both start when it turns 1 */
+	gboolean allowed;
+} NoteRace;
+
+/* note_race - one host: the note, once the other host is ready too */
+static gpointer
+note_race(gpointer data)
+{
+	NoteRace *r = data;
+	g_autoptr(GPtrArray) items = one_item("consent", "answered");
+	g_autoptr(GError) error = NULL;
+
+	while (!g_atomic_int_get(r->go))
+		g_thread_yield();
+	g_assert_true(store_share_answered_once(
+	    r->store, r->id, items, 4000, &r->allowed, &error));
+	g_assert_no_error(error);
+	return NULL;
+}
+
+/* test_flow_noted - "already answered" goes once per decided share: not
+ * while it is asked, not a second time, and once when two hosts (two
+ * Stores, two connections) race for it; the "how to answer" replies
+ * end with the decision */
+static void
+test_flow_noted(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) intro = one_item("intro", "intro");
+	gint64 id = ask_share(f->store, "<a3@example.org>", "tok3");
+	gint64 id2 = ask_share(f->store, "<a4@example.org>", "tok4");
+	gboolean allowed = TRUE, changed = FALSE;
+	gint go = 0;
+	NoteRace a = { NULL, id2, &go, FALSE }, b = { NULL, id2, &go, FALSE };
+	GThread *ta, *tb;
+
+	(void)data;
+	{
+		g_autoptr(GPtrArray) r = one_item("consent", "unclear");
+
+		g_assert_true(store_share_reply_once(
+		    f->store, id, 3, r, 3000, &allowed, &error));
+		g_assert_true(allowed);
+	}
+	{
+		g_autoptr(GPtrArray) r = one_item("consent", "answered");
+
+		g_assert_true(store_share_answered_once(
+		    f->store, id, r, 3000, &allowed, &error));
+		g_assert_no_error(error);
+		g_assert_false(allowed); /* still asked */
+	}
+	g_assert_true(store_share_answer(f->store, id, "accepted", "yes", NULL,
+	    3100, intro, &changed, &error));
+	g_assert_true(changed);
+	for (int i = 0; i < 3; i++) {
+		g_autoptr(GPtrArray) r = one_item("consent", "answered");
+		g_autoptr(GPtrArray) u = one_item("consent", "unclear");
+		gboolean u_allowed = TRUE;
+
+		g_assert_true(store_share_answered_once(
+		    f->store, id, r, 3200, &allowed, &error));
+		g_assert_no_error(error);
+		g_assert_true(allowed == (i == 0));
+		g_assert_true(store_share_reply_once(
+		    f->store, id, 3, u, 3200, &u_allowed, &error));
+		g_assert_false(u_allowed); /* decided */
+	}
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'answered'"),
+	    ==, 1);
+	/* two hosts at once */
+	g_assert_true(store_share_answer(f->store, id2, "declined", "no", NULL,
+	    3300, NULL, &changed, &error));
+	g_assert_true(changed);
+	a.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	b.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	ta = g_thread_new("host-a", note_race, &a);
+	tb = g_thread_new("host-b", note_race, &b);
+	g_atomic_int_set(&go, 1);
+	g_thread_join(ta);
+	g_thread_join(tb);
+	store_close(a.store);
+	store_close(b.store);
+	g_assert_cmpint(a.allowed + b.allowed, ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'answered'"),
+	    ==, 2);
+}
+
+/* merge_share - a share in mode ask by sharer of request origin to the
+ * default friend and requester (their case changed by upper) */
+static Share *
+merge_share(const char *sharer, const char *origin, gboolean upper)
+{
+	Share *s = make_share(origin);
+
+	g_free(s->sharer);
+	s->sharer = g_strdup(sharer);
+	if (upper) {
+		g_free(s->recipient);
+		s->recipient = g_strdup("Friend@EXAMPLE.com");
+		g_free(s->requester);
+		s->requester = g_strdup("ASKER@example.org");
+	}
+	s->mode = g_strdup("ask");
+	s->status = g_strdup("asked");
+	return s;
+}
+
+/* record_merge - record s with a consent item, or the merged item when
+ * it is merged; *created */
+static void
+record_merge(Store *store, Share *s, gboolean *created)
+{
+	g_autoptr(GPtrArray) shares = g_ptr_array_new();
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) merged =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GError) error = NULL;
+	OutboxItem *consent = make_item("consent", NULL, 0);
+	OutboxItem *credit = make_item("confirmation", NULL, 0);
+
+	consent->template = g_strdup("consent");
+	credit->template = g_strdup("merged");
+	g_ptr_array_set_size(credit->rcpts, 0);
+	g_ptr_array_add(credit->rcpts, g_strdup(s->sharer));
+	g_ptr_array_add(shares, s);
+	g_ptr_array_add(lists, items_new(consent, NULL));
+	g_ptr_array_add(merged, items_new(credit, NULL));
+	g_assert_true(store_shares_record_merge(
+	    store, shares, lists, merged, NULL, NULL, created, &error));
+	g_assert_no_error(error);
+}
+
+/* test_share_merge - one open request per requester and friend: another
+ * member's share of it is merged (credited, its own row queued, no
+ * second consent request), a retry of that and the first member's
+ * second copy write nothing, and after the answer a new share opens a
+ * new request */
+static void
+test_share_merge(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) a = merge_share("member@example.net", "<m1@x>", FALSE);
+	g_autoptr(Share) b = merge_share("other@example.net", "<m2@x>", TRUE);
+	g_autoptr(Share) b2 = merge_share("Other@example.net", "<m2@x>", TRUE);
+	g_autoptr(Share) a2 = merge_share("member@example.net", "<m3@x>", TRUE);
+	g_autoptr(Share) c = merge_share("other@example.net", "<m4@x>", FALSE);
+	g_autoptr(Share) got = NULL;
+	gboolean created = FALSE, changed = FALSE;
+
+	(void)data;
+	record_merge(f->store, a, &created);
+	g_assert_true(created);
+	g_assert_false(a->merged);
+	record_merge(f->store, b, &created);
+	g_assert_false(created);
+	g_assert_true(b->merged);
+	g_assert_cmpint(b->id, ==, a->id);
+	record_merge(f->store, b2, &created); /* an MTA retry */
+	g_assert_false(created);
+	g_assert_false(b2->merged);
+	g_assert_cmpint(b2->id, ==, a->id);
+	record_merge(f->store, a2, &created); /* the same member again */
+	g_assert_false(created);
+	g_assert_false(a2->merged);
+	g_assert_cmpint(a2->id, ==, a->id);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'consent'"),
+	    ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'merged'"
+					 " AND share_id = 1"),
+	    ==, 1);
+	got = store_share_get(f->store, a->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(got->credited->len, ==, 1);
+	g_assert_cmpstr(got->credited->pdata[0], ==, "other@example.net");
+	/* answered: the pair is free again */
+	g_assert_true(store_share_answer(f->store, a->id, "declined", "no",
+	    NULL, 2000, NULL, &changed, &error));
+	g_assert_true(changed);
+	record_merge(f->store, c, &created);
+	g_assert_true(created);
+	g_assert_cmpint(c->id, !=, a->id);
+}
+
+/* A host recording its member's share of the same request at once. */
+typedef struct {
+	Store *store;
+	Share *share;
+	gint *go;
+	gboolean created;
+} MergeRace;
+
+/* merge_race - one host's share, once the other host is ready too */
+static gpointer
+merge_race(gpointer data)
+{
+	MergeRace *r = data;
+
+	while (!g_atomic_int_get(r->go))
+		g_thread_yield();
+	record_merge(r->store, r->share, &r->created);
+	return NULL;
+}
+
+/* test_share_merge_race - two hosts (two Stores) record two members'
+ * shares of one request to one friend at once: one asks, the other is
+ * merged into it, and the friend is asked once */
+static void
+test_share_merge_race(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) sa =
+	    merge_share("member@example.net", "<r1@x>", FALSE);
+	g_autoptr(Share) sb = merge_share("other@example.net", "<r2@x>", TRUE);
+	gint go = 0;
+	MergeRace a = { NULL, sa, &go, FALSE }, b = { NULL, sb, &go, FALSE };
+	GThread *ta, *tb;
+
+	(void)data;
+	a.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	b.store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	ta = g_thread_new("host-a", merge_race, &a);
+	tb = g_thread_new("host-b", merge_race, &b);
+	g_atomic_int_set(&go, 1);
+	g_thread_join(ta);
+	g_thread_join(tb);
+	store_close(a.store);
+	store_close(b.store);
+	g_assert_cmpint(a.created + b.created, ==, 1);
+	g_assert_cmpint(sa->merged + sb->merged, ==, 1);
+	g_assert_cmpint(sa->id, ==, sb->id);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE template = 'consent'"),
+	    ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM share_credits"), ==, 1);
 }
 
 /* tick_items - the row a tick queues: a reminder, or an expiry notice */
@@ -2324,6 +2688,35 @@ test_person_forget(Fixture *f, gconstpointer data)
 	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 0);
 }
 
+/* test_person_forget_credits - a member credited on another member's
+ * share (merged) is forgotten: the credit goes, the share stays */
+static void
+test_person_forget_credits(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) a = merge_share("member@example.net", "<f1@x>", FALSE);
+	g_autoptr(Share) b = merge_share("other@example.net", "<f2@x>", TRUE);
+	g_autoptr(GError) error = NULL;
+	StoreForget fg = { 0 };
+	gboolean created = FALSE;
+
+	(void)data;
+	record_merge(f->store, a, &created);
+	record_merge(f->store, b, &created);
+	g_assert_true(b->merged);
+	g_assert_true(store_person_forget(
+	    f->store, "OTHER@example.net", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.credits_deleted, ==, 1);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM share_credits"), ==, 0);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"
+					 " WHERE status = 'asked'"),
+	    ==, 1);
+	g_assert_cmpint(
+	    count_text(f, "outbox_rcpts", "address", "other@example.net"), ==,
+	    0);
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 /* main - register the tests: every one on SQLite, the contract on
@@ -2352,6 +2745,9 @@ main(int argc, char **argv)
 	ADD("/store/threads/mixed", test_threads_mixed);
 	ADD("/store/outbox/webhook", test_outbox_webhook);
 	ADD("/store/open/newer_schema", test_open_newer);
+	ADD("/store/open/migrate_6", test_open_migrate_6);
+	ADD("/store/share_record/merge", test_share_merge);
+	ADD("/store/share_record/merge_race", test_share_merge_race);
 	ADD("/store/member/lookup", test_member_lookup);
 	ADD("/store/member/duplicate", test_member_dup);
 	ADD("/store/member/unsub_token", test_member_unsub_token);
@@ -2368,10 +2764,12 @@ main(int argc, char **argv)
 	ADD("/store/outbox_claim/lease", test_claim_lease);
 	ADD("/store/outbox_record/outcome", test_record_outcome);
 	ADD("/store/suppression/add_has", test_suppression);
+	ADD("/store/suppression/salt_kept", test_suppression_salt);
 	ADD("/store/outbox_add/list_get", test_outbox_add);
 	ADD("/store/stats/counts", test_stats);
 	ADD("/store/flow/answer", test_flow_answer);
 	ADD("/store/flow/replies", test_flow_replies);
+	ADD("/store/flow/noted", test_flow_noted);
 	ADD("/store/flow/tick", test_flow_tick);
 	ADD("/store/flow/rendered", test_flow_rendered);
 	ADD("/store/flow/member_set", test_flow_member_set);
@@ -2382,6 +2780,7 @@ main(int argc, char **argv)
 	ADD("/store/copy/counts_verified", test_copy_counts);
 	ADD("/store/privacy/export", test_person_export);
 	ADD("/store/privacy/forget", test_person_forget);
+	ADD("/store/privacy/forget_credits", test_person_forget_credits);
 	if (sqlite)
 		ADD("/store/copy/every_table", test_copy_every_table);
 	return g_test_run();

@@ -470,7 +470,8 @@ share_case(const Config *cfg, const Case *c, const char *const extra[3],
 	g_autofree char *reason = g_strconcat(REASON_MARK " ", extra[1], NULL);
 	gboolean to_member = strcmp(kind, "confirmation") == 0 ||
 			     strcmp(kind, "declined") == 0 ||
-			     strcmp(kind, "expired") == 0;
+			     strcmp(kind, "expired") == 0 ||
+			     strcmp(kind, "merged") == 0;
 	gboolean intro = strcmp(kind, "intro") == 0;
 	const char *want = to_member ? MEMBER : FRIEND;
 	ShareFacts f = { .cfg = cfg,
@@ -573,7 +574,8 @@ static void
 test_fuzz_share(void)
 {
 	static const char *const kinds[] = { "consent", "reminder", "intro",
-		"confirmation", "declined", "expired", "unclear", "answered" };
+		"confirmation", "declined", "expired", "unclear", "answered",
+		"merged" };
 	guint32 seed = (guint32)env_uint("TMPL_FUZZ_SEED", 1);
 	guint n = (guint)env_uint("TMPL_FUZZ_ITERATIONS", 2000) / 4 + 1;
 	g_autoptr(Config) cfg = config_new_default();

@@ -196,7 +196,8 @@ test_golden(gconstpointer data)
 	GDateTime *date; /* transfer none */
 	gboolean to_member = strcmp(kind, "confirmation") == 0 ||
 			     strcmp(kind, "declined") == 0 ||
-			     strcmp(kind, "expired") == 0;
+			     strcmp(kind, "expired") == 0 ||
+			     strcmp(kind, "merged") == 0;
 	gboolean intro = strcmp(kind, "intro") == 0;
 	gboolean token = strcmp(kind, "consent") == 0 ||
 			 strcmp(kind, "reminder") == 0 ||
@@ -317,6 +318,10 @@ test_words(void)
 		{ "expired", NULL, "share+someone@intro.example.org" },
 		{ "unclear", NULL, "yes or no on the first line" },
 		{ "answered", NULL, "already answered" },
+		{ "merged", "Already asked Jane: Speaker for the March meetup",
+		    "Jane had already been asked whether they'd like an "
+		    "introduction to Dana, so they won't be asked twice. "
+		    "You're credited too: you'll hear when Jane answers." },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -9,7 +9,8 @@
 #include "tests/unit/tmpl-facts.h"
 
 const char *const tmpl_facts_kinds[] = { "consent", "reminder", "intro",
-	"confirmation", "declined", "expired", "unclear", "answered", NULL };
+	"confirmation", "declined", "expired", "unclear", "answered", "merged",
+	NULL };
 
 /* tmpl_facts_config - the gateway intro.example.org, defaults otherwise */
 Config *
