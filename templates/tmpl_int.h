@@ -37,6 +37,12 @@
  *	the input checks every kind shares; tmpl_find_address() finds an
  *	address as a whole word (no case).
  *
+ *	tmpl_display_name() is a cleaned display name, NULL when there is
+ *	none or it looks like an address; tmpl_no_addresses() one line
+ *	with every word holding '@' left out, NULL when nothing is left.
+ *	tmpl_append_escaped() appends text escaped for HTML ("\n" as
+ *	<br>, &#39; for the apostrophe HTML 4 readers know).
+ *
  *	tmpl_set_subject() sets a message's Subject folded by
  *	rfc2047_encode_text(), which every reader reads back whole (GMime's
  *	own encoding it cannot read back whole itself: common/rfc2047.h).
@@ -52,7 +58,9 @@
  *	to the expected one, a multipart/alternative with text/plain and
  *	text/html; when asked, Reply-To exactly as expected, the text
  *	format=flowed with no line over 78 octets and no '@' in the
- *	Subject, and one address found nowhere.
+ *	Subject, and one address found nowhere; for bulk mail (the
+ *	digest) List-Id, List-Unsubscribe, List-Unsubscribe-Post and
+ *	Precedence: bulk exactly as expected and no <script> in the HTML.
  *
  * OWNERSHIP
  *	Returned objects and strings are new (transfer full); arguments
@@ -168,10 +176,16 @@ typedef struct {
 	const char *subject;         /* the decoded subject */
 	const char *message_id;      /* without <> */
 	const char *const *reply_to; /* NULL-terminated, or NULL: unchecked */
-	const char *absent; /* found nowhere in the headers or the decoded
+	const char *absent;  /* found nowhere in the headers or the decoded
 				parts (no case), or NULL */
-	gboolean flowed;    /* text/plain format=flowed, every line of it
+	gboolean flowed;     /* text/plain format=flowed, every line of it
 				at most 78 octets, no '@' in the Subject */
+	const char *list_id; /* bulk mail (the digest): List-Id exactly
+				this (unfolded), with List-Unsubscribe
+				and Precedence: bulk, no <script> in
+				the HTML; NULL: no List-* checked */
+	const char *list_unsubscribe; /* unfolded */
+	gboolean one_click; /* List-Unsubscribe-Post: One-Click, once */
 } TmplExpect;
 
 /* The header fields of one message, for tmpl_message_build(). */
@@ -197,6 +211,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ShareFields, share_fields_free)
 GPtrArray *share_blocks(const ShareFields *f);
 char *share_subject(const ShareFields *f);
 const char *tmpl_find_address(const char *text, const char *addr);
+char *tmpl_no_addresses(const char *line);
+char *tmpl_display_name(const char *name);
+void tmpl_append_escaped(GString *s, const char *text);
 
 IntroFields *intro_fields_new(const IntroContext *ctx, GError **error);
 void intro_fields_free(IntroFields *f);
