@@ -91,6 +91,10 @@ static const KeyDef keys[] = {
 	{ "sender", "poll_interval", KEY_UINT, OFF(poll_interval), 3600 },
 	{ "sender", "lease", KEY_UINT, OFF(lease), 3600 },
 	{ "digest", "enabled", KEY_BOOL, OFF(digest_enabled), 0 },
+	{ "digest", "skip_empty", KEY_BOOL, OFF(digest_skip_empty), 0 },
+	{ "digest", "day", KEY_STRING, OFF(digest_day), 0 },
+	{ "digest", "hour", KEY_UINT, OFF(digest_hour), 23 },
+	{ "web", "base_url", KEY_STRING, OFF(web_base_url), 0 },
 };
 
 /* config_new_default - a Config holding every default */
@@ -129,6 +133,9 @@ config_new_default(void)
 	cfg->poll_interval = 5;
 	cfg->lease = 120;
 	cfg->digest_enabled = TRUE;
+	cfg->digest_skip_empty = TRUE;
+	cfg->digest_day = g_strdup("mon");
+	cfg->digest_hour = 8;
 	cfg->webhooks =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)config_webhook_free);
 	return cfg;
@@ -456,6 +463,60 @@ check_consent_mode(const char *value, char **why)
 	return FALSE;
 }
 
+/* check_digest_day - mon..sun (a site turns digests off with
+ * [digest] enabled = false, a member with --digest-day never) */
+static gboolean
+check_digest_day(const char *value, char **why)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(days); i++)
+		if (strcmp(value, days[i]) == 0)
+			return TRUE;
+	*why = g_strdup_printf(
+	    "\"%s\": use mon, tue, wed, thu, fri, sat or sun", value);
+	return FALSE;
+}
+
+/* check_base_url - the web endpoint's public URL, for links in mail:
+ * https://HOST[/PATH], or plain http to this host only (a test or a
+ * proxy on the same machine); no user, query or fragment, no trailing
+ * slash (links are base_url + "/c/TOKEN") */
+static gboolean
+check_base_url(const char *value, char **why)
+{
+	g_autoptr(GUri) uri = g_uri_parse(value, G_URI_FLAGS_NONE, NULL);
+	const char *scheme = uri != NULL ? g_uri_get_scheme(uri) : NULL;
+	const char *host = uri != NULL ? g_uri_get_host(uri) : NULL;
+	gboolean local;
+
+	if (scheme == NULL || host == NULL || *host == '\0') {
+		*why =
+		    g_strdup_printf("\"%s\" is not a URL with a host", value);
+		return FALSE;
+	}
+	local = strcmp(host, "127.0.0.1") == 0 ||
+		g_ascii_strcasecmp(host, "localhost") == 0;
+	if (g_ascii_strcasecmp(scheme, "https") != 0 &&
+	    !(g_ascii_strcasecmp(scheme, "http") == 0 && local)) {
+		*why = g_strdup_printf("\"%s\": must start with https:// "
+				       "(http:// only for 127.0.0.1 or "
+				       "localhost)",
+		    value);
+		return FALSE;
+	}
+	if (g_uri_get_userinfo(uri) != NULL || g_uri_get_query(uri) != NULL ||
+	    g_uri_get_fragment(uri) != NULL || g_str_has_suffix(value, "/") ||
+	    strpbrk(value, " \"<>\\") != NULL) {
+		*why = g_strdup_printf("\"%s\": no user, query, fragment, "
+				       "spaces or trailing slash",
+		    value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* parse_duration - "90", "90s", "15m", "12h", "3d" or "2w" in seconds,
  * at most max */
 static gboolean
@@ -531,6 +592,8 @@ static const struct {
 	{ "store", "passfile", check_abs_path },
 	{ "sender", "smtp_url", check_smtp_url },
 	{ "sender", "from_localpart", check_localpart },
+	{ "digest", "day", check_digest_day },
+	{ "web", "base_url", check_base_url },
 };
 
 /* check_string - a string value's problem, or NULL */

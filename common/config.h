@@ -137,6 +137,13 @@ typedef struct {
 
 	/* [digest] */
 	gboolean digest_enabled;
+	gboolean digest_skip_empty; /* an empty digest is not sent */
+	char *digest_day;           /* "mon".."sun": the default day */
+	guint digest_hour;          /* 0-23: the default hour */
+
+	/* [web] */
+	char *web_base_url; /* https://... (or http://127.0.0.1, localhost):
+			       the links in mail, or NULL: none */
 
 	/* [webhook NAME] groups, in file order; shared by reference with
 	 * copies (read-only once loaded) */
