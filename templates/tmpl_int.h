@@ -27,6 +27,8 @@
  *
  *	ShareFields is the same for the mail about a share (tmpl_share.c):
  *	share_blocks() and share_subject() write its words (tmpl_words.c).
+ *	DigestView is the weekly digest's (tmpl_digest.c): digest_blocks()
+ *	and digest_html() write it (tmpl_digest_look.c).
  *
  *	Blocks (tmpl_blocks.c) are the words of a message once, rendered as
  *	HTML by tmpl_blocks_html() and as format=flowed text by
@@ -187,6 +189,46 @@ typedef struct {
 	const char *list_unsubscribe; /* unfolded */
 	gboolean one_click; /* List-Unsubscribe-Post: One-Click, once */
 } TmplExpect;
+
+/* The digest as it is shown (tmpl_digest.c builds it, cleaned;
+ * tmpl_digest_look.c writes it). */
+typedef struct {
+	char *title;  /* who: one line */
+	char *topic;  /* the request's subject, or NULL */
+	char *detail; /* status and outcome, or NULL */
+	char *reply;  /* intro+TOKEN@domain, or NULL */
+	char *link;   /* the answer page, or NULL */
+} DigestEntry;
+
+typedef struct {
+	const char *heading; /* static */
+	GPtrArray *entries;  /* of DigestEntry * */
+	gboolean compact;    /* one line an entry: "title: detail" */
+	guint more;          /* entries left out */
+} DigestSection;
+
+typedef struct {
+	char *product;      /* cfg->name, cleaned, no '@' */
+	char *from_address; /* from_localpart@domain */
+	char *domain;
+	char *help; /* postmaster@domain */
+	char *member_address;
+	char *member_name;   /* or NULL */
+	char *member_first;  /* or NULL */
+	char *week;          /* "2026-W49" */
+	char *week_of;       /* "30 November 2026", or NULL */
+	char *share_address; /* or NULL */
+	char *share_example; /* share+NAME@domain */
+	char *unsub_address;
+	char *unsub_url;    /* or NULL */
+	gboolean one_click; /* the URL is https */
+	char *subject;
+	GPtrArray *sections; /* of DigestSection * */
+	gint64 now;
+} DigestView;
+
+GPtrArray *digest_blocks(const DigestView *v);
+char *digest_html(const DigestView *v);
 
 /* The header fields of one message, for tmpl_message_build(). */
 typedef struct {
