@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # digest-lib.sh - the digest's parts and its picture, for
 # tests/e2e/t-digest-look.sh and make screenshots (sourced, POSIX sh)
 #

@@ -12,6 +12,7 @@ set -eu
 [ $# -eq 2 ] || { echo "usage: $0 TMPL-KINDS OUTDIR" >&2; exit 2; }
 kinds=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/digest-lib.sh
 . "$here/digest-lib.sh"
 digest_chromium >/dev/null || {
 	echo "digest-screenshots: Chromium is not installed" \

@@ -23,10 +23,12 @@ srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
 kinds=$builddir/tests/e2e/tmpl-kinds
 [ -x "$kinds" ] || { echo "FAIL: $kinds not built"; exit 1; }
+# shellcheck source=tests/e2e/digest-lib.sh
 . "$srcdir/tests/e2e/digest-lib.sh"
 
 dir=$(mktemp -d)
 sock=pa-digest-$$
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1
 	rm -rf "$dir"
@@ -88,6 +90,7 @@ if digest_chromium >/dev/null; then
 	if digest_shot "$dir/digest.html" "$dir/digest.png" 600 1400; then
 		info=$(python3 "$srcdir/tests/e2e/png-info.py" "$dir/digest.png")
 		echo "(b) screenshot: $info (width height colours top-share)"
+		# shellcheck disable=SC2086 # its four words
 		set -- $info
 		if [ "${1:-0}" -ne 600 ] || [ "${2:-0}" -ne 1400 ]; then
 			fail "the screenshot is ${1:-?} x ${2:-?}, not 600 x 1400"

@@ -52,9 +52,9 @@ count_warning(
 	(*n)++;
 }
 
-/* reparse - the bytes as GMime reads them, with no warning */
+/* parse - the bytes as GMime reads them, its warnings counted */
 static GMimeMessage *
-reparse(GBytes *bytes)
+parse(GBytes *bytes, guint *warnings)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
@@ -62,13 +62,23 @@ reparse(GBytes *bytes)
 	    g_mime_stream_mem_new_with_buffer(data, len);
 	g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream(stream);
 	GMimeParserOptions *opts = g_mime_parser_options_new();
-	guint warnings = 0;
 	GMimeMessage *msg;
 
+	*warnings = 0;
 	g_mime_parser_options_set_warning_callback(
-	    opts, count_warning, &warnings);
+	    opts, count_warning, warnings);
 	msg = g_mime_parser_construct_message(parser, opts);
 	g_mime_parser_options_free(opts);
+	return msg;
+}
+
+/* reparse - the bytes as GMime reads them, with no warning */
+static GMimeMessage *
+reparse(GBytes *bytes)
+{
+	guint warnings;
+	GMimeMessage *msg = parse(bytes, &warnings);
+
 	g_assert_nonnull(msg);
 	g_assert_cmpuint(warnings, ==, 0);
 	return msg;
@@ -797,6 +807,28 @@ test_verify(void)
 	g_assert_false(tmpl_verify(mail->message, &want, NULL));
 }
 
+/* test_defects - the warning count sees a defect GMime reports: the
+ * digest's closing boundary cut, a header repeated in a part */
+static void
+test_defects(void)
+{
+	g_autoptr(Config) cfg = tmpl_facts_config();
+	g_autoptr(TestDigest) f = tmpl_facts_digest_new(cfg);
+	g_autoptr(RenderedMail) mail = render_ok(f);
+	gsize len;
+	const char *data = g_bytes_get_data(mail->message, &len);
+	const char *last = g_strrstr_len(data, (gssize)len, "\r\n--=-pa-");
+	g_autoptr(GBytes) cut = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	guint warnings;
+
+	g_assert_nonnull(last);
+	cut = g_bytes_new(data, (gsize)(last - data) + 2);
+	msg = parse(cut, &warnings);
+	g_assert_nonnull(msg);
+	g_assert_cmpuint(warnings, >, 0);
+}
+
 /* test_bounded - a long week: the sections cut, the counts whole */
 static void
 test_bounded(void)
@@ -851,6 +883,7 @@ main(int argc, char **argv)
 	    "/templates/tmpl_render_digest/unsubscribe", test_unsubscribe);
 	g_test_add_func("/templates/tmpl_render_digest/refused", test_refused);
 	g_test_add_func("/templates/tmpl_render_digest/verify", test_verify);
+	g_test_add_func("/templates/tmpl_render_digest/defects", test_defects);
 	g_test_add_func("/templates/tmpl_render_digest/bounded", test_bounded);
 	g_test_add_func(
 	    "/templates/tmpl_render_digest/same_bytes", test_same_bytes);
