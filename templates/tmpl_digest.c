@@ -195,17 +195,21 @@ week_ok(const char *w)
 	return TRUE;
 }
 
-/* check_waiting - each open request has a reply address of ours */
+/* check_items - the reply addresses and links of open requests are
+ * ours and plain: a reply address elsewhere would send the member's
+ * answer to someone else. One without a reply address (no token) is
+ * shown without it, pointing to the request the member was sent. */
 static gboolean
 check_items(const DigestFacts *f, GError **error)
 {
 	for (guint i = 0; i < n_of(f->waiting); i++) {
 		const DigestItem *it = g_ptr_array_index(f->waiting, i);
 
-		if (!gateway_addr_ok(it->reply_address, f->cfg))
+		if (it->reply_address != NULL &&
+		    !gateway_addr_ok(it->reply_address, f->cfg))
 			return fail_input(error,
-			    "a waiting request has no "
-			    "reply address of the gateway");
+			    "a waiting request's reply address is not the "
+			    "gateway's");
 		if (it->answer_url != NULL && !url_ok(it->answer_url))
 			return fail_input(error, "an answer link is not a "
 						 "plain http(s) URL");
@@ -345,6 +349,9 @@ entry_new(const DigestItem *it, char kind)
 		e->title = g_strdup_printf("%s, from %s", who, other);
 		e->reply = g_strdup(it->reply_address);
 		e->link = g_strdup(it->answer_url);
+		if (e->reply == NULL)
+			e->detail = g_strdup(
+			    "Reply yes or no to the request you were sent.");
 		break;
 	case 'o': /* an outcome or a thank-you */
 		e->title = g_strdup(who);

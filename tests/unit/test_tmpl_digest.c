@@ -738,8 +738,15 @@ test_refused(void)
 	f->waiting->pdata[0] = w;
 	w->reply_address = "intro+abc@elsewhere.example";
 	refused(f, TMPL_ERROR_INPUT);
-	w->reply_address = NULL;
-	refused(f, TMPL_ERROR_INPUT);
+	w->reply_address = NULL; /* no token: shown without a reply line */
+	{
+		g_autoptr(RenderedMail) mail = render_ok(f);
+		g_autoptr(GMimeMessage) msg = reparse(mail->message);
+		g_autofree char *text = paras(msg);
+
+		g_assert_nonnull(strstr(text, "to the request you were sent"));
+		g_assert_null(strstr(text, TMPL_FACTS_DIGEST_REPLY));
+	}
 	*w = *orig;
 	w->answer_url = "data:text/html,<script>";
 	refused(f, TMPL_ERROR_INPUT);
