@@ -332,51 +332,97 @@ digest_item(const Config *cfg, const Member *m, RenderedMail *mail)
 typedef struct {
 	const Member *m;
 	DigestWhen w;
+	char *token; /* the member's unsubscribe token */
 } Due;
 
-/* serve - build, render and queue one member's digest */
+/* tokens - every due member's unsubscribe token, those who had none
+ * given one, in one transaction */
 static gboolean
-serve(const Config *cfg, Store *store, const DigestRenderer *r, const Due *due,
-    const StoreDigestRows *rows, GHashTable *tops, gint64 now,
-    DigestStats *stats, GError **error)
+tokens(Store *store, Due *due, guint n, GError **error)
 {
-	g_autofree char *token = NULL;
+	g_autofree const char **addr = g_new0(const char *, n);
+	g_autofree char **fresh = g_new0(char *, n);
+	g_autofree char **got = g_new0(char *, n);
+	g_autofree guint *which = g_new0(guint, n);
+	guint k = 0;
+	gboolean ok;
+
+	for (guint i = 0; i < n; i++) {
+		if (due[i].m->unsub_token != NULL) {
+			due[i].token = g_strdup(due[i].m->unsub_token);
+			continue;
+		}
+		addr[k] = due[i].m->address;
+		fresh[k] = g_malloc(FLOW_TOKEN_LEN + 1);
+		flow_token_new(fresh[k]);
+		which[k++] = i;
+	}
+	ok = store_digest_tokens(
+	    store, addr, (const char *const *)fresh, k, got, error);
+	for (guint j = 0; j < k; j++) {
+		due[which[j]].token = got[j];
+		g_free(fresh[j]);
+	}
+	return ok;
+}
+
+/* prepare - build and render one member's digest into e: an outbox
+ * item, or none for an empty week skipped; FALSE (e untouched) when it
+ * did not render (counted, left due) or on a store error (*error set) */
+static gboolean
+prepare(const Config *cfg, Store *store, const DigestRenderer *r,
+    const Due *due, const StoreDigestRows *rows, GHashTable *tops, gint64 now,
+    StoreDigestEntry *e, DigestStats *stats, GError **error)
+{
 	g_autoptr(DigestDoc) doc = NULL;
 	g_autoptr(RenderedMail) mail = NULL;
-	g_autoptr(OutboxItem) item = NULL;
 	g_autoptr(GError) err = NULL;
 	GPtrArray *top;
-	gboolean created = FALSE;
 
-	if ((token = unsub_token(store, due->m, error)) == NULL ||
-	    (top = top_for(store, tops, &due->w, error)) == NULL)
+	if (due->token == NULL) { /* no longer a member */
+		g_set_error(&err, DIGEST_ERROR, DIGEST_ERROR_MEMBER,
+		    "%s is no longer a member", due->m->address);
+		log_warn(
+		    "digest", "%s: skipped: %s", due->m->address, err->message);
 		return FALSE;
-	doc = digest_facts_build(cfg, due->m, &due->w, rows, top, token, now);
-	if (cfg->digest_skip_empty && r->is_empty(&doc->facts)) {
-		if (!store_digest_enqueue(store, due->m->id, due->w.week, NULL,
-			now, &created, error))
-			return FALSE;
-		if (created)
-			stats->skipped++;
-		else
-			stats->already++;
-		return TRUE;
 	}
+	if ((top = top_for(store, tops, &due->w, error)) == NULL)
+		return FALSE;
+	doc = digest_facts_build(
+	    cfg, due->m, &due->w, rows, top, due->token, now);
+	e->member_id = due->m->id;
+	e->week = due->w.week;
+	e->item = NULL;
+	if (cfg->digest_skip_empty && r->is_empty(&doc->facts))
+		return TRUE;
 	if ((mail = r->render(&doc->facts, &err)) == NULL) {
 		log_warn("digest", "%s: week=%s not rendered: %s",
 		    due->m->address, due->w.week, err->message);
 		stats->failed++;
-		return TRUE; /* left due: the next pass tries again */
+		return FALSE; /* left due: the next pass tries again */
 	}
-	item = digest_item(cfg, due->m, mail);
-	if (!store_digest_enqueue(
-		store, due->m->id, due->w.week, item, now, &created, error))
-		return FALSE;
-	if (created)
-		stats->enqueued++;
-	else
-		stats->already++;
+	e->item = digest_item(cfg, due->m, mail);
 	return TRUE;
+}
+
+/* queue - the batch's weeks in one transaction; the counts */
+static gboolean
+queue(Store *store, StoreDigestEntry *e, guint n, gint64 now,
+    DigestStats *stats, GError **error)
+{
+	gboolean ok = store_digest_enqueue_many(store, e, n, now, error);
+
+	for (guint i = 0; ok && i < n; i++) {
+		if (!e[i].created)
+			stats->already++;
+		else if (e[i].item != NULL)
+			stats->enqueued++;
+		else
+			stats->skipped++;
+	}
+	for (guint i = 0; i < n; i++)
+		outbox_item_free(e[i].item);
+	return ok;
 }
 
 /* due_of - whether candidate c is due at now; fills due */
@@ -397,7 +443,8 @@ due_of(const Config *cfg, const StoreDigestCandidate *c, const char *week_a,
 	return strcmp(due->w.week, week_a) == 0 ? !c->done_a : !c->done_b;
 }
 
-/* run_batch - the due members of one batch of candidates */
+/* run_batch - the due members of one batch of candidates: read
+ * together, rendered, queued in one transaction */
 static gboolean
 run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
     GPtrArray *cands, const char *week_a, GHashTable *tops, gint64 now,
@@ -406,8 +453,10 @@ run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
 	g_autofree Due *due = g_new0(Due, cands->len);
 	g_autofree StoreDigestWindow *win =
 	    g_new0(StoreDigestWindow, cands->len);
+	g_autofree StoreDigestEntry *e = g_new0(StoreDigestEntry, cands->len);
 	g_autoptr(GPtrArray) rows = NULL;
-	guint n = 0;
+	gboolean ok = FALSE;
+	guint n = 0, k = 0;
 
 	for (guint i = 0; i < cands->len; i++) {
 		if (!due_of(
@@ -422,13 +471,28 @@ run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
 	stats->due += n;
 	if (n == 0)
 		return TRUE;
-	if ((rows = store_digest_select(store, win, n, error)) == NULL)
-		return FALSE;
+	if ((rows = store_digest_select(store, win, n, error)) == NULL ||
+	    !tokens(store, due, n, error))
+		goto fail;
+	for (guint i = 0; i < n; i++) {
+		GError *err = NULL;
+
+		if (prepare(cfg, store, r, &due[i], g_ptr_array_index(rows, i),
+			tops, now, &e[k], stats, &err))
+			k++;
+		else if (err != NULL) {
+			g_propagate_error(error, err);
+			goto fail;
+		}
+	}
+	ok = queue(store, e, k, now, stats, error);
+	k = 0; /* queue() freed the items */
+fail:
+	for (guint j = 0; j < k; j++)
+		outbox_item_free(e[j].item);
 	for (guint i = 0; i < n; i++)
-		if (!serve(cfg, store, r, &due[i], g_ptr_array_index(rows, i),
-			tops, now, stats, error))
-			return FALSE;
-	return TRUE;
+		g_free(due[i].token);
+	return ok;
 }
 
 /* digest_run_with - one pass over the members, bounded */

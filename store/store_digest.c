@@ -362,35 +362,125 @@ link_outbox(DbConn *db, gint64 member_id, const char *week, gint64 outbox_id,
 	return db_done(st, "linking a digest to its mail", error);
 }
 
+/* enqueue_one - one entry, in the transaction db holds */
+static gboolean
+enqueue_one(DbConn *db, StoreDigestEntry *e, gint64 now, GError **error)
+{
+	gboolean taken = FALSE;
+
+	e->created = FALSE;
+	if (!take_week(db, e->member_id, e->week, now, &taken, error))
+		return FALSE;
+	if (taken && e->item != NULL &&
+	    (!outbox_insert(db, e->item, 0, now, error) ||
+		!link_outbox(db, e->member_id, e->week, e->item->id, error)))
+		return FALSE;
+	e->created = taken;
+	return TRUE;
+}
+
+/* store_digest_enqueue_many - a batch of weeks and their mail, once */
+gboolean
+store_digest_enqueue_many(Store *store, StoreDigestEntry *entries, guint n,
+    gint64 now, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+
+	g_return_val_if_fail(store != NULL && (n == 0 || entries), FALSE);
+	for (guint i = 0; i < n; i++) {
+		g_return_val_if_fail(entries[i].week != NULL, FALSE);
+		entries[i].created = FALSE;
+	}
+	if (n == 0)
+		return TRUE;
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return FALSE;
+	for (guint i = 0; i < n; i++)
+		if (!enqueue_one(db, &entries[i], now, error))
+			goto fail;
+	if (!db_commit(db, error))
+		goto fail;
+	for (guint i = 0; i < n; i++)
+		if (entries[i].created && entries[i].item != NULL)
+			outbox_settle(entries[i].item, now);
+	return TRUE;
+fail:
+	db_rollback(db);
+	for (guint i = 0; i < n; i++) {
+		entries[i].created = FALSE;
+		if (entries[i].item != NULL)
+			entries[i].item->id = 0;
+	}
+	return FALSE;
+}
+
 /* store_digest_enqueue - the week's row and its mail, once */
 gboolean
 store_digest_enqueue(Store *store, gint64 member_id, const char *week,
     OutboxItem *item, gint64 now, gboolean *created, GError **error)
 {
-	g_autoptr(DbConn) db = NULL;
-	gboolean taken = FALSE;
+	StoreDigestEntry e = {
+		.member_id = member_id, .week = week, .item = item
+	};
+	gboolean ok;
 
-	g_return_val_if_fail(store != NULL && week != NULL, FALSE);
 	g_return_val_if_fail(created != NULL, FALSE);
-	*created = FALSE;
+	ok = store_digest_enqueue_many(store, &e, 1, now, error);
+	*created = e.created;
+	return ok;
+}
+
+/* token_one - keep fresh where the member has no token; read it back */
+static gboolean
+token_one(DbConn *db, const char *address, const char *fresh, char **token,
+    GError **error)
+{
+	g_autoptr(DbStmt) set = db_prepare(db, SQL_MEMBER_TOKEN_SET, error);
+	g_autoptr(DbStmt) get = NULL;
+	DbStep rc;
+
+	*token = NULL;
+	if (set == NULL)
+		return FALSE;
+	db_bind_text(set, 1, address);
+	db_bind_text(set, 2, fresh);
+	if (!db_done(set, "making an unsubscribe token", error) ||
+	    (get = db_prepare(db, SQL_MEMBER_BY_ADDRESS, error)) == NULL)
+		return FALSE;
+	db_bind_text(get, 1, address);
+	rc = db_step(get, "reading an unsubscribe token", error);
+	if (rc == DB_ROW)
+		*token = db_column_text(get, 12); /* unsub_token */
+	return rc != DB_FAIL && db_done(get, "reading a token", error);
+}
+
+/* store_digest_tokens - a batch's unsubscribe tokens, one transaction */
+gboolean
+store_digest_tokens(Store *store, const char *const *addresses,
+    const char *const *fresh, guint n, char **tokens, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+
+	g_return_val_if_fail(store != NULL && (n == 0 || tokens), FALSE);
+	for (guint i = 0; i < n; i++)
+		tokens[i] = NULL;
+	if (n == 0)
+		return TRUE;
 	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
 		return FALSE;
-	if (!take_week(db, member_id, week, now, &taken, error))
-		goto fail;
-	if (taken && item != NULL &&
-	    (!outbox_insert(db, item, 0, now, error) ||
-		!link_outbox(db, member_id, week, item->id, error)))
-		goto fail;
-	if (!db_commit(db, error))
-		goto fail;
-	*created = taken;
-	if (taken && item != NULL)
-		outbox_settle(item, now);
-	return TRUE;
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *norm = addr_normalize(addresses[i]);
+
+		if (norm != NULL &&
+		    !token_one(db, norm, fresh[i], &tokens[i], error))
+			goto fail;
+	}
+	if (db_commit(db, error))
+		return TRUE;
 fail:
 	db_rollback(db);
-	if (item != NULL)
-		item->id = 0;
+	for (guint i = 0; i < n; i++)
+		g_clear_pointer(&tokens[i], g_free);
 	return FALSE;
 }
 

@@ -50,6 +50,9 @@
  *	this call wrote the row; FALSE (and nothing written) when another
  *	run, host or an earlier try had. The primary key decides, never a
  *	read before the write: two runs racing queue one digest.
+ *	store_digest_enqueue_many() does the same for a batch in one
+ *	transaction: a crash loses the whole batch (and the next run does
+ *	it again), never part of a digest.
  *
  * OWNERSHIP
  *	Returned arrays are new (transfer full) and free their elements;
@@ -120,6 +123,25 @@ GPtrArray *store_digest_top(
     Store *store, gint64 since, gint64 until, guint max, GError **error);
 gboolean store_digest_enqueue(Store *store, gint64 member_id, const char *week,
     OutboxItem *item, gint64 now, gboolean *created, GError **error);
+
+/* several members' weeks in ONE transaction, each as
+ * store_digest_enqueue() decides it (a commit is one fsync, not one per
+ * digest); on failure nothing is written and every created is FALSE */
+typedef struct {
+	gint64 member_id;
+	const char *week;
+	OutboxItem *item; /* or NULL: the week done, no mail */
+	gboolean created; /* OUT */
+} StoreDigestEntry;
+gboolean store_digest_enqueue_many(Store *store, StoreDigestEntry *entries,
+    guint n, gint64 now, GError **error);
+
+/* the unsubscribe tokens of n members by address, in ONE transaction
+ * (one commit, not one per member): fresh[i] is kept where the member
+ * had none, as store_member_unsub_token() does; tokens[i] is the token
+ * kept (a new string), or NULL when addresses[i] is no member */
+gboolean store_digest_tokens(Store *store, const char *const *addresses,
+    const char *const *fresh, guint n, char **tokens, GError **error);
 
 /* a member's digest settings (store_digest.c); a field is changed only
  * when its set_* is TRUE: day "mon".."sun", "never" or NULL (the
