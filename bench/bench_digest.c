@@ -231,7 +231,7 @@ main(int argc, char **argv)
 	       "per transaction; against tmpl_render_share(\"intro\") of a "
 	       "typical share, median of %d rounds of ≥ %d ms, in the same "
 	       "run.\n\n",
-	    members, shares, DIGEST_BATCH, ROUNDS, ROUND_US / 1000);
+	    members, shares, (guint)DIGEST_BATCH, ROUNDS, ROUND_US / 1000);
 	printf("| what | count | total s | µs each | × one intro |\n"
 	       "|---|---:|---:|---:|---:|\n");
 	printf(

@@ -340,10 +340,10 @@ typedef struct {
 static gboolean
 tokens(Store *store, Due *due, guint n, GError **error)
 {
-	g_autofree const char **addr = g_new0(const char *, n);
-	g_autofree char **fresh = g_new0(char *, n);
-	g_autofree char **got = g_new0(char *, n);
-	g_autofree guint *which = g_new0(guint, n);
+	const char **addr = g_new0(const char *, n);
+	char **fresh = g_new0(char *, n);
+	char **got = g_new0(char *, n);
+	guint *which = g_new0(guint, n);
 	guint k = 0;
 	gboolean ok;
 
@@ -363,6 +363,11 @@ tokens(Store *store, Due *due, guint n, GError **error)
 		due[which[j]].token = got[j];
 		g_free(fresh[j]);
 	}
+	/* plain frees: clang's analyzer misreads g_autofree here */
+	g_free(addr);
+	g_free(fresh);
+	g_free(got);
+	g_free(which);
 	return ok;
 }
 
@@ -443,20 +448,46 @@ due_of(const Config *cfg, const StoreDigestCandidate *c, const char *week_a,
 	return strcmp(due->w.week, week_a) == 0 ? !c->done_a : !c->done_b;
 }
 
-/* run_batch - the due members of one batch of candidates: read
- * together, rendered, queued in one transaction */
+/* batch_work - the due members of a batch (due, win: n of them):
+ * read together, rendered, queued in one transaction; e has room for n */
+static gboolean
+batch_work(const Config *cfg, Store *store, const DigestRenderer *r, Due *due,
+    const StoreDigestWindow *win, StoreDigestEntry *e, guint n,
+    GHashTable *tops, gint64 now, DigestStats *stats, GError **error)
+{
+	g_autoptr(GPtrArray) rows = store_digest_select(store, win, n, error);
+	guint k = 0;
+
+	if (rows == NULL || !tokens(store, due, n, error))
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		GError *err = NULL;
+
+		if (prepare(cfg, store, r, &due[i], g_ptr_array_index(rows, i),
+			tops, now, &e[k], stats, &err))
+			k++;
+		else if (err != NULL) {
+			g_propagate_error(error, err);
+			for (guint j = 0; j < k; j++)
+				g_clear_pointer(&e[j].item, outbox_item_free);
+			return FALSE;
+		}
+	}
+	return queue(store, e, k, now, stats, error); /* frees the items */
+}
+
+/* run_batch - the candidates of one batch: which are due, then their
+ * digests (batch_work) */
 static gboolean
 run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
     GPtrArray *cands, const char *week_a, GHashTable *tops, gint64 now,
     DigestStats *stats, GError **error)
 {
-	g_autofree Due *due = g_new0(Due, cands->len);
-	g_autofree StoreDigestWindow *win =
-	    g_new0(StoreDigestWindow, cands->len);
-	g_autofree StoreDigestEntry *e = g_new0(StoreDigestEntry, cands->len);
-	g_autoptr(GPtrArray) rows = NULL;
-	gboolean ok = FALSE;
-	guint n = 0, k = 0;
+	Due *due = g_new0(Due, cands->len);
+	StoreDigestWindow *win = g_new0(StoreDigestWindow, cands->len);
+	StoreDigestEntry *e = g_new0(StoreDigestEntry, cands->len);
+	gboolean ok = TRUE;
+	guint n = 0;
 
 	for (guint i = 0; i < cands->len; i++) {
 		if (!due_of(
@@ -469,29 +500,15 @@ run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
 		n++;
 	}
 	stats->due += n;
-	if (n == 0)
-		return TRUE;
-	if ((rows = store_digest_select(store, win, n, error)) == NULL ||
-	    !tokens(store, due, n, error))
-		goto fail;
-	for (guint i = 0; i < n; i++) {
-		GError *err = NULL;
-
-		if (prepare(cfg, store, r, &due[i], g_ptr_array_index(rows, i),
-			tops, now, &e[k], stats, &err))
-			k++;
-		else if (err != NULL) {
-			g_propagate_error(error, err);
-			goto fail;
-		}
-	}
-	ok = queue(store, e, k, now, stats, error);
-	k = 0; /* queue() freed the items */
-fail:
-	for (guint j = 0; j < k; j++)
-		outbox_item_free(e[j].item);
+	if (n > 0)
+		ok = batch_work(
+		    cfg, store, r, due, win, e, n, tops, now, stats, error);
 	for (guint i = 0; i < n; i++)
 		g_free(due[i].token);
+	/* plain frees: clang's analyzer misreads g_autofree here */
+	g_free(due);
+	g_free(win);
+	g_free(e);
 	return ok;
 }
 
