@@ -754,10 +754,13 @@ test_fuzz_digest(void)
 
 		case_fill(r, &c);
 		g_free(cfg->name);
-		cfg->name =
-		    product != NULL && g_utf8_validate(product, -1, NULL)
-			? g_utf8_substring(product, 0, 64)
-			: g_strdup("passalong");
+		/* [gateway] name: valid UTF-8, at most 64 characters */
+		if (product == NULL || !g_utf8_validate(product, -1, NULL))
+			cfg->name = g_strdup("passalong");
+		else if (g_utf8_strlen(product, -1) > 64)
+			cfg->name = g_utf8_substring(product, 0, 64);
+		else
+			cfg->name = g_strdup(product);
 		digest_case(cfg, &c, org, outcome, seed, i);
 	}
 	g_rand_free(r);
