@@ -561,7 +561,9 @@ render(const DigestView *v, GError **error)
 {
 	g_autofree char *hex = digest_hash(v);
 	g_autofree char *id = g_strdup_printf("%.32s@%s", hex, v->domain);
-	g_autofree char *boundary = g_strdup_printf("=-pa-%.24s", hex + 32);
+	/* 20 hex digits, not the share kinds' 24: the Content-Type line
+	 * stays within 76 octets. "=-" never occurs in quoted-printable. */
+	g_autofree char *boundary = g_strdup_printf("=-pa-%.20s", hex + 32);
 	g_autoptr(GPtrArray) blocks = digest_blocks(v);
 	g_autofree char *text = tmpl_blocks_flowed(blocks);
 	g_autofree char *html = digest_html(v);
