@@ -384,11 +384,9 @@ prepare(const Config *cfg, Store *store, const DigestRenderer *r,
 	g_autoptr(GError) err = NULL;
 	GPtrArray *top;
 
-	if (due->token == NULL) { /* no longer a member */
-		g_set_error(&err, DIGEST_ERROR, DIGEST_ERROR_MEMBER,
-		    "%s is no longer a member", due->m->address);
-		log_warn(
-		    "digest", "%s: skipped: %s", due->m->address, err->message);
+	if (due->token == NULL) { /* forgotten since the batch was read */
+		log_warn("digest", "%s: skipped: no longer a member",
+		    due->m->address);
 		return FALSE;
 	}
 	if ((top = top_for(store, tops, &due->w, error)) == NULL)

@@ -406,6 +406,30 @@ test_run_settings(Env *e, gconstpointer data)
 	g_assert_cmpuint(digests(e), ==, 2);
 }
 
+/* test_run_bad_zone - a zone the system no longer knows (tzdata
+ * changed under a stored name) skips that member, not the pass */
+static void
+test_run_bad_zone(Env *e, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	StoreDigestSettings tz = { .set_tz = TRUE, .tz = "Mars/Olympus_Mons" };
+	gboolean found = FALSE;
+	DigestStats st;
+
+	(void)data;
+	add(e, "a@example.net", NULL, W50_START + 60);
+	add(e, "mars@example.net", NULL, W50_START + 60);
+	g_assert_true(store_member_set_digest(
+	    e->store, "mars@example.net", &tz, &found, &error));
+	g_assert_true(found);
+	g_assert_true(
+	    digest_run_with(e->cfg, e->store, &fake, MON_0800, &st, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(st.members, ==, 2);
+	g_assert_cmpuint(st.enqueued, ==, 1);
+	g_assert_cmpuint(digests(e), ==, 1);
+}
+
 /* test_run_batches - more members than a batch, one digest each */
 static void
 test_run_batches(Env *e, gconstpointer data)
@@ -474,6 +498,7 @@ main(int argc, char **argv)
 	ENV("/digest/run/once", test_run_once);
 	ENV("/digest/run/settings", test_run_settings);
 	ENV("/digest/run/batches", test_run_batches);
+	ENV("/digest/run/bad_zone", test_run_bad_zone);
 	ENV("/digest/preview", test_preview);
 	return g_test_run();
 }
