@@ -27,7 +27,7 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 port=$(free_port)
-today=$(date -u +%a | tr 'A-Z' 'a-z')
+today=$(LC_ALL=C date -u +%a | tr '[:upper:]' '[:lower:]')
 
 # conf FILE STORE_LINE DIGEST_LINES - the milter's and the CLI's
 conf() {
@@ -167,6 +167,7 @@ print("%04d-W%02d" % (t[0], t[1]))' "$1"
 }
 # expect_one WHAT COUNTS - "N N N 0": every member one row and one mail
 expect_one() {
+	# shellcheck disable=SC2086 # the counts, split into $2..$5
 	set -- "$1" $2
 	if [ "$2" = "$MANY" ] && [ "$3" = "$MANY" ] && [ "$4" = "$MANY" ] && [ "$5" = 0 ]; then
 		ok "$1: one digest per member ($2 members)"
@@ -210,13 +211,14 @@ race_and_kill() {
 	"$PA" -c "$cf" digest run --now "$now2" >"$T/k.out" 2>&1 &
 	pk=$!
 	at=0
-	for i in $(seq 1 2000); do
+	for _ in $(seq 1 2000); do
 		at=$($counter rows "$w2")
 		[ "${at:-0}" -ge 20 ] && break
 		sleep 0.01
 	done
 	kill -9 $pk 2>/dev/null
 	wait $pk 2>/dev/null
+	# shellcheck disable=SC2046 # the counts, split
 	set -- $($counter "$w2" "$now2")
 	if [ "$3" -gt 0 ] && [ "$3" -lt "$MANY" ]; then
 		ok "$label: killed half way ($3 of $MANY queued)"
