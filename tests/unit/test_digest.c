@@ -9,12 +9,16 @@
  * UTC, and "never". Then digest_run_with() on a real SQLite store with
  * a renderer of the test's own (the real one is tested with its looks
  * in test_tmpl_digest.c): exactly once over reruns, skip_empty,
- * "never", a render failure left due, and preview writing nothing.
+ * "never", a render failure left due, and preview writing nothing. The
+ * pass runs on SQLite, and with PA_TEST_PG (tests/unit/t-store-pg.sh)
+ * on a schema of its own on that PostgreSQL server.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flow/digest.h"
 #include "store/store_digest.h"
@@ -212,9 +216,28 @@ test_zone(void)
 /* the pass, on a real store, with a renderer of the test's own */
 typedef struct {
 	char *dir;
+	char *schema; /* PostgreSQL: the test's schema, or NULL */
 	Store *store;
 	Config *cfg;
 } Env;
+
+static const char *pg_admin; /* PA_TEST_PG, or NULL: SQLite */
+
+/* pg_run - one statement on the admin connection, asserting success */
+static void
+pg_run(const char *sql)
+{
+	PGconn *c = PQconnectdb(pg_admin);
+	PGresult *r;
+
+	g_assert_cmpint(PQstatus(c), ==, CONNECTION_OK);
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		g_error("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+}
 
 static guint renders;
 static gboolean fail_render;
@@ -263,7 +286,17 @@ env_setup(Env *e, gconstpointer data)
 	(void)data;
 	e->dir = g_dir_make_tmp("test_digest-XXXXXX", &error);
 	g_assert_no_error(error);
-	path = g_build_filename(e->dir, "p.db", NULL);
+	if (pg_admin != NULL) {
+		static guint seq;
+		g_autofree char *sql = NULL;
+
+		e->schema = g_strdup_printf("d%d_%u", (int)getpid(), ++seq);
+		sql = g_strdup_printf("CREATE SCHEMA %s", e->schema);
+		pg_run(sql);
+		path = g_strdup_printf(
+		    "%s options='-c search_path=%s'", pg_admin, e->schema);
+	} else
+		path = g_build_filename(e->dir, "p.db", NULL);
 	e->store = store_open(path, 5000, &error);
 	g_assert_no_error(error);
 	e->cfg = config_new_default();
@@ -279,6 +312,13 @@ env_teardown(Env *e, gconstpointer data)
 	(void)data;
 	store_close(e->store);
 	config_free(e->cfg);
+	if (e->schema != NULL) {
+		g_autofree char *sql =
+		    g_strdup_printf("DROP SCHEMA %s CASCADE", e->schema);
+
+		pg_run(sql);
+		g_free(e->schema);
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
 		g_autofree char *p = g_build_filename(e->dir, files[i], NULL);
 
@@ -488,6 +528,9 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	pg_admin = g_getenv("PA_TEST_PG");
+	if (pg_admin != NULL && *pg_admin == '\0')
+		pg_admin = NULL;
 	g_test_add_func("/digest/week/iso", test_week_iso);
 	g_test_add_func("/digest/when/default", test_when_default);
 	g_test_add_func("/digest/when/config", test_when_config);
