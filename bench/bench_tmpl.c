@@ -530,7 +530,7 @@ print_table(const Bench *b, guint rounds, const gboolean *on, double med[2][2])
 	};
 	const gsize bytes[2] = { b->tmpl_bytes, b->gmime_bytes };
 
-	printf("### Tier 3: micro — templates and digest\n\n"
+	printf("### Tier 3: micro — templates\n\n"
 	       "One introduction for a typical share (an inline forward with "
 	       "a %zu-byte note and a %d-byte original, parsed as the milter "
 	       "does; text + HTML, multipart/alternative, CRLF) against GMime "
@@ -545,8 +545,6 @@ print_table(const Bench *b, guint rounds, const gboolean *on, double med[2][2])
 			printf("| %s | %.1f KB | %.0f | %.1f | %.1f |\n",
 			    label[s], bytes[s] / 1024.0, 1e6 / med[s][0],
 			    med[s][0], med[s][1]);
-	printf("| digest build | — | digest: not built yet — no number | — "
-	       "| — |\n");
 	if (on[0] && on[1])
 		printf("\n- tmpl / gmime: **%.2f** in wall time, %.2f in CPU "
 		       "time (per message; what cleaning, the words, the check "

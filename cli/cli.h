@@ -66,6 +66,7 @@ int cmd_store(int argc, char **argv, const char *config_path);
 int cmd_export(int argc, char **argv, const char *config_path);
 int cmd_forget(int argc, char **argv, const char *config_path);
 int cmd_tick(int argc, char **argv, const char *config_path);
+int cmd_digest(int argc, char **argv, const char *config_path);
 
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 gboolean cli_options(const char *command, const char *params,

@@ -18,6 +18,8 @@
 #include "cli/cli.h"
 #include "common/addr.h"
 #include "common/util.h"
+#include "flow/digest.h"
+#include "store/store_digest.h"
 
 #define NAME_MAX_CHARS 200
 #define CAPABILITIES_MAX_CHARS 1000
@@ -27,6 +29,9 @@ static const char usage[] =
     "                            [--capabilities TEXT]\n"
     "       passalong member set ADDRESS [--consent ask|direct]\n"
     "                            [--confirmations yes|no]\n"
+    "                            [--digest-day mon..sun|never|default]\n"
+    "                            [--digest-hour 0-23|default]\n"
+    "                            [--tz ZONE|default] [--public-credit yes|no]\n"
     "       passalong member list [--json]\n"
     "       passalong member unsubscribe-link ADDRESS\n"
     "Options of every command: -c FILE, --help\n";
@@ -163,17 +168,110 @@ member_add(int argc, char **argv, const char *config_path)
 	return add(cfgpath, argv[1], m);
 }
 
+/* digest_options - the digest's options into settings; FALSE after
+ * printing what is wrong */
+static gboolean
+digest_options(const char *day, const char *hour, const char *tz,
+    const char *credit, StoreDigestSettings *s)
+{
+	if (day != NULL) {
+		s->set_day = TRUE;
+		s->day = g_strcmp0(day, "default") == 0 ? NULL : day;
+		if (s->day != NULL && digest_day_number(s->day) < 0) {
+			cli_error("member set: --digest-day \"%s\": use mon, "
+				  "tue, wed, thu, fri, sat, sun, never or "
+				  "default",
+			    day);
+			return FALSE;
+		}
+	}
+	if (hour != NULL) {
+		guint64 h = 0;
+
+		s->set_hour = TRUE;
+		s->hour = -1;
+		if (g_strcmp0(hour, "default") != 0) {
+			if (!g_ascii_string_to_unsigned(
+				hour, 10, 0, 23, &h, NULL)) {
+				cli_error("member set: --digest-hour \"%s\": "
+					  "use 0 to 23 (the member's zone) or "
+					  "default",
+				    hour);
+				return FALSE;
+			}
+			s->hour = (int)h;
+		}
+	}
+	if (tz != NULL) {
+		s->set_tz = TRUE;
+		s->tz = g_strcmp0(tz, "default") == 0 ? NULL : tz;
+		if (s->tz != NULL && !digest_zone_valid(s->tz)) {
+			cli_error("member set: --tz \"%s\": not a time zone "
+				  "this system knows (an IANA name such as "
+				  "Europe/Paris, or default for UTC)",
+			    tz);
+			return FALSE;
+		}
+	}
+	if (credit != NULL) {
+		s->set_credit = TRUE;
+		if (g_strcmp0(credit, "yes") != 0 &&
+		    g_strcmp0(credit, "no") != 0) {
+			cli_error("member set: --public-credit is yes or no");
+			return FALSE;
+		}
+		s->public_credit = g_strcmp0(credit, "yes") == 0;
+	}
+	return TRUE;
+}
+
+/* apply_set - write what member set was given; found or not */
+static int
+apply_set(const char *cfgpath, const char *address, const char *consent, int on,
+    const StoreDigestSettings *ds)
+{
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Store) store = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean found = TRUE, f = FALSE;
+	int rc;
+
+	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
+		return rc;
+	if ((consent != NULL || on >= 0) &&
+	    !store_member_set(store, address, consent, on, &f, &error))
+		goto fail;
+	if (consent != NULL || on >= 0)
+		found = found && f;
+	if ((ds->set_day || ds->set_hour || ds->set_tz || ds->set_credit) &&
+	    !store_member_set_digest(store, address, ds, &f, &error))
+		goto fail;
+	if (ds->set_day || ds->set_hour || ds->set_tz || ds->set_credit)
+		found = found && f;
+	if (!found) {
+		cli_error("member set: %s is not a member", address);
+		return CLI_EX_FAILED;
+	}
+	printf("changed member %s\n", address);
+	return 0;
+fail:
+	cli_error("member set: %s", error->message);
+	return CLI_EX_FAILED;
+}
+
 /* member_set - passalong member set ADDRESS [--consent ask|direct]
- * [--confirmations yes|no] */
+ * [--confirmations yes|no] [--digest-day D] [--digest-hour H] [--tz Z]
+ * [--public-credit yes|no] */
 static int
 member_set(int argc, char **argv, const char *config_path)
 {
 	g_autofree char *cfgpath = NULL;
 	g_autofree char *consent = NULL;
 	g_autofree char *confirm = NULL;
-	g_autoptr(Config) cfg = NULL;
-	g_autoptr(Store) store = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autofree char *day = NULL;
+	g_autofree char *hour = NULL;
+	g_autofree char *tz = NULL;
+	g_autofree char *credit = NULL;
 	const GOptionEntry entries[] = {
 		{ "consent", 0, 0, G_OPTION_ARG_STRING, &consent,
 		    "ask: the friend says yes first (the default); direct: "
@@ -182,10 +280,23 @@ member_set(int argc, char **argv, const char *config_path)
 		{ "confirmations", 0, 0, G_OPTION_ARG_STRING, &confirm,
 		    "Whether the member hears that a share was recorded",
 		    "yes|no" },
+		{ "digest-day", 0, 0, G_OPTION_ARG_STRING, &day,
+		    "The weekly digest's day (default: [digest] day)",
+		    "mon..sun|never|default" },
+		{ "digest-hour", 0, 0, G_OPTION_ARG_STRING, &hour,
+		    "Its hour in the member's zone (default: [digest] hour)",
+		    "0-23|default" },
+		{ "tz", 0, 0, G_OPTION_ARG_STRING, &tz,
+		    "The member's time zone (default: UTC)",
+		    "Europe/Paris|default" },
+		{ "public-credit", 0, 0, G_OPTION_ARG_STRING, &credit,
+		    "Whether their name may appear among the week's top "
+		    "sharers",
+		    "yes|no" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	gboolean found = FALSE;
-	int on = -1, rc;
+	StoreDigestSettings ds = { 0 };
+	int on = -1;
 
 	if (!cli_options("member set", "ADDRESS", "Change a member.", entries,
 		&argc, &argv, config_path, &cfgpath))
@@ -207,23 +318,16 @@ member_set(int argc, char **argv, const char *config_path)
 		}
 		on = g_strcmp0(confirm, "yes") == 0;
 	}
-	if (consent == NULL && confirm == NULL) {
+	if (!digest_options(day, hour, tz, credit, &ds))
+		return EX_USAGE;
+	if (consent == NULL && confirm == NULL && day == NULL && hour == NULL &&
+	    tz == NULL && credit == NULL) {
 		cli_error("member set: nothing to change (--consent, "
-			  "--confirmations)");
+			  "--confirmations, --digest-day, --digest-hour, --tz, "
+			  "--public-credit)");
 		return EX_USAGE;
 	}
-	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
-		return rc;
-	if (!store_member_set(store, argv[1], consent, on, &found, &error)) {
-		cli_error("member set: %s", error->message);
-		return CLI_EX_FAILED;
-	}
-	if (!found) {
-		cli_error("member set: %s is not a member", argv[1]);
-		return CLI_EX_FAILED;
-	}
-	printf("changed member %s\n", argv[1]);
-	return 0;
+	return apply_set(cfgpath, argv[1], consent, on, &ds);
 }
 
 /* print_json - [{"address","name","handle","capabilities"}] */
@@ -302,7 +406,7 @@ member_list(int argc, char **argv, const char *config_path)
 	return 0;
 }
 
-/* cmd_member - passalong member add|list */
+/* cmd_member - passalong member add|set|list */
 int
 cmd_member(int argc, char **argv, const char *config_path)
 {

@@ -56,6 +56,15 @@ json_member(JsonBuilder *b, const Member *m)
 		json_builder_add_null_value(b);
 	else
 		json_builder_add_boolean_value(b, m->confirm != 0);
+	cli_json_string(b, "digest_day", m->digest_day);
+	json_builder_set_member_name(b, "digest_hour");
+	if (m->digest_hour < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, m->digest_hour);
+	cli_json_string(b, "tz", m->tz);
+	json_builder_set_member_name(b, "public_credit");
+	json_builder_add_boolean_value(b, m->public_credit != 0);
 	json_builder_end_object(b);
 }
 
@@ -211,6 +220,22 @@ print_person(const StorePerson *p)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "digests");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < p->digests->len; i++) {
+		const StoreDigestRecord *d = p->digests->pdata[i];
+
+		json_builder_begin_object(b);
+		cli_json_string(b, "week", d->week);
+		json_builder_set_member_name(b, "outbox_id");
+		if (d->outbox_id == 0)
+			json_builder_add_null_value(b);
+		else
+			json_builder_add_int_value(b, d->outbox_id);
+		json_time(b, "created_at", d->created_at);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "forgotten");
 	json_builder_add_boolean_value(b, p->forgotten);
 	json_builder_end_object(b);
@@ -276,6 +301,8 @@ print_forget(const StoreForget *f, gboolean apply, gboolean sqlite)
 
 	printf(
 	    "members: %" G_GINT64_FORMAT " %sdeleted\n", f->members_deleted, v);
+	printf("digests: %" G_GINT64_FORMAT " %sdeleted (weeks served)\n",
+	    f->digests_deleted, v);
 	printf("shares: %" G_GINT64_FORMAT
 	       " %sdeleted (made by them), %" G_GINT64_FORMAT
 	       " %sblanked (another member's)\n",

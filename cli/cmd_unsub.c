@@ -50,11 +50,10 @@ member_unsub_link(int argc, char **argv, const char *config_path)
 		    "member unsubscribe-link: %s is not a member", argv[1]);
 		return CLI_EX_FAILED;
 	}
-	if (cfg->web_base_url != NULL)
-		printf("%.*s/u/%s\n",
-		    (int)(strlen(cfg->web_base_url) -
-			  g_str_has_suffix(cfg->web_base_url, "/")),
-		    cfg->web_base_url, token);
+	g_autofree char *link = config_web_link(cfg, "u", token);
+
+	if (link != NULL)
+		printf("%s\n", link);
 	printf("mailto:unsubscribe+%s@%s\n", token, cfg->domain);
 	return 0;
 }

@@ -28,6 +28,8 @@ static const char usage[] =
     "             [--capabilities TEXT]\n"
     "                            add a member\n"
     "  member set ADDRESS [--consent ask|direct] [--confirmations yes|no]\n"
+    "             [--digest-day mon..sun|never] [--digest-hour 0-23]\n"
+    "             [--tz ZONE] [--public-credit yes|no]\n"
     "                            change a member\n"
     "  member list [--json]      list the members\n"
     "  member unsubscribe-link ADDRESS\n"
@@ -47,6 +49,9 @@ static const char usage[] =
     "                            would be erased, change nothing)\n"
     "  tick [--now RFC3339]      send due reminders, expire unanswered\n"
     "                            consent requests (for cron and tests)\n"
+    "  digest run [--now TIME]   queue the weekly digests that are due\n"
+    "  digest preview ADDRESS [--now TIME]\n"
+    "                            print a member's digest, queue nothing\n"
     "\n"
     "Options:\n"
     "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
@@ -72,6 +77,7 @@ static const CliCommand commands[] = {
 	{ "export", cmd_export },
 	{ "forget", cmd_forget },
 	{ "tick", cmd_tick },
+	{ "digest", cmd_digest },
 	{ NULL, NULL },
 };
 

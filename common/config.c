@@ -94,6 +94,9 @@ static const KeyDef keys[] = {
 	{ "sender", "lease", KEY_UINT, OFF(lease), 3600 },
 	{ "digest", "enabled", KEY_BOOL, OFF(digest_enabled), 0 },
 	{ "web", "listen", KEY_STRING, OFF(web_listen), 0 },
+	{ "digest", "skip_empty", KEY_BOOL, OFF(digest_skip_empty), 0 },
+	{ "digest", "day", KEY_STRING, OFF(digest_day), 0 },
+	{ "digest", "hour", KEY_UINT, OFF(digest_hour), 23 },
 	{ "web", "base_url", KEY_STRING, OFF(web_base_url), 0 },
 };
 
@@ -133,6 +136,9 @@ config_new_default(void)
 	cfg->poll_interval = 5;
 	cfg->lease = 120;
 	cfg->digest_enabled = TRUE;
+	cfg->digest_skip_empty = TRUE;
+	cfg->digest_day = g_strdup("mon");
+	cfg->digest_hour = 8;
 	cfg->webhooks =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)config_webhook_free);
 	return cfg;
@@ -469,6 +475,22 @@ check_consent_mode(const char *value, char **why)
 	return FALSE;
 }
 
+/* check_digest_day - mon..sun (a site turns digests off with
+ * [digest] enabled = false, a member with --digest-day never) */
+static gboolean
+check_digest_day(const char *value, char **why)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(days); i++)
+		if (strcmp(value, days[i]) == 0)
+			return TRUE;
+	*why = g_strdup_printf(
+	    "\"%s\": use mon, tue, wed, thu, fri, sat or sun", value);
+	return FALSE;
+}
+
 /* parse_duration - "90", "90s", "15m", "12h", "3d" or "2w" in seconds,
  * at most max */
 static gboolean
@@ -589,6 +611,21 @@ check_base_url(const char *value, char **why)
 	return TRUE;
 }
 
+/* config_web_link - a link to the web endpoint, for mail and the CLI */
+char *
+config_web_link(const Config *cfg, const char *route, const char *token)
+{
+	const char *base = cfg->web_base_url;
+	gsize n;
+
+	if (base == NULL || token == NULL)
+		return NULL;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return g_strdup_printf("%.*s/%s/%s", (int)n, base, route, token);
+}
+
 /* the shape each string key must have, beyond "no control character" */
 static const struct {
 	const char *group;
@@ -611,6 +648,7 @@ static const struct {
 	{ "sender", "smtp_url", check_smtp_url },
 	{ "sender", "from_localpart", check_localpart },
 	{ "web", "listen", check_web_listen },
+	{ "digest", "day", check_digest_day },
 	{ "web", "base_url", check_base_url },
 };
 

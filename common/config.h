@@ -138,6 +138,9 @@ typedef struct {
 
 	/* [digest] */
 	gboolean digest_enabled;
+	gboolean digest_skip_empty; /* an empty digest is not sent */
+	char *digest_day;           /* "mon".."sun": the default day */
+	guint digest_hour;          /* 0-23: the default hour */
 
 	/* [web] (web/web.h): off while listen is NULL */
 	char *web_listen;   /* "127.0.0.1:8025", "[::1]:8025", or NULL */
@@ -185,6 +188,11 @@ char *config_where(const Config *cfg, const char *group, const char *key);
 gboolean config_socket_parse(
     const char *spec, ConfigSocket *sock, char **problem);
 void config_socket_clear(ConfigSocket *sock);
+
+/* config_web_link - <[web] base_url>/<route>/<token> (route "u" or
+ * "c"), one slash between them however base_url ends; NULL when
+ * base_url is not set (transfer full) */
+char *config_web_link(const Config *cfg, const char *route, const char *token);
 
 /* config_web_listen_parse - [web] listen's numeric address (brackets
  * taken off: *host transfer full) and port; FALSE and *problem (transfer

@@ -26,22 +26,6 @@ reply_address(const Config *cfg, const Share *s)
 	return g_strdup_printf("intro+%s@%s", s->token, cfg->domain);
 }
 
-/* answer_url - the consent request's answer page, <base_url>/c/TOKEN,
- * when the web endpoint has a public address */
-static char *
-answer_url(const Config *cfg, const Share *s)
-{
-	const char *base = cfg->web_base_url;
-	gsize n;
-
-	if (s->token == NULL || base == NULL)
-		return NULL;
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	return g_strdup_printf("%.*s/c/%s", (int)n, base, s->token);
-}
-
 /* credited_member - the member a row to the member is for when it is
  * not the share's sharer but a member credited on it (a merged share:
  * "merged", or the kind notice of a no or an expiry), else NULL: its
@@ -93,7 +77,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 		return FALSE;
 	}
 	reply = reply_address(cfg, s);
-	link = answer_url(cfg, s);
+	link = config_web_link(cfg, "c", s->token); /* NULL: no base_url */
 	/* a credited member's row speaks to them, by their own name; the
 	 * friend's reason was written to the sharer and stays theirs */
 	const char *credited = credited_member(item, s);

@@ -22,10 +22,12 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "flow/digest.h"
 #include "flow/flow.h"
 #include "sender/sender_int.h"
 
 #define WORKER_MAX_PER_ROUND 10000 /* items per wake-up, a bound */
+#define WORKER_DIGEST_EVERY 60     /* seconds between two digest passes */
 
 struct _SenderWorker {
 	GThread *thread;
@@ -36,6 +38,7 @@ struct _SenderWorker {
 	Store *store;         /* the worker's own connection */
 	Config *cfg;          /* a private copy: smtp_url, retries, poll */
 	SenderLedger *ledger; /* outcomes not recorded yet */
+	gint64 digest_at;     /* when the last digest pass ran (worker) */
 };
 
 /* config_copy - the fields the worker reads, in a Config of its own */
@@ -71,6 +74,15 @@ config_copy(const Config *cfg)
 	c->consent_mode = g_strdup(cfg->consent_mode);
 	c->remind_after = cfg->remind_after;
 	c->expire_after = cfg->expire_after;
+	/* for the weekly digest (digest_run()) */
+	g_free(c->share_localpart);
+	c->share_localpart = g_strdup(cfg->share_localpart);
+	c->digest_enabled = cfg->digest_enabled;
+	c->digest_skip_empty = cfg->digest_skip_empty;
+	g_free(c->digest_day);
+	c->digest_day = g_strdup(cfg->digest_day);
+	c->digest_hour = cfg->digest_hour;
+	c->web_base_url = g_strdup(cfg->web_base_url);
 	return c;
 }
 
@@ -103,6 +115,30 @@ tick(SenderWorker *w)
 		    expired);
 }
 
+/* digests - the weekly digests that are due, at most once a minute
+ * (a pass over members done for the week is one short query); queued
+ * here, sent by this round */
+static void
+digests(SenderWorker *w)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 now = util_now();
+	DigestStats st;
+
+	if (!w->cfg->digest_enabled ||
+	    (w->digest_at != 0 && now - w->digest_at < WORKER_DIGEST_EVERY &&
+		now >= w->digest_at))
+		return;
+	w->digest_at = now;
+	if (!digest_run(w->cfg, w->store, now, &st, &error))
+		log_warn("digest", "digests wait: %s", error->message);
+	else if (st.enqueued + st.skipped + st.failed > 0)
+		log_info("digest",
+		    "pass enqueued=%u skipped=%u already=%u "
+		    "failed=%u",
+		    st.enqueued, st.skipped, st.already, st.failed);
+}
+
 /* worker_round - deliver what is due, one item at a time */
 static void
 worker_round(SenderWorker *w)
@@ -110,6 +146,7 @@ worker_round(SenderWorker *w)
 	FlushStats stats = { 0 };
 
 	tick(w);
+	digests(w);
 	if (sender_ledger_size(w->ledger) > 0) {
 		g_autoptr(GError) error = NULL;
 

@@ -338,6 +338,92 @@ const char *const pg_sql[SQL_N] = {
 	    " WHERE share_id = $1 ORDER BY created_at, member",
 	[SQL_PRIVACY_CREDITS_DELETE] =
 	    "DELETE FROM share_credits WHERE lower(member) = lower($1)",
+	[SQL_DIGEST_CANDIDATES] =
+	    "SELECT " MEMBER_COLUMNS ","
+	    " CASE WHEN EXISTS (SELECT 1 FROM digests d"
+	    "  WHERE d.member_id = members.id AND d.week = $2::text) THEN 1 "
+	    "ELSE 0 END,"
+	    " CASE WHEN EXISTS (SELECT 1 FROM digests d"
+	    "  WHERE d.member_id = members.id AND d.week = $3::text) THEN 1 "
+	    "ELSE 0 END"
+	    " FROM members WHERE id > $1"
+	    " AND (digest_day IS NULL OR digest_day <> 'never')"
+	    " AND NOT (EXISTS (SELECT 1 FROM digests d"
+	    "  WHERE d.member_id = members.id AND d.week = $2::text)"
+	    "  AND EXISTS (SELECT 1 FROM digests d"
+	    "  WHERE d.member_id = members.id AND d.week = $3::text))"
+	    " ORDER BY id LIMIT $4",
+	/* sharer is the member's address as stored (milter/share.c) */
+	[SQL_DIGEST_SHARED_BY] =
+	    "SELECT " SHARE_COLUMNS ", b.mid FROM (SELECT id AS mid,"
+	    " address AS maddr FROM members WHERE id BETWEEN $1 AND $2) b"
+	    " JOIN shares ON shares.sharer = b.maddr"
+	    " WHERE (created_at >= $3 AND created_at < $4)"
+	    " OR (answered_at >= $3 AND answered_at < $4)"
+	    " ORDER BY b.mid, id",
+	[SQL_DIGEST_SHARED_WITH] =
+	    "SELECT * FROM (SELECT " SHARE_COLUMNS ", b.mid,"
+	    " (SELECT MAX(o.sent_at) FROM outbox o WHERE o.share_id = shares.id"
+	    "  AND o.kind = 'intro') AS sent"
+	    " FROM (SELECT id AS mid, address AS maddr FROM members"
+	    " WHERE id BETWEEN $1 AND $2) b"
+	    " JOIN shares ON lower(shares.recipient) = lower(b.maddr)"
+	    " WHERE status = 'introduced') x"
+	    " WHERE sent >= $3 AND sent < $4 ORDER BY mid, id",
+	[SQL_DIGEST_WAITING] =
+	    "SELECT " SHARE_COLUMNS ", b.mid FROM (SELECT id AS mid,"
+	    " address AS maddr FROM members WHERE id BETWEEN $1 AND $2) b"
+	    " JOIN shares ON lower(shares.recipient) = lower(b.maddr)"
+	    " WHERE status = 'asked' AND token IS NOT NULL ORDER BY b.mid, id",
+	/* worked out: no outcome is recorded yet (flow/digest.c says 0) */
+	[SQL_DIGEST_BALANCE] =
+	    "SELECT id,"
+	    " (SELECT COUNT(*) FROM shares s WHERE s.sharer = members.address)"
+	    " + (SELECT COUNT(*) FROM share_credits c"
+	    "  WHERE lower(c.member) = lower(members.address)),"
+	    " (SELECT COUNT(*) FROM shares s WHERE s.sharer = members.address"
+	    "  AND s.created_at >= $3)"
+	    " + (SELECT COUNT(*) FROM share_credits c"
+	    "  WHERE lower(c.member) = lower(members.address) AND c.created_at "
+	    ">= $3),"
+	    " (SELECT COUNT(*) FROM shares s"
+	    "  WHERE lower(s.recipient) = lower(members.address)"
+	    "  AND s.status = 'introduced'),"
+	    " (SELECT COUNT(*) FROM shares s"
+	    "  WHERE lower(s.recipient) = lower(members.address)"
+	    "  AND s.status = 'introduced' AND s.created_at >= $3)"
+	    " FROM members WHERE id BETWEEN $1 AND $2 ORDER BY id",
+	[SQL_DIGEST_TOP] =
+	    "SELECT COALESCE(m.name, m.handle), COUNT(*) FROM members m"
+	    " JOIN shares s ON s.sharer = m.address"
+	    " WHERE m.public_credit = 1"
+	    " AND COALESCE(m.name, m.handle) IS NOT NULL"
+	    " AND s.created_at >= $1 AND s.created_at < $2"
+	    " GROUP BY m.id, m.name, m.handle ORDER BY COUNT(*) DESC, m.id"
+	    " LIMIT $3",
+	[SQL_DIGEST_INSERT] =
+	    "INSERT INTO digests (member_id, week, created_at)"
+	    " VALUES ($1, $2, $3) ON CONFLICT (member_id, week) DO NOTHING"
+	    " RETURNING member_id",
+	[SQL_DIGEST_SET_OUTBOX] = "UPDATE digests SET outbox_id = $3"
+				  " WHERE member_id = $1 AND week = $2",
+	[SQL_MEMBER_SET_DIGEST] =
+	    "UPDATE members SET"
+	    " digest_day = CASE WHEN $3::integer = 1 THEN $2::text ELSE "
+	    "digest_day END,"
+	    " digest_hour = CASE WHEN $5::integer = 1 THEN $4::integer ELSE "
+	    "digest_hour END,"
+	    " tz = CASE WHEN $7::integer = 1 THEN $6::text ELSE tz END,"
+	    " public_credit = CASE WHEN $9::integer = 1 THEN $8::integer ELSE "
+	    "public_credit END"
+	    " WHERE lower(address) = lower($1)",
+	[SQL_PRIVACY_DIGESTS] =
+	    "SELECT " COPY_DIGESTS_COLUMNS " FROM digests WHERE member_id IN"
+	    " (SELECT id FROM members WHERE lower(address) = lower($1)) ORDER "
+	    "BY week",
+	[SQL_PRIVACY_DIGESTS_DELETE] =
+	    "DELETE FROM digests WHERE member_id IN"
+	    " (SELECT id FROM members WHERE lower(address) = lower($1))",
 };
 
 const StoreMigration pg_migrations[] = {

@@ -48,6 +48,7 @@ store_person_free(StorePerson *p)
 	g_clear_pointer(&p->shares, g_ptr_array_unref);
 	g_clear_pointer(&p->outbox, g_ptr_array_unref);
 	g_clear_pointer(&p->suppression, g_ptr_array_unref);
+	g_clear_pointer(&p->digests, g_ptr_array_unref);
 	g_free(p);
 }
 
@@ -229,6 +230,11 @@ member_read(DbConn *db, const char *address, Member **m, GError **error)
 		x->consent = db_column_text(st, 6);
 		x->confirm =
 		    db_column_null(st, 7) ? -1 : (int)db_column_int64(st, 7);
+		x->digest_day = db_column_text(st, 8);
+		x->digest_hour =
+		    db_column_null(st, 9) ? -1 : (int)db_column_int64(st, 9);
+		x->tz = db_column_text(st, 10);
+		x->public_credit = (int)db_column_int64(st, 11);
 		*m = x;
 	}
 	return rc != DB_FAIL;
@@ -324,6 +330,38 @@ gather(DbConn *db, StorePerson *p, GArray *ids, GError **error)
 	return TRUE;
 }
 
+/* digest_record_free - a StoreDigestRecord; accepts NULL */
+static void
+digest_record_free(StoreDigestRecord *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->week);
+	g_free(d);
+}
+
+/* digest_rows - the member's digests rows into p->digests */
+static gboolean
+digest_rows(DbConn *db, StorePerson *p, GError **error)
+{
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_PRIVACY_DIGESTS, error);
+	DbStep rc;
+
+	if (st == NULL)
+		return FALSE;
+	db_bind_text(st, 1, p->address);
+	while (
+	    (rc = db_step(st, "reading a person's digests", error)) == DB_ROW) {
+		StoreDigestRecord *d = g_new0(StoreDigestRecord, 1);
+
+		d->week = db_column_text(st, 1);
+		d->outbox_id = db_column_int64(st, 2);
+		d->created_at = db_column_int64(st, 3);
+		g_ptr_array_add(p->digests, d);
+	}
+	return rc == DB_DONE;
+}
+
 /* person_new - an empty StorePerson for a normalised address */
 static StorePerson *
 person_new(const char *address)
@@ -336,6 +374,8 @@ person_new(const char *address)
 	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 	p->suppression =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)suppression_free);
+	p->digests =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)digest_record_free);
 	return p;
 }
 
@@ -372,7 +412,7 @@ export_in(DbConn *db, StorePerson *p, GError **error)
 		}
 		g_ptr_array_add(p->outbox, item);
 	}
-	if (!salt_get(db, FALSE, &salt, error))
+	if (!digest_rows(db, p, error) || !salt_get(db, FALSE, &salt, error))
 		return FALSE;
 	if (salt != NULL)
 		hash = hash_of(salt, p->address);
@@ -487,6 +527,8 @@ forget_in(DbConn *db, const char *address, StoreForget *f, GError **error)
 		&f->rcpts_replaced, error) ||
 	    !changed(db, SQL_PRIVACY_CREDITS_DELETE, address, 0,
 		&f->credits_deleted, error) ||
+	    !changed(db, SQL_PRIVACY_DIGESTS_DELETE, address, 0,
+		&f->digests_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_MEMBER_DELETE, address, 0,
 		&f->members_deleted, error) ||
 	    !changed(db, SQL_PRIVACY_SUPPRESSION_DELETE, address, 0,

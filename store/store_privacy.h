@@ -19,10 +19,13 @@
  *	them among the recipients, and the rows whose message, subject or
  *	last error holds their address or one of their names: exactly the
  *	rows store_person_forget() erases) with its message and recipients,
- *	and their suppression rows, the salted hash included.
+ *	their weekly digests (one row per ISO week served, and the outbox
+ *	row of its mail, which is among the rows sent to them), and their
+ *	suppression rows, the salted hash included.
  *
  *	store_person_forget() erases them in ONE write transaction:
- *	  - the members row is deleted;
+ *	  - the members row is deleted, and its digests rows (the weeks
+ *	    served) with it;
  *	  - shares they made (sharer) are deleted, with their outbox rows
  *	    and those rows' recipients: the record is theirs;
  *	  - shares of other members in which they are the friend or the
@@ -86,6 +89,13 @@
 	"X-Passalong: forgotten\r\n\r\nThis message was erased on "            \
 	"request.\r\n"
 
+/* one week's digest of a member (table digests) */
+typedef struct {
+	char *week;       /* ISO week, "2026-W49" */
+	gint64 outbox_id; /* its mail, or 0 (skipped, or the row gone) */
+	gint64 created_at;
+} StoreDigestRecord;
+
 /* one row of the suppression list */
 typedef struct {
 	char *address; /* or "forgotten:HEX", the salted hash */
@@ -101,12 +111,14 @@ typedef struct {
 	GPtrArray *shares;      /* of Share *, by id */
 	GPtrArray *outbox;      /* of OutboxItem *, with messages, by id */
 	GPtrArray *suppression; /* of StoreSuppression * */
+	GPtrArray *digests;     /* of StoreDigestRecord *, by week */
 	gboolean forgotten;     /* the hash is on the suppression list */
 } StorePerson;
 
 /* what forget did, or would do, per table */
 typedef struct {
 	gint64 members_deleted;
+	gint64 digests_deleted;     /* their weeks served */
 	gint64 shares_deleted;      /* they were the sharer */
 	gint64 shares_blanked;      /* another member's: friend or requester */
 	gint64 outbox_deleted;      /* rows of the shares deleted */

@@ -150,6 +150,33 @@ typedef enum {
 	SQL_SHARE_CREDIT,
 	SQL_SHARE_CREDITS,          /* share_id -> member, oldest first */
 	SQL_PRIVACY_CREDITS_DELETE, /* address: the member's credits */
+	/* the weekly digest (store_digest.c); a batch is a range of member
+	 * ids, LO and HI; SINCE, UNTIL the union of its members' weeks */
+	/* after id, week a, week b, limit -> MEMBER_COLUMNS, done a (0/1),
+	 * done b (0/1): members not 'never', not done for both weeks */
+	SQL_DIGEST_CANDIDATES,
+	/* lo, hi, since, until -> SHARE_COLUMNS, member id: their shares
+	 * created or answered in [since, until) */
+	SQL_DIGEST_SHARED_BY,
+	/* lo, hi, since, until -> SHARE_COLUMNS, member id, sent_at: shares
+	 * introduced to them as the friend, the intro sent in the window */
+	SQL_DIGEST_SHARED_WITH,
+	/* lo, hi -> SHARE_COLUMNS, member id: open requests asking them */
+	SQL_DIGEST_WAITING,
+	/* lo, hi, year start -> member id, given all, given year, received
+	 * all, received year */
+	SQL_DIGEST_BALANCE,
+	/* since, until, limit -> name or handle, shares: public members */
+	SQL_DIGEST_TOP,
+	/* member_id, week, created_at -> member_id, or no row when taken */
+	SQL_DIGEST_INSERT,
+	SQL_DIGEST_SET_OUTBOX, /* member_id, week, outbox_id */
+	/* address, day, set day, hour, set hour, tz, set tz, credit, set
+	 * credit (each set_* 1 to change that column) */
+	SQL_MEMBER_SET_DIGEST,
+	/* address -> COPY_DIGESTS_COLUMNS: the member's digests rows */
+	SQL_PRIVACY_DIGESTS,
+	SQL_PRIVACY_DIGESTS_DELETE, /* address */
 	SQL_N
 } StoreSql;
 

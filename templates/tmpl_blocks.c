@@ -107,9 +107,9 @@ tmpl_add_lines(GPtrArray *blocks, BlockKind kind, GPtrArray *lines)
 	g_ptr_array_add(blocks, b);
 }
 
-/* append_escaped - text escaped for HTML, "\n" as <br> */
-static void
-append_escaped(GString *s, const char *text)
+/* tmpl_append_escaped - text escaped for HTML, "\n" as <br> */
+void
+tmpl_append_escaped(GString *s, const char *text)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
@@ -156,7 +156,7 @@ append_lines_html(GString *s, const Block *b)
 	for (guint j = 0; j < b->lines->len; j++) {
 		if (j > 0)
 			g_string_append(s, "<br>\n");
-		append_escaped(s, g_ptr_array_index(b->lines, j));
+		tmpl_append_escaped(s, g_ptr_array_index(b->lines, j));
 	}
 	if (b->kind == BLOCK_NOTE)
 		g_string_append(s, TMPL_RQUOTE);
@@ -183,7 +183,7 @@ tmpl_blocks_html(const GPtrArray *blocks, const char *title_text)
 		switch (b->kind) {
 		case BLOCK_PARA:
 			g_string_append(s, "<p style=\"margin:0 0 16px 0;\">");
-			append_escaped(s, b->text);
+			tmpl_append_escaped(s, b->text);
 			g_string_append(s, "</p>\n");
 			break;
 		case BLOCK_NOTE:
@@ -192,17 +192,17 @@ tmpl_blocks_html(const GPtrArray *blocks, const char *title_text)
 			break;
 		case BLOCK_LINK:
 			g_string_append(s, "<p style=\"margin:0 0 16px 0;\">");
-			append_escaped(s, b->text);
+			tmpl_append_escaped(s, b->text);
 			g_string_append(s, " <a href=\"");
-			append_escaped(s, b->url);
+			tmpl_append_escaped(s, b->url);
 			g_string_append(s, "\" style=\"color:#1a5fb4;\">");
-			append_escaped(s, b->url);
+			tmpl_append_escaped(s, b->url);
 			g_string_append(s, "</a></p>\n");
 			break;
 		case BLOCK_SIG:
 			g_string_append(s, "<p style=\"margin:24px 0 0 0;"
 					   "font-size:13px;color:#666666;\">");
-			append_escaped(s, b->text);
+			tmpl_append_escaped(s, b->text);
 			g_string_append(s, "</p>\n");
 			break;
 		case BLOCK_RULE:

@@ -38,6 +38,17 @@
  *
  * ERRORS
  *	As tmpl.h: TMPL_ERROR_INPUT, TMPL_ERROR_CONFIG, TMPL_ERROR_VERIFY.
+ *	TMPL_ERROR_INPUT when the member's address is not safe, the week
+ *	is not like "2026-W49", unsub_address is missing or not in the
+ *	gateway's domain, share_address or a waiting item's reply_address
+ *	is set but not in it, or unsub_url or an answer_url is not a plain
+ *	http(s) URL (printable ASCII, no quotes, spaces or angle brackets).
+ *	A waiting item without reply_address is shown without the line.
+ *	List-Unsubscribe-Post is written only for an https unsub_url (RFC
+ *	8058); an http one is listed in List-Unsubscribe alone. Sections
+ *	show at most 25 items ("And N more."), the top sharers 10; names
+ *	that look like addresses are not shown, subjects and outcomes lose
+ *	every word holding '@'.
  *
  * THREADS
  *	Reentrant; g_mime_init() must have been called once.

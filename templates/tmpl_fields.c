@@ -74,6 +74,43 @@ tmpl_clean_line(const char *text, gsize max_chars)
 	return g_steal_pointer(&s);
 }
 
+/* tmpl_no_addresses - one line without any word holding '@' (transfer full),
+ * or NULL when nothing is left: subjects carry no address */
+char *
+tmpl_no_addresses(const char *line)
+{
+	g_auto(GStrv) words = NULL;
+	GString *s;
+
+	if (line == NULL)
+		return NULL;
+	words = g_strsplit(line, " ", -1);
+	s = g_string_new(NULL);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (*words[i] == '\0' || strchr(words[i], '@') != NULL)
+			continue;
+		if (s->len > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, words[i]);
+	}
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* tmpl_display_name - a display name fit to show, or NULL: none, or an address */
+char *
+tmpl_display_name(const char *name)
+{
+	g_autofree char *s = tmpl_clean_line(name, TMPL_NAME_MAX);
+
+	if (s == NULL || strchr(s, '@') != NULL)
+		return NULL;
+	return g_steal_pointer(&s);
+}
+
 /* tmpl_clean_text - clean multi-line text, trimmed, or NULL when empty */
 char *
 tmpl_clean_text(const char *text)

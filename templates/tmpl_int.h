@@ -27,6 +27,8 @@
  *
  *	ShareFields is the same for the mail about a share (tmpl_share.c):
  *	share_blocks() and share_subject() write its words (tmpl_words.c).
+ *	DigestView is the weekly digest's (tmpl_digest.c): digest_blocks()
+ *	and digest_html() write it (tmpl_digest_look.c).
  *
  *	Blocks (tmpl_blocks.c) are the words of a message once, rendered as
  *	HTML by tmpl_blocks_html() and as format=flowed text by
@@ -36,6 +38,12 @@
  *	tmpl_check_gateway(), tmpl_check_date() and tmpl_check_person() are
  *	the input checks every kind shares; tmpl_find_address() finds an
  *	address as a whole word (no case).
+ *
+ *	tmpl_display_name() is a cleaned display name, NULL when there is
+ *	none or it looks like an address; tmpl_no_addresses() one line
+ *	with every word holding '@' left out, NULL when nothing is left.
+ *	tmpl_append_escaped() appends text escaped for HTML ("\n" as
+ *	<br>, &#39; for the apostrophe HTML 4 readers know).
  *
  *	tmpl_set_subject() sets a message's Subject folded by
  *	rfc2047_encode_text(), which every reader reads back whole (GMime's
@@ -52,7 +60,9 @@
  *	to the expected one, a multipart/alternative with text/plain and
  *	text/html; when asked, Reply-To exactly as expected, the text
  *	format=flowed with no line over 78 octets and no '@' in the
- *	Subject, and one address found nowhere.
+ *	Subject, and one address found nowhere; for bulk mail (the
+ *	digest) List-Id, List-Unsubscribe, List-Unsubscribe-Post and
+ *	Precedence: bulk exactly as expected and no <script> in the HTML.
  *
  * OWNERSHIP
  *	Returned objects and strings are new (transfer full); arguments
@@ -172,11 +182,57 @@ typedef struct {
 	const char *subject;         /* the decoded subject */
 	const char *message_id;      /* without <> */
 	const char *const *reply_to; /* NULL-terminated, or NULL: unchecked */
-	const char *absent; /* found nowhere in the headers or the decoded
+	const char *absent;  /* found nowhere in the headers or the decoded
 				parts (no case), or NULL */
-	gboolean flowed;    /* text/plain format=flowed, every line of it
+	gboolean flowed;     /* text/plain format=flowed, every line of it
 				at most 78 octets, no '@' in the Subject */
+	const char *list_id; /* bulk mail (the digest): List-Id exactly
+				this (unfolded), with List-Unsubscribe
+				and Precedence: bulk, no <script> in
+				the HTML; NULL: no List-* checked */
+	const char *list_unsubscribe; /* unfolded */
+	gboolean one_click; /* List-Unsubscribe-Post: One-Click, once */
 } TmplExpect;
+
+/* The digest as it is shown (tmpl_digest.c builds it, cleaned;
+ * tmpl_digest_look.c writes it). */
+typedef struct {
+	char *title;  /* who: one line */
+	char *topic;  /* the request's subject, or NULL */
+	char *detail; /* status and outcome, or NULL */
+	char *reply;  /* intro+TOKEN@domain, or NULL */
+	char *link;   /* the answer page, or NULL */
+} DigestEntry;
+
+typedef struct {
+	const char *heading; /* static */
+	GPtrArray *entries;  /* of DigestEntry * */
+	gboolean compact;    /* one line an entry: "title: detail" */
+	guint more;          /* entries left out */
+} DigestSection;
+
+typedef struct {
+	char *product;      /* cfg->name, cleaned, no '@' */
+	char *from_address; /* from_localpart@domain */
+	char *domain;
+	char *help; /* postmaster@domain */
+	char *member_address;
+	char *member_name;   /* or NULL */
+	char *member_first;  /* or NULL */
+	char *week;          /* "2026-W49" */
+	char *week_of;       /* "30 November 2026", or NULL */
+	char *share_address; /* or NULL */
+	char *share_example; /* share+NAME@domain */
+	char *unsub_address;
+	char *unsub_url;    /* or NULL */
+	gboolean one_click; /* the URL is https */
+	char *subject;
+	GPtrArray *sections; /* of DigestSection * */
+	gint64 now;
+} DigestView;
+
+GPtrArray *digest_blocks(const DigestView *v);
+char *digest_html(const DigestView *v);
 
 /* The header fields of one message, for tmpl_message_build(). */
 typedef struct {
@@ -201,6 +257,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ShareFields, share_fields_free)
 GPtrArray *share_blocks(const ShareFields *f);
 char *share_subject(const ShareFields *f);
 const char *tmpl_find_address(const char *text, const char *addr);
+char *tmpl_no_addresses(const char *line);
+char *tmpl_display_name(const char *name);
+void tmpl_append_escaped(GString *s, const char *text);
 
 IntroFields *intro_fields_new(const IntroContext *ctx, GError **error);
 void intro_fields_free(IntroFields *f);

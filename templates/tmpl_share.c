@@ -161,43 +161,6 @@ withhold(const char *text, const char *addr)
 	return g_string_free(s, FALSE);
 }
 
-/* no_addresses - one line without any word holding '@' (transfer full),
- * or NULL when nothing is left: subjects carry no address */
-static char *
-no_addresses(const char *line)
-{
-	g_auto(GStrv) words = NULL;
-	GString *s;
-
-	if (line == NULL)
-		return NULL;
-	words = g_strsplit(line, " ", -1);
-	s = g_string_new(NULL);
-	for (guint i = 0; words[i] != NULL; i++) {
-		if (*words[i] == '\0' || strchr(words[i], '@') != NULL)
-			continue;
-		if (s->len > 0)
-			g_string_append_c(s, ' ');
-		g_string_append(s, words[i]);
-	}
-	if (s->len == 0) {
-		g_string_free(s, TRUE);
-		return NULL;
-	}
-	return g_string_free(s, FALSE);
-}
-
-/* name_of - a display name fit to show, or NULL: none, or an address */
-static char *
-name_of(const char *name)
-{
-	g_autofree char *s = tmpl_clean_line(name, TMPL_NAME_MAX);
-
-	if (s == NULL || strchr(s, '@') != NULL)
-		return NULL;
-	return g_steal_pointer(&s);
-}
-
 /* clean_words - multi-line text, cleaned, tabs as spaces, at most
  * max_bytes (cut on a character), or NULL when empty */
 static char *
@@ -225,15 +188,15 @@ static void
 set_people(ShareFields *sf, const ShareFacts *f)
 {
 	sf->member_address = g_strdup(f->member_address);
-	sf->member_name = name_of(f->member_name);
+	sf->member_name = tmpl_display_name(f->member_name);
 	sf->member_first = tmpl_first_name(sf->member_name);
 	sf->friend_address = g_strdup(f->friend_address);
-	sf->friend_name = name_of(f->friend_name);
+	sf->friend_name = tmpl_display_name(f->friend_name);
 	sf->friend_first = tmpl_first_name(sf->friend_name);
 	sf->requester_address = g_strdup(f->requester_address);
-	sf->requester_name = name_of(f->requester_name);
+	sf->requester_name = tmpl_display_name(f->requester_name);
 	sf->requester_first = tmpl_first_name(sf->requester_name);
-	sf->requester_org = name_of(f->requester_org);
+	sf->requester_org = tmpl_display_name(f->requester_org);
 	if (sf->requester_org != NULL) {
 		g_autofree char *org = sf->requester_org;
 
@@ -255,7 +218,7 @@ set_words(ShareFields *sf, const ShareFacts *f, Audience to)
 	g_autofree char *excerpt = tmpl_excerpt(request, EXCERPT_CHARS);
 	g_autofree char *cut = NULL;
 
-	topic = no_addresses(subject != NULL ? subject : "");
+	topic = tmpl_no_addresses(subject != NULL ? subject : "");
 	if (topic != NULL) {
 		cut = tmpl_cut_chars(topic, TMPL_SUBJECT_MAX - 60);
 		sf->topic = withhold(cut, hide);
@@ -281,7 +244,7 @@ share_fields_new(const ShareFacts *f, int k, GError **error)
 		return NULL;
 	sf = g_new0(ShareFields, 1);
 	sf->kind = kinds[k].kind;
-	product = name_of(f->cfg->name);
+	product = tmpl_display_name(f->cfg->name);
 	sf->product =
 	    product != NULL ? g_steal_pointer(&product) : g_strdup("passalong");
 	sf->domain = g_strdup(f->cfg->domain);

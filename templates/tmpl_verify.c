@@ -320,6 +320,66 @@ check_body(GMimeMessage *msg, GError **error)
 	return TRUE;
 }
 
+/* unfolded - a raw header value without its folding and the spaces
+ * around it (transfer full) */
+static char *
+unfolded(const char *raw)
+{
+	GString *s = g_string_new(NULL);
+
+	for (const char *p = raw; *p; p++) {
+		if (*p == '\r' || *p == '\n')
+			continue;
+		g_string_append_c(s, *p);
+	}
+	g_strstrip(s->str);
+	s->len = strlen(s->str);
+	return g_string_free(s, FALSE);
+}
+
+/* check_one - exactly one header NAME, whose unfolded raw value is want */
+static gboolean
+check_one(GMimeObject *obj, const char *name, const char *want, GError **error)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = g_mime_header_list_get_header(list, name);
+	g_autofree char *v = NULL;
+
+	if (count_header(obj, name) != 1 || h == NULL)
+		return fail(error, "not exactly one %s", name);
+	v = unfolded(g_mime_header_get_raw_value(h));
+	if (strcmp(v, want) != 0)
+		return fail(error, "%s is not the expected one", name);
+	return TRUE;
+}
+
+/* check_bulk - what bulk mail (the digest) promises: the list headers
+ * of RFC 2369, 2919 and 8058 exactly as meant, and an HTML part that
+ * holds no script element however the fields were escaped */
+static gboolean
+check_bulk(GMimeMessage *msg, const TmplExpect *want, GError **error)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	GMimeMultipart *mp = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
+	g_autofree char *html = part_text(g_mime_multipart_get_part(mp, 1));
+	g_autofree char *lower = NULL;
+
+	if (!check_one(obj, "List-Id", want->list_id, error) ||
+	    !check_one(
+		obj, "List-Unsubscribe", want->list_unsubscribe, error) ||
+	    !check_one(obj, "Precedence", "bulk", error))
+		return FALSE;
+	if (want->one_click && !check_one(obj, "List-Unsubscribe-Post",
+				   "List-Unsubscribe=One-Click", error))
+		return FALSE;
+	if (!want->one_click && count_header(obj, "List-Unsubscribe-Post") != 0)
+		return fail(error, "List-Unsubscribe-Post without a URL");
+	lower = g_ascii_strdown(html != NULL ? html : "", -1);
+	if (strstr(lower, "<script") != NULL)
+		return fail(error, "the HTML holds a script element");
+	return TRUE;
+}
+
 /* tmpl_verify - parse the bytes back and check what matters */
 gboolean
 tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error)
@@ -338,5 +398,6 @@ tmpl_verify(GBytes *message, const TmplExpect *expect, GError **error)
 	if (msg == NULL)
 		return fail(error, "GMime cannot parse it");
 	return check_headers(msg, expect, error) && check_body(msg, error) &&
-	       check_share(data, len, msg, expect, error);
+	       check_share(data, len, msg, expect, error) &&
+	       (expect->list_id == NULL || check_bulk(msg, expect, error));
 }

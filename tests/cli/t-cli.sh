@@ -11,13 +11,15 @@
 run 0 --help
 has out "member add ADDRESS"
 has out "outbox flush"
-if grep -q digest "$T/out"; then bad "--help lists digest"; else ok "--help has no digest"; fi
+has out "digest run"
+has out "digest preview ADDRESS"
 run 0 -V
 has out "passalong "
 run 64
 has err "which command?"
-run 64 digest run
-has err "unknown command \"digest\""
+run 64 digest frobnicate
+run 0 digest --help
+has out "digest preview ADDRESS"
 run 64 --bogus
 run 0 member --help
 has out "member list"

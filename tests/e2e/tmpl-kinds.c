@@ -5,8 +5,10 @@
  *
  * The share of tests/unit/tmpl-facts.h, rendered by tmpl_render_share()
  * at NOW (seconds since the epoch; default the facts' fixed clock), as
- * the bytes the worker would send. For tests/e2e/t-spamassassin.sh.
- * Exit 0, or 1 with a message when a kind does not render.
+ * the bytes the worker would send, and Chris's week as DIR/digest.eml
+ * (tmpl_render_digest()). For tests/e2e/t-spamassassin.sh,
+ * tests/e2e/t-digest-look.sh and make screenshots. Exit 0, or 1 with a
+ * message when a kind does not render.
  */
 #include "config.h"
 
@@ -15,6 +17,39 @@
 #include <stdlib.h>
 
 #include "tests/unit/tmpl-facts.h"
+
+/* write_mail - the bytes of mail as DIR/NAME.eml */
+static gboolean
+write_mail(const char *dir, const char *name, const RenderedMail *mail)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_strdup_printf("%s/%s.eml", dir, name);
+	gsize len;
+	const char *data = g_bytes_get_data(mail->message, &len);
+
+	if (!g_file_set_contents(path, data, (gssize)len, &error)) {
+		fprintf(stderr, "tmpl-kinds: %s\n", error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* write_digest - Chris's week at now as DIR/digest.eml */
+static gboolean
+write_digest(const char *dir, const Config *cfg, gint64 now)
+{
+	g_autoptr(TestDigest) f = tmpl_facts_digest_new(cfg);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RenderedMail) mail = NULL;
+
+	f->now = now;
+	mail = tmpl_render_digest(f, &error);
+	if (mail == NULL) {
+		fprintf(stderr, "tmpl-kinds: digest: %s\n", error->message);
+		return FALSE;
+	}
+	return write_mail(dir, "digest", mail);
+}
 
 /* main - render each kind into DIR */
 int
@@ -32,10 +67,7 @@ main(int argc, char **argv)
 		const char *kind = tmpl_facts_kinds[i];
 		g_autoptr(GError) error = NULL;
 		g_autoptr(RenderedMail) mail = NULL;
-		g_autofree char *path = NULL;
 		ShareFacts f;
-		gsize len;
-		const char *data;
 
 		tmpl_facts_fill(&f, cfg, kind);
 		if (argc == 3)
@@ -46,12 +78,12 @@ main(int argc, char **argv)
 			    error->message);
 			return 1;
 		}
-		path = g_strdup_printf("%s/%s.eml", argv[1], kind);
-		data = g_bytes_get_data(mail->message, &len);
-		if (!g_file_set_contents(path, data, (gssize)len, &error)) {
-			fprintf(stderr, "tmpl-kinds: %s\n", error->message);
+		if (!write_mail(argv[1], kind, mail))
 			return 1;
-		}
 	}
+	if (!write_digest(argv[1], cfg,
+		argc == 3 ? g_ascii_strtoll(argv[2], NULL, 10)
+			  : TMPL_FACTS_NOW))
+		return 1;
 	return 0;
 }

@@ -104,6 +104,12 @@ expect mode "mode.conf:5: [milter] socket_mode:"
 printf '[gateway]\ndomain = intro.example.org\n[milter]\nsocket = inet:8891@127.0.0.1\npid_file = %s/no/such/dir/pid\n[store]\npath = %s/pa.db\n' "$dir" "$dir" > "$dir/pidfile.conf"
 expect pidfile "pidfile.conf:5: [milter] pid_file: the folder"
 
+# the digest's schedule and the links in mail
+{ base; printf '[digest]\nday = monday\nhour = 25\n[web]\nbase_url = ftp://intro.example.org\n'; } > "$dir/digest.conf"
+expect digest "digest.conf:8: [digest] day:" "digest.conf:9: [digest] hour:" "digest.conf:11: [web] base_url:"
+{ base; printf '[digest]\nday = sun\nhour = 0\nskip_empty = no\n[web]\nbase_url = https://intro.example.org/pa\n'; } > "$dir/digestok.conf"
+ok digestok
+
 # the daemon's user and the socket override
 
 printf '[gateway]\ndomain = intro.example.org\n[milter]\nsocket = inet:8891@127.0.0.1\nuser = nosuchuser-pa\n' > "$dir/user.conf"

@@ -87,6 +87,70 @@ test_config_documented_example(void)
 	drop_conf(path);
 }
 
+/* test_config_digest - [digest] day, hour, skip_empty and [web]
+ * base_url: defaults, good values, and each bad one named by line */
+static void
+test_config_digest(void)
+{
+	char *good = write_conf("[gateway]\n"
+				"domain = intro.example.org\n"
+				"[digest]\n"
+				"skip_empty = false\n"
+				"day = sun\n"
+				"hour = 23\n"
+				"[web]\n"
+				"base_url = https://intro.example.org/pa\n");
+	char *bad = write_conf("[gateway]\n"
+			       "domain = intro.example.org\n"
+			       "[digest]\n"
+			       "day = someday\n"
+			       "hour = 24\n"
+			       "[web]\n"
+			       "base_url = http://intro.example.org/pa\n");
+	char *slash = write_conf("[gateway]\n"
+				 "domain = intro.example.org\n"
+				 "[web]\n"
+				 "base_url = https://intro.example.org/\n");
+	char *local = write_conf("[gateway]\n"
+				 "domain = intro.example.org\n"
+				 "[web]\n"
+				 "base_url = http://127.0.0.1:8025\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) def = config_new_default();
+	g_autoptr(Config) cfg = config_load(good, &error);
+	g_autoptr(Config) nope = NULL;
+	g_autoptr(Config) loc = NULL;
+	g_autofree char *l4 = g_strdup_printf("%s:4: [digest] day", bad);
+	g_autofree char *l5 = g_strdup_printf("%s:5: [digest] hour", bad);
+	g_autofree char *l7 = g_strdup_printf("%s:7: [web] base_url", bad);
+
+	g_assert_true(def->digest_skip_empty);
+	g_assert_cmpstr(def->digest_day, ==, "mon");
+	g_assert_cmpuint(def->digest_hour, ==, 8);
+	g_assert_null(def->web_base_url);
+	g_assert_no_error(error);
+	g_assert_false(cfg->digest_skip_empty);
+	g_assert_cmpstr(cfg->digest_day, ==, "sun");
+	g_assert_cmpuint(cfg->digest_hour, ==, 23);
+	g_assert_cmpstr(cfg->web_base_url, ==, "https://intro.example.org/pa");
+	nope = config_load(bad, &error);
+	g_assert_null(nope);
+	g_assert_nonnull(strstr(error->message, l4));
+	g_assert_nonnull(strstr(error->message, l5));
+	g_assert_nonnull(strstr(error->message, l7));
+	g_clear_error(&error);
+	g_assert_null(config_load(slash, &error));
+	g_assert_nonnull(strstr(error->message, "trailing slash"));
+	g_clear_error(&error);
+	loc = config_load(local, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(loc->web_base_url, ==, "http://127.0.0.1:8025");
+	drop_conf(good);
+	drop_conf(bad);
+	drop_conf(slash);
+	drop_conf(local);
+}
+
 static void
 test_config_errors(void)
 {
@@ -809,6 +873,7 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/config/load/errors-name-file-line-key", test_config_errors);
 	g_test_add_func("/config/load/rules", test_config_rules);
+	g_test_add_func("/config/load/digest", test_config_digest);
 	g_test_add_func("/config/load/missing-file", test_config_missing);
 	g_test_add_func("/config/load/set-once", test_config_set_once);
 	g_test_add_func("/config/load/where", test_config_where);

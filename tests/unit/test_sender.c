@@ -1072,6 +1072,77 @@ test_worker(void)
 	g_assert_true(stop_bounded(w));
 }
 
+/* test_worker_digest - the daemon queues a due digest by itself (the
+ * day is today, 00:00, in UTC) and delivers it in the same round;
+ * later rounds queue no second one */
+static void
+test_worker_digest(void)
+{
+	g_autoptr(Sink) s = sink_start(NULL);
+	g_autoptr(Db) db = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) m = member_new();
+	g_autoptr(Share) sh = share_new();
+	g_autoptr(GDateTime) today = g_date_time_new_now_utc();
+	g_autoptr(GPtrArray) all = NULL;
+	g_autofree char *dump = NULL;
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+	gboolean created = FALSE;
+	gint64 digest = 0;
+	guint n = 0;
+	Config *cfg;
+	SenderWorker *w;
+
+	if (s == NULL)
+		return;
+	db = db_new();
+	m->address = g_strdup("jane@example.net");
+	m->name = g_strdup("Jane Doe");
+	g_assert_true(store_member_add(db->store, m, NULL, &error));
+	sh->sharer = g_strdup("jane@example.net");
+	sh->recipient = g_strdup("friend@example.com");
+	sh->requester = g_strdup("asker@example.org");
+	sh->subject = g_strdup("A keynote");
+	sh->origin_key = g_strdup("k1");
+	sh->created_at = util_now();
+	g_assert_true(
+	    store_share_record(db->store, sh, NULL, &created, &error));
+	g_assert_no_error(error);
+	cfg = config_new_default();
+	set_store(cfg, db->path);
+	g_free(cfg->smtp_url);
+	cfg->smtp_url = g_strdup(s->url);
+	cfg->poll_interval = 1;
+	g_free(cfg->digest_day);
+	cfg->digest_day =
+	    g_strdup(days[g_date_time_get_day_of_week(today) - 1]);
+	cfg->digest_hour = 0;
+	w = sender_worker_start(cfg, &error);
+	g_assert_no_error(error);
+	config_free(cfg);
+	for (int i = 0; i < WAIT_TRIES && digest == 0; i++) {
+		g_autoptr(GPtrArray) items = store_outbox_list(db->store, NULL);
+
+		for (guint j = 0; items != NULL && j < items->len; j++)
+			if (!strcmp(((OutboxItem *)items->pdata[j])->kind,
+				"digest"))
+				digest = ((OutboxItem *)items->pdata[j])->id;
+		if (digest == 0)
+			g_usleep(WAIT_STEP);
+	}
+	g_assert_cmpint(digest, >, 0);
+	g_assert_true(wait_status(db, digest, "sent"));
+	g_usleep(2 * G_USEC_PER_SEC); /* rounds go on: no second digest */
+	g_assert_true(stop_bounded(w));
+	all = store_outbox_list(db->store, &error);
+	for (guint j = 0; j < all->len; j++)
+		n += !strcmp(((OutboxItem *)all->pdata[j])->kind, "digest");
+	g_assert_cmpuint(n, ==, 1);
+	dump = sink_dump(s, "X-Rcpt-Args: <jane@example.net>");
+	g_assert_nonnull(dump);
+}
+
 /* test_worker_bad_store - a store that cannot be opened is an error */
 static void
 test_worker_bad_store(void)
@@ -1711,6 +1782,7 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
+	g_test_add_func("/sender/worker/digest", test_worker_digest);
 	g_test_add_func("/sender/worker/busy_record", test_worker_busy);
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
 	g_test_add_func("/sender/webhook/signature", test_webhook_signature);

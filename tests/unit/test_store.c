@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_digest.h"
 #include "store/store_privacy.h"
 
 typedef struct {
@@ -2717,6 +2718,408 @@ test_person_forget_credits(Fixture *f, gconstpointer data)
 	    0);
 }
 
+/* the digest's tests: a week of fixed times (2026-W50, Monday 7
+ * December 2026 00:00 UTC to the next Monday) */
+#define W50 G_GINT64_CONSTANT(1796601600)
+#define W51 G_GINT64_CONSTANT(1797206400)
+#define Y2026 G_GINT64_CONSTANT(1767225600)
+
+/* digest_share - a share row written directly (status and times) */
+static void
+digest_share(Fixture *f, gint64 id, const char *sharer, const char *friend,
+    const char *status, gint64 created, gint64 answered, const char *token)
+{
+	g_autofree char *ans =
+	    answered ? g_strdup_printf("%" G_GINT64_FORMAT, answered)
+		     : g_strdup("NULL");
+	g_autofree char *sql = g_strdup_printf(
+	    "INSERT INTO shares (id, sharer, recipient, recipient_name,"
+	    " requester, requester_name, subject, origin_key, status,"
+	    " created_at, mode, token, asked_at, answered_at) VALUES"
+	    " (%" G_GINT64_FORMAT ", '%s', '%s', 'Friend Name',"
+	    " 'asker@example.org', 'Asker', 'Topic %" G_GINT64_FORMAT "',"
+	    " 'o%" G_GINT64_FORMAT "', '%s', %" G_GINT64_FORMAT
+	    ", '%s', %s%s%s,"
+	    " %" G_GINT64_FORMAT ", %s)",
+	    id, sharer, friend, id, id, status, created,
+	    token != NULL ? "ask" : "direct", token ? "'" : "",
+	    token ? token : "NULL", token ? "'" : "", created, ans);
+
+	raw_exec(f->path, sql);
+}
+
+/* digest_intro_sent - the intro of share id, sent at t */
+static void
+digest_intro_sent(Fixture *f, gint64 share_id, gint64 t)
+{
+	g_autofree char *sql = g_strdup_printf(
+	    "INSERT INTO outbox (share_id, kind, mail_from, message, status,"
+	    " next_attempt_at, created_at, sent_at) VALUES (%" G_GINT64_FORMAT
+	    ", 'intro', 'intros@intro.example.org', 'x', 'sent',"
+	    " %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+	    ")",
+	    share_id, t, t, t);
+
+	raw_exec(f->path, sql);
+}
+
+/* digest_member - a member with a name and a handle; its id */
+static gint64
+digest_member(Fixture *f, const char *address, const char *name,
+    const char *handle, int credit)
+{
+	g_autoptr(Member) m = member_new();
+	g_autoptr(GError) error = NULL;
+	StoreDigestSettings set = { .set_credit = TRUE,
+		.public_credit = credit };
+	gboolean found = FALSE;
+	gint64 id = 0;
+
+	m->address = g_strdup(address);
+	m->name = g_strdup(name);
+	m->handle = g_strdup(handle);
+	g_assert_true(store_member_add(f->store, m, &id, &error));
+	g_assert_true(
+	    store_member_set_digest(f->store, address, &set, &found, &error));
+	g_assert_no_error(error);
+	g_assert_true(found);
+	return id;
+}
+
+/* digest_mail - a rendered digest's outbox row for address */
+static OutboxItem *
+digest_mail(const char *address)
+{
+	OutboxItem *it = outbox_item_new();
+
+	it->kind = g_strdup("digest");
+	it->mail_from = g_strdup("intros@intro.example.org");
+	g_ptr_array_add(it->rcpts, g_strdup(address));
+	it->subject = g_strdup("Your week");
+	it->message = g_bytes_new_static("Subject: Your week\r\n\r\nx\r\n", 26);
+	return it;
+}
+
+/* test_digest_enqueue_once - the week is taken once: a second call (a
+ * rerun, another host) queues nothing; a skipped week queues no mail
+ * but is done; candidates leave out what is done and "never" */
+static void
+test_digest_enqueue_once(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OutboxItem) a = digest_mail("jane@example.net");
+	g_autoptr(OutboxItem) b = digest_mail("jane@example.net");
+	g_autoptr(GPtrArray) c1 = NULL;
+	g_autoptr(GPtrArray) c2 = NULL;
+	StoreDigestSettings never = { .set_day = TRUE, .day = "never" };
+	gboolean created = FALSE, found = FALSE;
+	gint64 jane, bob;
+
+	(void)data;
+	jane = digest_member(f, "jane@example.net", "Jane", "jane", 0);
+	bob = digest_member(f, "bob@example.net", "Bob", "bob", 0);
+	digest_member(f, "nemo@example.net", "Nemo", NULL, 0);
+	g_assert_true(store_member_set_digest(
+	    f->store, "NEMO@example.net", &never, &found, &error));
+	g_assert_true(found);
+	c1 = store_digest_candidates(
+	    f->store, 0, 10, "2026-W50", "2026-W50", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c1->len, ==, 2); /* nemo: never */
+	g_assert_true(store_digest_enqueue(
+	    f->store, jane, "2026-W50", a, W50 + 10, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	g_assert_cmpint(a->id, >, 0);
+	g_assert_true(store_digest_enqueue(
+	    f->store, jane, "2026-W50", b, W50 + 20, &created, &error));
+	g_assert_no_error(error);
+	g_assert_false(created);
+	g_assert_cmpint(b->id, ==, 0);
+	g_assert_true(store_digest_enqueue(
+	    f->store, bob, "2026-W50", NULL, W50 + 30, &created, &error));
+	g_assert_true(created); /* skipped: done, no mail */
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox WHERE"
+					 " kind = 'digest'"),
+	    ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT outbox_id FROM digests"
+					 " WHERE week = '2026-W50' AND"
+					 " outbox_id IS NOT NULL"),
+	    ==, a->id);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM digests"), ==, 2);
+	c2 = store_digest_candidates(
+	    f->store, 0, 10, "2026-W50", "2026-W50", &error);
+	g_assert_cmpuint(c2->len, ==, 0);
+	g_clear_pointer(&c2, g_ptr_array_unref);
+	/* across a week's edge: done for W50, not for W51 */
+	c2 = store_digest_candidates(
+	    f->store, 0, 10, "2026-W50", "2026-W51", &error);
+	g_assert_cmpuint(c2->len, ==, 2);
+	g_assert_true(((StoreDigestCandidate *)c2->pdata[0])->done_a);
+	g_assert_false(((StoreDigestCandidate *)c2->pdata[0])->done_b);
+	g_clear_pointer(&c2, g_ptr_array_unref);
+	c2 = store_digest_candidates(
+	    f->store, jane, 10, "2026-W50", "2026-W51", &error);
+	g_assert_cmpuint(c2->len, ==, 1); /* after jane's id */
+}
+
+/* racer - one thread's store, enqueueing the same week */
+typedef struct {
+	const char *path;
+	gint64 member;
+	gint created;
+	gint failed;
+} Race;
+
+static gpointer
+racer(gpointer data)
+{
+	Race *r = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(r->path, 10000, &error);
+
+	g_assert_nonnull(st);
+	for (int i = 0; i < 20; i++) {
+		g_autoptr(OutboxItem) it = digest_mail("jane@example.net");
+		g_autofree char *week = g_strdup_printf("2026-W%02d", i + 1);
+		g_autoptr(GError) e = NULL;
+		gboolean created = FALSE;
+
+		if (!store_digest_enqueue(
+			st, r->member, week, it, W50, &created, &e))
+			g_atomic_int_inc(&r->failed);
+		else if (created)
+			g_atomic_int_inc(&r->created);
+	}
+	return NULL;
+}
+
+/* test_digest_race - four stores racing for 20 weeks of one member:
+ * 20 digests, not one more */
+static void
+test_digest_race(Fixture *f, gconstpointer data)
+{
+	Race r = { .path = f->path };
+	GThread *t[4];
+
+	(void)data;
+	r.member = digest_member(f, "jane@example.net", "Jane", NULL, 0);
+	for (int i = 0; i < 4; i++)
+		t[i] = g_thread_new("racer", racer, &r);
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	g_assert_cmpint(r.failed, ==, 0);
+	g_assert_cmpint(r.created, ==, 20);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox WHERE"
+					 " kind = 'digest'"),
+	    ==, 20);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM digests WHERE"
+					 " outbox_id IS NOT NULL"),
+	    ==, 20);
+}
+
+/* rows_of - the rows of the one member in a select of windows */
+static StoreDigestRows *
+rows_of(GPtrArray *rows, gint64 id)
+{
+	for (guint i = 0; i < rows->len; i++)
+		if (((StoreDigestRows *)rows->pdata[i])->member_id == id)
+			return rows->pdata[i];
+	g_assert_not_reached();
+	return NULL;
+}
+
+/* test_digest_select - each section in the member's own window, the
+ * balance with credits, two members of one batch in different weeks */
+static void
+test_digest_select(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	StoreDigestWindow win[2];
+	StoreDigestRows *j, *b;
+	gint64 jane, bob;
+
+	(void)data;
+	jane = digest_member(f, "jane@example.net", "Jane", "jane", 0);
+	bob = digest_member(f, "bob@example.net", "Bob", "bob", 0);
+	/* jane's: in the week, answered in the week, before it, after */
+	digest_share(f, 1, "jane@example.net", "f1@example.com", "queued",
+	    W50 + 100, 0, NULL);
+	digest_share(f, 2, "jane@example.net", "f2@example.com", "declined",
+	    W50 - 86400, W50 + 200, "tok2aaaaaaaaaaaaaaaaaaaaaa");
+	digest_share(f, 3, "jane@example.net", "f3@example.com", "introduced",
+	    Y2026 - 86400, 0, NULL);
+	digest_share(f, 4, "jane@example.net", "f4@example.com", "queued",
+	    W51 + 5, 0, NULL);
+	/* to jane as the friend: introduced in the week (sent), and one
+	 * sent the week before; one waiting for her answer */
+	digest_share(f, 5, "bob@example.net", "JANE@example.net", "introduced",
+	    W50 - 3600, 0, NULL);
+	digest_intro_sent(f, 5, W50 + 300);
+	digest_share(f, 6, "bob@example.net", "jane@example.net", "introduced",
+	    W50 - 3 * 86400, 0, NULL);
+	digest_intro_sent(f, 6, W50 - 2 * 86400);
+	digest_share(f, 7, "bob@example.net", "jane@example.net", "asked",
+	    W50 - 5 * 86400, 0, "tok7aaaaaaaaaaaaaaaaaaaaaa");
+	/* credit: jane named on bob's share 6 */
+	raw_exec(f->path,
+	    "INSERT INTO share_credits (share_id, member,"
+	    " created_at) VALUES (6, 'Jane@example.net', 1796300000)");
+	win[0] = (StoreDigestWindow){ .member_id = jane,
+		.since = W50,
+		.until = W51,
+		.year_start = Y2026 };
+	/* bob's week is the one before */
+	win[1] = (StoreDigestWindow){ .member_id = bob,
+		.since = W50 - 7 * 86400,
+		.until = W50,
+		.year_start = Y2026 };
+	rows = store_digest_select(f->store, win, 2, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(rows->len, ==, 2);
+	j = rows_of(rows, jane);
+	b = rows_of(rows, bob);
+	g_assert_cmpuint(j->shared_by->len, ==, 2);
+	g_assert_cmpint(
+	    ((StoreDigestShare *)j->shared_by->pdata[0])->share->id, ==, 1);
+	g_assert_cmpint(
+	    ((StoreDigestShare *)j->shared_by->pdata[1])->share->id, ==, 2);
+	g_assert_cmpint(
+	    ((StoreDigestShare *)j->shared_by->pdata[1])->when, ==, W50 + 200);
+	g_assert_cmpuint(j->shared_with->len, ==, 1);
+	g_assert_cmpint(
+	    ((StoreDigestShare *)j->shared_with->pdata[0])->share->id, ==, 5);
+	g_assert_cmpint(((StoreDigestShare *)j->shared_with->pdata[0])->when,
+	    ==, W50 + 300);
+	g_assert_cmpuint(j->waiting->len, ==, 1);
+	g_assert_cmpstr(
+	    ((StoreDigestShare *)j->waiting->pdata[0])->share->token, ==,
+	    "tok7aaaaaaaaaaaaaaaaaaaaaa");
+	/* given: 4 shares + 1 credit; this year: 3 + 1 */
+	g_assert_cmpint(j->given_all, ==, 5);
+	g_assert_cmpint(j->given_year, ==, 4);
+	g_assert_cmpint(j->received_all, ==, 2);
+	g_assert_cmpint(j->received_year, ==, 2);
+	/* bob's week before: shares 5, 6 and 7 were made in it */
+	g_assert_cmpuint(b->shared_by->len, ==, 3);
+	g_assert_cmpuint(b->shared_with->len, ==, 0);
+	g_assert_cmpint(b->given_all, ==, 3);
+}
+
+/* test_digest_top - public members only, named, most shares first */
+static void
+test_digest_top(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) top = NULL;
+	g_autoptr(GPtrArray) one = NULL;
+
+	(void)data;
+	digest_member(f, "jane@example.net", "Jane", "jane", 1);
+	digest_member(f, "bob@example.net", NULL, "bob", 1);
+	digest_member(f, "priv@example.net", "Private", "priv", 0);
+	for (int i = 0; i < 3; i++)
+		digest_share(f, 10 + i, "priv@example.net", "x@example.com",
+		    "queued", W50 + i, 0, NULL);
+	digest_share(f, 20, "jane@example.net", "x@example.com", "queued",
+	    W50 + 1, 0, NULL);
+	digest_share(f, 21, "bob@example.net", "x@example.com", "queued",
+	    W50 + 1, 0, NULL);
+	digest_share(f, 22, "bob@example.net", "y@example.com", "queued",
+	    W50 + 2, 0, NULL);
+	digest_share(f, 23, "jane@example.net", "y@example.com", "queued",
+	    W50 - 1, 0, NULL); /* the week before */
+	top = store_digest_top(f->store, W50, W51, 5, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(top->len, ==, 2);
+	g_assert_cmpstr(((StoreDigestSharer *)top->pdata[0])->name, ==, "bob");
+	g_assert_cmpint(((StoreDigestSharer *)top->pdata[0])->shares, ==, 2);
+	g_assert_cmpstr(((StoreDigestSharer *)top->pdata[1])->name, ==, "Jane");
+	one = store_digest_top(f->store, W50, W51, 1, &error);
+	g_assert_cmpuint(one->len, ==, 1);
+}
+
+/* test_digest_member_set - each field only when asked; bad values */
+static void
+test_digest_member_set(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) m = NULL;
+	g_autoptr(Member) m2 = NULL;
+	StoreDigestSettings s = { .set_day = TRUE,
+		.day = "fri",
+		.set_hour = TRUE,
+		.hour = 17,
+		.set_tz = TRUE,
+		.tz = "Europe/Paris" };
+	StoreDigestSettings h = { .set_hour = TRUE, .hour = -1 };
+	StoreDigestSettings bad = { .set_day = TRUE, .day = "someday" };
+	gboolean found = FALSE;
+
+	(void)data;
+	digest_member(f, "jane@example.net", "Jane", "jane", 0);
+	g_assert_true(store_member_set_digest(
+	    f->store, "Jane@Example.net", &s, &found, &error));
+	g_assert_true(found);
+	m = store_member_by_address(f->store, "jane@example.net", &error);
+	g_assert_cmpstr(m->digest_day, ==, "fri");
+	g_assert_cmpint(m->digest_hour, ==, 17);
+	g_assert_cmpstr(m->tz, ==, "Europe/Paris");
+	g_assert_cmpint(m->public_credit, ==, 0);
+	g_assert_true(store_member_set_digest(
+	    f->store, "jane@example.net", &h, &found, &error));
+	m2 = store_member_by_address(f->store, "jane@example.net", &error);
+	g_assert_cmpstr(m2->digest_day, ==, "fri"); /* untouched */
+	g_assert_cmpint(m2->digest_hour, ==, -1);   /* the default again */
+	g_assert_false(store_member_set_digest(
+	    f->store, "jane@example.net", &bad, &found, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_true(store_member_set_digest(
+	    f->store, "nobody@example.net", &s, &found, &error));
+	g_assert_false(found);
+}
+
+/* test_digest_privacy - export lists the weeks; forget deletes them */
+static void
+test_digest_privacy(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OutboxItem) it = digest_mail("jane@example.net");
+	g_autoptr(StorePerson) p = NULL;
+	StoreForget fg = { 0 };
+	gboolean created = FALSE;
+	gint64 jane;
+
+	(void)data;
+	jane = digest_member(f, "jane@example.net", "Jane", "jane", 0);
+	digest_member(f, "bob@example.net", "Bob", "bob", 0);
+	g_assert_true(store_digest_enqueue(
+	    f->store, jane, "2026-W50", it, W50, &created, &error));
+	g_assert_true(store_digest_enqueue(
+	    f->store, jane, "2026-W49", NULL, W50, &created, &error));
+	p = store_person_export(f->store, "jane@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(p->digests->len, ==, 2);
+	g_assert_cmpstr(
+	    ((StoreDigestRecord *)p->digests->pdata[1])->week, ==, "2026-W50");
+	g_assert_cmpint(
+	    ((StoreDigestRecord *)p->digests->pdata[1])->outbox_id, ==, it->id);
+	g_assert_cmpint(
+	    ((StoreDigestRecord *)p->digests->pdata[0])->outbox_id, ==, 0);
+	/* the digest's mail is among the rows that concern her */
+	g_assert_cmpuint(p->outbox->len, ==, 1);
+	g_assert_true(store_person_forget(
+	    f->store, "jane@example.net", TRUE, &fg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(fg.digests_deleted, ==, 2);
+	g_assert_cmpint(
+	    raw_int(f->path, "SELECT COUNT(*) FROM digests"), ==, 0);
+	g_assert_cmpint(count_text(f, "outbox", "message", "Your week"), ==, 0);
+}
+
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 
 /* main - register the tests: every one on SQLite, the contract on
@@ -2781,6 +3184,12 @@ main(int argc, char **argv)
 	ADD("/store/privacy/export", test_person_export);
 	ADD("/store/privacy/forget", test_person_forget);
 	ADD("/store/privacy/forget_credits", test_person_forget_credits);
+	ADD("/store/digest/enqueue_once", test_digest_enqueue_once);
+	ADD("/store/digest/race", test_digest_race);
+	ADD("/store/digest/select", test_digest_select);
+	ADD("/store/digest/top", test_digest_top);
+	ADD("/store/digest/member_set", test_digest_member_set);
+	ADD("/store/privacy/digests", test_digest_privacy);
 	if (sqlite)
 		ADD("/store/copy/every_table", test_copy_every_table);
 	return g_test_run();

@@ -24,6 +24,12 @@
  * the friend never reads the requester's address before a yes (even
  * when the note or the request holds it), and nobody but the member of
  * a "declined" reads the friend's reason.
+ *
+ * And the weekly digest (tmpl_render_digest()) of a week of such items,
+ * under a hostile product name: the member alone in To, one List-Id, a
+ * clean Subject, short lines, only the digest's own tags, and the
+ * requester's address nowhere though names, subjects and outcomes of a
+ * request waiting for the member's answer hold it.
  */
 #include "config.h"
 
@@ -34,6 +40,7 @@
 #include "common/rfc2047.h"
 #include "common/util.h"
 #include "templates/tmpl.h"
+#include "templates/tmpl_digest.h"
 #include "templates/tmpl_int.h"
 
 #define NOW 1700000000
@@ -292,19 +299,16 @@ subject_clean(const char *s)
 	return TRUE;
 }
 
-/* html_tags_ok - every '<' opens or closes one of the template's tags */
+/* tags_ok - every '<' opens or closes one of the n tags */
 static gboolean
-html_tags_ok(const char *html)
+tags_ok(const char *html, const char *const *tags, gsize n_tags)
 {
-	const char *tags[] = { "!doctype", "html", "head", "meta", "title",
-		"body", "div", "p", "br", "hr", "blockquote" };
-
 	for (const char *p = strchr(html, '<'); p != NULL;
 	     p = strchr(p + 1, '<')) {
 		const char *t = p[1] == '/' ? p + 2 : p + 1;
 		gboolean known = FALSE;
 
-		for (guint i = 0; i < G_N_ELEMENTS(tags) && !known; i++) {
+		for (guint i = 0; i < n_tags && !known; i++) {
 			gsize n = strlen(tags[i]);
 
 			known = g_ascii_strncasecmp(t, tags[i], n) == 0 &&
@@ -314,6 +318,27 @@ html_tags_ok(const char *html)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* html_tags_ok - every '<' opens or closes one of the template's tags */
+static gboolean
+html_tags_ok(const char *html)
+{
+	static const char *const tags[] = { "!doctype", "html", "head", "meta",
+		"title", "body", "div", "p", "br", "hr", "blockquote" };
+
+	return tags_ok(html, tags, G_N_ELEMENTS(tags));
+}
+
+/* digest_tags_ok - every '<' is one of the digest's own tags */
+static gboolean
+digest_tags_ok(const char *html)
+{
+	static const char *const tags[] = { "!doctype", "html", "head", "meta",
+		"title", "body", "table", "tr", "td", "h1", "h2", "p", "br",
+		"strong", "a" };
+
+	return tags_ok(html, tags, G_N_ELEMENTS(tags));
 }
 
 /* html_part - the decoded text/html alternative */
@@ -539,6 +564,106 @@ share_case(const Config *cfg, const Case *c, const char *const extra[3],
 		    "the friend's reason where it must not be", seed, i, c);
 }
 
+/* digest_item - a hostile item of the digest (strings borrowed) */
+static DigestItem
+digest_item(const Case *c, const char *org, const char *outcome)
+{
+	return (DigestItem){ .share_id = 1,
+		.member_name = c->member_name,
+		.member_address = "ann@members.example",
+		.requester_name = c->requester_name,
+		.requester_org = org,
+		.friend_name = c->friend_name,
+		.friend_address = FRIEND,
+		.subject = c->subject,
+		.status = "asked",
+		.outcome = outcome,
+		.reply_address = "intro+abc123@intro.example.org",
+		.answer_url = "https://intro.example.org/c/abc123",
+		.when = NOW };
+}
+
+/* digest_case - the digest of a week of hostile items, read back: the
+ * member alone in To, a clean Subject, short header and text lines,
+ * only the digest's own tags, and the requester's address nowhere
+ * although names, subjects and outcomes carried it */
+static void
+digest_case(Config *cfg, const Case *c, const char *org, const char *outcome,
+    guint32 seed, guint i)
+{
+	g_autofree char *leaky = g_strconcat(
+	    c->subject != NULL ? c->subject : "", " " REQUESTER, NULL);
+	DigestItem by = digest_item(c, org, outcome);
+	DigestItem wait = digest_item(c, REQUESTER, leaky);
+	g_autoptr(GPtrArray) items = g_ptr_array_new();
+	g_autoptr(GPtrArray) waiting = g_ptr_array_new();
+	DigestSharer top = { c->friend_name, 3 };
+	g_autoptr(GPtrArray) tops = g_ptr_array_new();
+	DigestFacts f = { .cfg = cfg,
+		.member_address = MEMBER,
+		.member_name = c->member_name,
+		.share_address = "share+chris@intro.example.org",
+		.week = "2023-W46",
+		.week_start = NOW - 166400,
+		.unsub_address = "unsubscribe+abc@intro.example.org",
+		.unsub_url = "https://intro.example.org/u/abc",
+		.shared_by = items,
+		.shared_with = items,
+		.waiting = waiting,
+		.outcomes = waiting,
+		.top = tops,
+		.now = NOW };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RenderedMail) mail = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *head = NULL, *html = NULL, *mine = NULL;
+	InternetAddressList *to;
+	gsize len;
+	const char *data, *end;
+
+	/* the address as the name, or the org (digest_item's) */
+	wait.requester_name = i % 2 == 0 ? REQUESTER : c->requester_name;
+	wait.subject = leaky;
+	g_ptr_array_add(items, &by);
+	g_ptr_array_add(waiting, &wait);
+	g_ptr_array_add(tops, &top);
+	mail = tmpl_render_digest(&f, &error);
+	check(mail != NULL, error != NULL ? error->message : "no digest", seed,
+	    i, c);
+	msg = reparse(mail->message);
+	check(msg != NULL, "GMime cannot parse the digest", seed, i, c);
+	data = g_bytes_get_data(mail->message, &len);
+	end = g_strstr_len(data, (gssize)len, "\r\n\r\n");
+	check(end != NULL, "no header/body separator", seed, i, c);
+	head = g_strndup(data, (gsize)(end - data));
+	check(header_count(head, "From") == 1 &&
+		  header_count(head, "To") == 1 &&
+		  header_count(head, "Cc") == 0 &&
+		  header_count(head, "Bcc") == 0 &&
+		  header_count(head, "List-Id") == 1,
+	    "digest: not one From, To and List-Id, or a Cc", seed, i, c);
+	check(short_lines(head), "digest: a header line over 76", seed, i, c);
+	to = g_mime_message_get_to(msg);
+	check(
+	    internet_address_list_length(to) == 1 &&
+		g_ascii_strcasecmp(
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+			internet_address_list_get_address(to, 0))),
+		    MEMBER) == 0,
+	    "digest: To is not the member alone", seed, i, c);
+	mine = rfc2047_decode(raw_subject(msg));
+	check(
+	    g_strcmp0(mine, mail->subject) == 0 && subject_clean(mail->subject),
+	    "digest: the subject is not clean or reads back otherwise", seed, i,
+	    c);
+	check(text_lines_ok(msg), "digest: a text line over 78", seed, i, c);
+	html = html_part(msg);
+	check(html != NULL && digest_tags_ok(html),
+	    "digest: the HTML part holds a '<' of the input", seed, i, c);
+	check(nowhere(msg, head, REQUESTER),
+	    "digest: the requester's address is shown", seed, i, c);
+}
+
 /* env_uint - an unsigned number from the environment, or def */
 static guint64
 env_uint(const char *name, guint64 def)
@@ -610,6 +735,39 @@ test_fuzz_share(void)
 	g_rand_free(r);
 }
 
+/* test_fuzz_digest - tmpl_render_digest() over a quarter of
+ * TMPL_FUZZ_ITERATIONS cases from TMPL_FUZZ_SEED, the product's name
+ * hostile too */
+static void
+test_fuzz_digest(void)
+{
+	guint32 seed = (guint32)env_uint("TMPL_FUZZ_SEED", 1);
+	guint n = (guint)env_uint("TMPL_FUZZ_ITERATIONS", 2000) / 4 + 1;
+	g_autoptr(Config) cfg = config_new_default();
+	GRand *r = g_rand_new_with_seed(seed);
+
+	g_free(cfg->domain);
+	cfg->domain = g_strdup("intro.example.org");
+	g_test_message("seed %u, %u digests", seed, n);
+	for (guint i = 0; i < n; i++) {
+		g_auto(Case) c = { NULL };
+		g_autofree char *org = text(r, 3), *outcome = text(r, 6);
+		g_autofree char *product = text(r, 2);
+
+		case_fill(r, &c);
+		g_free(cfg->name);
+		/* [gateway] name: valid UTF-8, at most 64 characters */
+		if (product == NULL || !g_utf8_validate(product, -1, NULL))
+			cfg->name = g_strdup("passalong");
+		else if (g_utf8_strlen(product, -1) > 64)
+			cfg->name = g_utf8_substring(product, 0, 64);
+		else
+			cfg->name = g_strdup(product);
+		digest_case(cfg, &c, org, outcome, seed, i);
+	}
+	g_rand_free(r);
+}
+
 /* main - the fuzz as one GTest case */
 int
 main(int argc, char **argv)
@@ -619,5 +777,7 @@ main(int argc, char **argv)
 	g_test_add_func("/tmpl_fuzz/render_intro/differential", test_fuzz);
 	g_test_add_func(
 	    "/tmpl_fuzz/render_share/differential", test_fuzz_share);
+	g_test_add_func(
+	    "/tmpl_fuzz/render_digest/differential", test_fuzz_digest);
 	return g_test_run();
 }

@@ -58,3 +58,133 @@ tmpl_facts_fill(ShareFacts *f, const Config *cfg, const char *kind)
 		f->reason = "Thanks Chris, but March is full for me. Ask me "
 			    "again next year!";
 }
+
+/* The week of the digest's golden rendering: Chris's own shares, one
+ * made to Chris, one waiting for Chris's answer, names in French, Greek
+ * and Chinese. */
+static const DigestItem digest_shared_by[] = {
+	{ .share_id = 42,
+	    .requester_name = "Dana Scully",
+	    .requester_org = "Acme Events",
+	    .friend_name = "Jane Friend",
+	    .friend_address = "jane@friends.example",
+	    .subject = "Speaker for the March meetup",
+	    .status = "introduced",
+	    .outcome = "Jane is giving the talk on 14 March.",
+	    .when = TMPL_FACTS_NOW - 86400 },
+	{ .share_id = 43,
+	    .requester_name = "Sam Okafor",
+	    .requester_org = "Northwind",
+	    .friend_name = "L\xc3\xa9"
+			   "a Dubois",
+	    .friend_address = "lea@friends.example",
+	    .subject = "Looking for a Rust contractor",
+	    .status = "asked",
+	    .when = TMPL_FACTS_NOW - 3600 },
+	{ .share_id = 44,
+	    .requester_org = "Globex",
+	    .friend_address = "pat@friends.example",
+	    .subject = "Board member for a small charity",
+	    .status = "declined",
+	    .when = TMPL_FACTS_NOW - 7200 },
+};
+static const DigestItem digest_shared_with[] = {
+	{ .share_id = 51,
+	    .member_name = "Ann Lee",
+	    .member_address = "ann@members.example",
+	    .requester_name = "\xce\x9c\xce\xb1\xcf\x81\xce\xaf\xce\xb1 "
+			      "\xce\xa0\xce\xb1\xcf\x80\xce\xb1\xce\xb4"
+			      "\xce\xbf\xcf\x80\xce\xbf\xcf\x8d\xce\xbb"
+			      "\xce\xbf\xcf\x85",
+	    .requester_org = "Hellas Labs",
+	    .friend_address = "chris@members.example",
+	    .subject = "Postdoc in mail security",
+	    .status = "introduced",
+	    .when = TMPL_FACTS_NOW - 2 * 86400 },
+};
+static const DigestItem digest_waiting[] = {
+	{ .share_id = 61,
+	    .member_name = "Bob Ray",
+	    .member_address = "bob@members.example",
+	    .requester_name = "\xe5\xbc\xa0\xe4\xbc\x9f (Wei Zhang)",
+	    .requester_org = "Shenzhen Mail Co",
+	    .friend_address = "chris@members.example",
+	    .subject = "Guest for a podcast on email",
+	    .status = "asked",
+	    .reply_address = TMPL_FACTS_DIGEST_REPLY,
+	    .answer_url = "https://intro.example.org/c/"
+			  "q2r4t6v8w2x4y6z8a3b5c7d9k3j5m7p9",
+	    .when = TMPL_FACTS_NOW - 5 * 3600 },
+};
+static const DigestItem digest_outcomes[] = {
+	{ .share_id = 42,
+	    .requester_name = "Dana Scully",
+	    .requester_org = "Acme Events",
+	    .friend_name = "Jane Friend",
+	    .friend_address = "jane@friends.example",
+	    .subject = "Speaker for the March meetup",
+	    .status = "introduced",
+	    .outcome = "Thank you! Jane said yes and the talk is booked.",
+	    .when = TMPL_FACTS_NOW - 3 * 3600 },
+};
+static const DigestSharer digest_top[] = {
+	{ "Ann Lee", 4 },
+	{ "Chris Member", 3 },
+	{ "Bob Ray", 2 },
+};
+
+/* items - a new array borrowing n static items */
+static GPtrArray *
+items(gconstpointer first, gsize size, gsize n)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+	for (gsize i = 0; i < n; i++)
+		g_ptr_array_add(a, (gpointer)((const char *)first + i * size));
+	return a;
+}
+
+/* tmpl_facts_digest_new - Chris's week (the arrays new, the strings
+ * static) */
+DigestFacts *
+tmpl_facts_digest_new(const Config *cfg)
+{
+	DigestFacts *f = g_new0(DigestFacts, 1);
+
+	f->cfg = cfg;
+	f->member_address = "chris@members.example";
+	f->member_name = "Chris Member";
+	f->share_address = "share+chris@intro.example.org";
+	f->week = "2023-W46";
+	f->week_start = TMPL_FACTS_NOW - 166400; /* Monday 13 November */
+	f->unsub_address = TMPL_FACTS_DIGEST_UNSUB;
+	f->unsub_url = "https://intro.example.org/u/u7w9y2b4d6f8h3k5";
+	f->shared_by = items(digest_shared_by, sizeof(DigestItem),
+	    G_N_ELEMENTS(digest_shared_by));
+	f->shared_with = items(digest_shared_with, sizeof(DigestItem),
+	    G_N_ELEMENTS(digest_shared_with));
+	f->waiting = items(
+	    digest_waiting, sizeof(DigestItem), G_N_ELEMENTS(digest_waiting));
+	f->outcomes = items(
+	    digest_outcomes, sizeof(DigestItem), G_N_ELEMENTS(digest_outcomes));
+	f->all_time = (DigestBalance){ 12, 3, 2 };
+	f->this_year = (DigestBalance){ 5, 1, 1 };
+	f->top =
+	    items(digest_top, sizeof(DigestSharer), G_N_ELEMENTS(digest_top));
+	f->now = TMPL_FACTS_NOW;
+	return f;
+}
+
+/* tmpl_facts_digest_free - free the arrays and the facts; accepts NULL */
+void
+tmpl_facts_digest_free(DigestFacts *f)
+{
+	if (f == NULL)
+		return;
+	g_clear_pointer(&f->shared_by, g_ptr_array_unref);
+	g_clear_pointer(&f->shared_with, g_ptr_array_unref);
+	g_clear_pointer(&f->waiting, g_ptr_array_unref);
+	g_clear_pointer(&f->outcomes, g_ptr_array_unref);
+	g_clear_pointer(&f->top, g_ptr_array_unref);
+	g_free(f);
+}
