@@ -2,8 +2,10 @@
  * cmd_tick.c - passalong tick [--now RFC3339]
  *
  * Does once what time has made due: one reminder to a friend who has
- * not answered after [consent] remind_after, and the expiry (told to
- * the member only) after expire_after. The daemon's worker does the
+ * not answered after [consent] remind_after, the expiry (told to the
+ * member only) after expire_after, and the weekly digests that are due
+ * (digest_run(), as "passalong digest run"; none when [digest] enabled
+ * is false). The daemon's worker does the
  * same on its own; this is for cron and for tests, which stand in for
  * the clock with --now. Safe to run on every host at once: each share
  * is reminded and expired once (store_share_tick()).
@@ -12,8 +14,11 @@
 
 #include <stdio.h>
 
+#include <gmime/gmime.h>
+
 #include "cli/cli.h"
 #include "common/util.h"
+#include "flow/digest.h"
 #include "flow/flow.h"
 
 /* cmd_tick - passalong tick [--now RFC3339] */
@@ -33,11 +38,12 @@ cmd_tick(int argc, char **argv, const char *config_path)
 	};
 	gint64 now = util_now();
 	guint reminded = 0, expired = 0;
+	DigestStats st = { 0 };
 	int rc;
 
 	if (!cli_options("tick", NULL,
-		"Do what time has made due: reminders and expiries.", entries,
-		&argc, &argv, config_path, &cfgpath))
+		"Do what time has made due: reminders, expiries, digests.",
+		entries, &argc, &argv, config_path, &cfgpath))
 		return EX_USAGE;
 	if ((rc = cli_no_args("tick", argc, argv)) != 0)
 		return rc;
@@ -55,10 +61,18 @@ cmd_tick(int argc, char **argv, const char *config_path)
 	}
 	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
 		return rc;
+	g_mime_init(); /* the digests are rendered and read back with GMime */
 	if (!flow_tick(cfg, store, now, &reminded, &expired, &error)) {
 		cli_error("tick: %s", error->message);
 		return CLI_EX_FAILED;
 	}
-	printf("reminded %u, expired %u\n", reminded, expired);
-	return 0;
+	/* what the consent flow did stays done if the digests fail */
+	if (!digest_run(cfg, store, now, &st, &error)) {
+		printf("reminded %u, expired %u\n", reminded, expired);
+		cli_error("tick: digests: %s (run again)", error->message);
+		return CLI_EX_FAILED;
+	}
+	printf("reminded %u, expired %u, digests %u\n", reminded, expired,
+	    st.enqueued);
+	return st.failed > 0 ? CLI_EX_FAILED : 0;
 }

@@ -114,12 +114,15 @@ run 64 -c "$T/a.conf" digest preview nobody@members.example
 run 0 -c "$T/a.conf" outbox list --json
 json 'not any(o["kind"] == "digest" for o in d)'
 
-# --- run twice: one digest each for chris and jane; quiet's week was
+# --- run twice (first by "tick", which does what time made due, as
+# cron would): one digest each for chris and jane; quiet's week was
 # empty (skipped), off chose never
-run 0 -c "$T/a.conf" digest run
-has out "enqueued 2, skipped 1 (empty)"
+run 0 -c "$T/a.conf" tick
+has out "reminded 0, expired 0, digests 2"
 run 0 -c "$T/a.conf" digest run
 has out "enqueued 0, skipped 0 (empty)"
+run 0 -c "$T/a.conf" tick
+has out "reminded 0, expired 0, digests 0"
 run 0 -c "$T/a.conf" outbox list --json
 json 'sorted(o["to"][0] for o in d if o["kind"] == "digest") == ["chris@members.example", "jane@friends.example"]'
 run 0 -c "$T/a.conf" export quiet@members.example --json
