@@ -26,6 +26,7 @@ after=$(ls -d /tmp/passalong-demo.* 2>/dev/null | sort)
 grep -q "^subject: .* thinks you'd be great for this: " "$out" || no "no consent request printed"
 grep -q "^subject: .*, meet .*: " "$out" || no "no introduction printed"
 grep -q "feel free to move me to Bcc" "$out" || no "no introduction text printed"
+grep -q "^subject: Your week: 1 shared" "$out" || no "no digest preview printed"
 new=$(printf '%s\n' "$after" | grep -vxF -e "$before" -e '' || true)
 [ -z "$new" ] || no "folders left behind: $new"
 # what the demo starts names its folder on its command line (the milter)
