@@ -60,30 +60,6 @@ store_digest_sharer_free(StoreDigestSharer *s)
 	g_free(s);
 }
 
-/* member_columns - a Member from the first 13 columns (MEMBER_COLUMNS),
- * as store_member.c reads them */
-static Member *
-member_columns(DbStmt *st)
-{
-	Member *m = member_new();
-
-	m->id = db_column_int64(st, 0);
-	m->address = db_column_text(st, 1);
-	m->name = db_column_text(st, 2);
-	m->handle = db_column_text(st, 3);
-	m->capabilities = db_column_text(st, 4);
-	m->created_at = db_column_int64(st, 5);
-	m->consent = db_column_text(st, 6);
-	m->confirm = db_column_null(st, 7) ? -1 : (int)db_column_int64(st, 7);
-	m->digest_day = db_column_text(st, 8);
-	m->digest_hour =
-	    db_column_null(st, 9) ? -1 : (int)db_column_int64(st, 9);
-	m->tz = db_column_text(st, 10);
-	m->public_credit = (int)db_column_int64(st, 11);
-	m->unsub_token = db_column_text(st, 12);
-	return m;
-}
-
 /* store_digest_candidates - the next members by id who may be due */
 GPtrArray *
 store_digest_candidates(Store *store, gint64 after_id, guint max,
@@ -108,7 +84,7 @@ store_digest_candidates(Store *store, gint64 after_id, guint max,
 	       DB_ROW) {
 		StoreDigestCandidate *c = g_new0(StoreDigestCandidate, 1);
 
-		c->member = member_columns(st);
+		c->member = member_from_row(st);
 		c->done_a = db_column_int64(st, 13) != 0;
 		c->done_b = db_column_int64(st, 14) != 0;
 		g_ptr_array_add(out, c);

@@ -36,8 +36,9 @@ store_handle_is_valid(const char *handle)
 	return TRUE;
 }
 
-/* member_from_row - a Member from a row of MEMBER_COLUMNS */
-static gpointer
+/* member_from_row - a Member from a row of MEMBER_COLUMNS (the first
+ * columns of the row: a statement may add its own after them) */
+gpointer
 member_from_row(DbStmt *st)
 {
 	Member *m = member_new();

@@ -48,11 +48,12 @@ shot() {
 		sed 's/^/# /' "$T/chrome.out" | tail -20
 		return
 	fi
-	stats=$(python3 "$top_srcdir/tests/e2e/png-stats.py" "$T/$1.png")
+	# WIDTH HEIGHT COLOURS SHARE (of the commonest colour; 1: blank)
+	stats=$(python3 "$top_srcdir/tests/e2e/png-info.py" "$T/$1.png")
 	set -- "$1" $stats
-	if [ "$2" = 600 ] && [ "$3" = 800 ] && [ "${4:-0}" -gt 500 ] &&
-	    [ "${5:-0}" -gt 8 ]; then
-		ok "$1: 600x800, $4 pixels drawn in $5 colours"
+	if [ "$2" = 600 ] && [ "$3" = 800 ] && [ "${4:-0}" -gt 8 ] &&
+	    awk -v s="${5:-1}" 'BEGIN { exit !(s < 0.999) }'; then
+		ok "$1: 600x800, $4 colours, the commonest on $5 of it"
 	else
 		bad "$1: blank or wrong size (${stats:-not a PNG})"
 	fi
