@@ -449,15 +449,6 @@ check_smtp_url(const char *value, char **why)
 		*why = g_strdup_printf("\"%s\" names no host", value);
 		return FALSE;
 	}
-	/* base_url + "/c/" + a 26-character token + "/yes" must fit one
-	 * 72-column line of the text parts, where a link cannot wrap */
-	if (strlen(value) > CONFIG_BASE_URL_MAX) {
-		*why = g_strdup_printf("\"%s\" is more than %d characters "
-				       "(every link must fit one line of "
-				       "text mail)",
-		    value, CONFIG_BASE_URL_MAX);
-		return FALSE;
-	}
 	if (g_uri_get_port(uri) == 0) {
 		*why = g_strdup_printf("\"%s\": port 0", value);
 		return FALSE;

@@ -70,7 +70,8 @@ test_config_documented_example(void)
 		       "path = /var/lib/passalong/passalong.db\n"
 		       "[sender]\n"
 		       "enabled = false\n"
-		       "smtp_url = smtp://127.0.0.1:10025   # a relay port\n"
+		       "smtp_url = smtps://relay.outbound.intro.example.org:465"
+		       "   # a relay port, a long name\n"
 		       "from_localpart = intros\n"
 		       "[digest]\n"
 		       "enabled = true\n");
@@ -83,7 +84,8 @@ test_config_documented_example(void)
 	g_assert_cmpuint(
 	    cfg->sender_auth, ==, SENDER_AUTH_AUTH | SENDER_AUTH_DMARC);
 	g_assert_false(cfg->sender_enabled);
-	g_assert_cmpstr(cfg->smtp_url, ==, "smtp://127.0.0.1:10025");
+	g_assert_cmpstr(cfg->smtp_url, ==,
+	    "smtps://relay.outbound.intro.example.org:465");
 	drop_conf(path);
 }
 
