@@ -93,6 +93,36 @@ cli_options(const char *command, const char *params, const char *summary,
 	return TRUE;
 }
 
+/* cli_parse_now - --now as seconds or RFC 3339; FALSE after an error */
+gboolean
+cli_parse_now(const char *command, const char *text, gint64 *now)
+{
+	char *end = NULL;
+	gint64 n;
+
+	*now = util_now();
+	if (text == NULL)
+		return TRUE;
+	n = g_ascii_strtoll(text, &end, 10);
+	if (end != text && *end == '\0' && n >= 0) {
+		*now = n;
+		return TRUE;
+	}
+	{
+		g_autoptr(GDateTime) t =
+		    g_date_time_new_from_iso8601(text, NULL);
+
+		if (t != NULL) {
+			*now = g_date_time_to_unix(t);
+			return TRUE;
+		}
+	}
+	cli_error("%s: --now \"%s\": seconds since the epoch, or an RFC 3339 "
+		  "time with a zone (2026-12-07T08:00:00Z)",
+	    command, text);
+	return FALSE;
+}
+
 /* cli_no_args - 0 when no argument is left after the options */
 int
 cli_no_args(const char *command, int argc, char **argv)

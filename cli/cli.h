@@ -73,6 +73,9 @@ gboolean cli_options(const char *command, const char *params,
     const char *summary, const GOptionEntry *entries, int *argc, char ***argv,
     const char *config_path, char **config_path_out);
 int cli_no_args(const char *command, int argc, char **argv);
+/* --now TEXT (seconds since the epoch or RFC 3339 with a zone; NULL:
+ * the clock) in *now; FALSE after saying what is wrong */
+gboolean cli_parse_now(const char *command, const char *text, gint64 *now);
 int cli_open(
     const char *config_path, gboolean create, Config **cfg, Store **store);
 

@@ -25,36 +25,6 @@ static const char usage[] =
     "TIME: seconds since the epoch, or RFC 3339 (2026-12-07T08:00:00Z)\n"
     "Options of every command: -c FILE, --help\n";
 
-/* parse_now - --now as seconds or RFC 3339; FALSE after an error */
-static gboolean
-parse_now(const char *command, const char *text, gint64 *now)
-{
-	char *end = NULL;
-	gint64 n;
-
-	*now = util_now();
-	if (text == NULL)
-		return TRUE;
-	n = g_ascii_strtoll(text, &end, 10);
-	if (end != text && *end == '\0' && n >= 0) {
-		*now = n;
-		return TRUE;
-	}
-	{
-		g_autoptr(GDateTime) t =
-		    g_date_time_new_from_iso8601(text, NULL);
-
-		if (t != NULL) {
-			*now = g_date_time_to_unix(t);
-			return TRUE;
-		}
-	}
-	cli_error("%s: --now \"%s\": seconds since the epoch, or an RFC 3339 "
-		  "time with a zone (2026-12-07T08:00:00Z)",
-	    command, text);
-	return FALSE;
-}
-
 /* digest_run_cmd - passalong digest run [--now TIME] */
 static int
 digest_run_cmd(int argc, char **argv, const char *config_path)
@@ -79,7 +49,7 @@ digest_run_cmd(int argc, char **argv, const char *config_path)
 		return EX_USAGE;
 	if ((rc = cli_no_args("digest run", argc, argv)) != 0)
 		return rc;
-	if (!parse_now("digest run", now_text, &now))
+	if (!cli_parse_now("digest run", now_text, &now))
 		return EX_USAGE;
 	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
 		return rc;
@@ -125,7 +95,7 @@ digest_preview_cmd(int argc, char **argv, const char *config_path)
 		cli_error("digest preview: give exactly one ADDRESS");
 		return EX_USAGE;
 	}
-	if (!parse_now("digest preview", now_text, &now))
+	if (!cli_parse_now("digest preview", now_text, &now))
 		return EX_USAGE;
 	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
 		return rc;

@@ -32,11 +32,12 @@ cmd_tick(int argc, char **argv, const char *config_path)
 	g_autoptr(GError) error = NULL;
 	const GOptionEntry entries[] = {
 		{ "now", 0, 0, G_OPTION_ARG_STRING, &now_text,
-		    "Stand in for the clock (2026-12-06T10:00:00Z)",
-		    "RFC3339" },
+		    "Stand in for the clock (2026-12-06T10:00:00Z, or seconds "
+		    "since the epoch)",
+		    "TIME" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	gint64 now = util_now();
+	gint64 now;
 	guint reminded = 0, expired = 0;
 	DigestStats st = { 0 };
 	int rc;
@@ -47,18 +48,8 @@ cmd_tick(int argc, char **argv, const char *config_path)
 		return EX_USAGE;
 	if ((rc = cli_no_args("tick", argc, argv)) != 0)
 		return rc;
-	if (now_text != NULL) {
-		g_autoptr(GDateTime) t =
-		    g_date_time_new_from_iso8601(now_text, NULL);
-
-		if (t == NULL) {
-			cli_error("tick: --now \"%s\" is not an RFC 3339 time "
-				  "with a zone (2026-12-06T10:00:00Z)",
-			    now_text);
-			return EX_USAGE;
-		}
-		now = g_date_time_to_unix(t);
-	}
+	if (!cli_parse_now("tick", now_text, &now))
+		return EX_USAGE;
 	if ((rc = cli_open(cfgpath, FALSE, &cfg, &store)) != 0)
 		return rc;
 	g_mime_init(); /* the digests are rendered and read back with GMime */
