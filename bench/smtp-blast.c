@@ -126,7 +126,9 @@ rfc5322_now(void)
 	return g_date_time_format(now, "%a, %d %b %Y %H:%M:%S %z");
 }
 
-/* message_text - message number seq as text with LF line ends */
+/* message_text - message number seq as text with LF line ends; each
+ * forward has its own requester, since with consent one requester and
+ * one friend have one open request at a time (a second is merged) */
 static char *
 message_text(int seq)
 {
@@ -158,7 +160,7 @@ message_text(int seq)
 	    "run\nPostfix at scale. I can't make March. You'd be great.\n"
 	    "\nChris\n\n"
 	    "---------- Forwarded message ---------\n"
-	    "From: Dana Organizer <dana@confs.example>\n"
+	    "From: Dana Organizer <dana-%s@confs.example>\n"
 	    "Date: Fri, Nov 13, 2026 at 4:05 PM\n"
 	    "Subject: Speaker for our March meetup?\n"
 	    "To: Chris Member <chris@members.example>\n"
@@ -170,7 +172,7 @@ message_text(int seq)
 	    "suggest someone? (Our reference: %s.)\n\n"
 	    "%s"
 	    "Thanks,\nDana\n",
-	    opts.from, opts.rcpt, ref, date, ref, ref, padding);
+	    opts.from, opts.rcpt, ref, date, ref, ref, ref, padding);
 }
 
 /* wire_encode - text with LF line ends as SMTP DATA: CRLF, dot-stuffed,
