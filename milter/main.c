@@ -72,7 +72,7 @@ cap_arenas(void)
 	if (mallopt(M_ARENA_MAX, 2) != 1)
 		log_warn(NULL, "mallopt(M_ARENA_MAX) refused");
 #endif
-		/* Each share frees 64 KB+ buffers (the message, GMime's, the
+	/* Each share frees 64 KB+ buffers (the message, GMime's, the
 	 * store's); at glibc's default 128 KB trim threshold every such
 	 * free gave the arena's top back with madvise(), a TLB shootdown
 	 * on every core, and the next share faulted the pages in again:

@@ -60,7 +60,7 @@ GPtrArray *store_list_rows(Store *store, StoreSql id, StoreRowFunc from_row,
     GDestroyNotify free_row, const char *what, GError **error);
 
 gboolean store_schema_migrate(DbConn *db, GError **error);
-gpointer share_from_row(DbStmt *st); /* a Share from SHARE_COLUMNS */
+gpointer share_from_row(DbStmt *st);  /* a Share from SHARE_COLUMNS */
 gpointer member_from_row(DbStmt *st); /* a Member from MEMBER_COLUMNS */
 gboolean share_find_id(DbConn *db, const char *sharer, const char *recipient,
     const char *origin_key, gint64 *id, GError **error);

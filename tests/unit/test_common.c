@@ -84,8 +84,8 @@ test_config_documented_example(void)
 	g_assert_cmpuint(
 	    cfg->sender_auth, ==, SENDER_AUTH_AUTH | SENDER_AUTH_DMARC);
 	g_assert_false(cfg->sender_enabled);
-	g_assert_cmpstr(cfg->smtp_url, ==,
-	    "smtps://relay.outbound.intro.example.org:465");
+	g_assert_cmpstr(
+	    cfg->smtp_url, ==, "smtps://relay.outbound.intro.example.org:465");
 	drop_conf(path);
 }
 
