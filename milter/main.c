@@ -72,6 +72,7 @@ cap_arenas(void)
 	if (mallopt(M_ARENA_MAX, 2) != 1)
 		log_warn(NULL, "mallopt(M_ARENA_MAX) refused");
 #endif
+#ifdef M_TRIM_THRESHOLD
 	/* Each share frees 64 KB+ buffers (the message, GMime's, the
 	 * store's); at glibc's default 128 KB trim threshold every such
 	 * free gave the arena's top back with madvise(), a TLB shootdown
@@ -80,7 +81,6 @@ cap_arenas(void)
 	 * 4 MB per arena. Setting it freezes glibc's sliding mmap
 	 * threshold at 128 KB, which made 2 MB shares mmap and unmap each
 	 * buffer (+16% CPU), so that threshold moves to 4 MB as well. */
-#ifdef M_TRIM_THRESHOLD
 	if (mallopt(M_TRIM_THRESHOLD, MILTER_MALLOC_KEEP) != 1)
 		log_warn(NULL, "mallopt(M_TRIM_THRESHOLD) refused");
 #endif
