@@ -81,6 +81,22 @@ addr_in_domain(const char *addr, const char *domain)
 	return at != NULL && g_ascii_strcasecmp(at + 1, domain) == 0;
 }
 
+/* addr_plus_token - the gateway's addresses that carry a token
+ * (intro+TOKEN@, unsubscribe+TOKEN@): tokens are base32, written in
+ * lower case, and read without case */
+char *
+addr_plus_token(const char *addr, const char *localpart, const char *domain)
+{
+	size_t lp = strlen(localpart);
+	const char *at;
+
+	if (!addr_in_domain(addr, domain) ||
+	    g_ascii_strncasecmp(addr, localpart, lp) != 0 || addr[lp] != '+')
+		return NULL;
+	at = strrchr(addr, '@');
+	return g_ascii_strdown(addr + lp + 1, at - (addr + lp + 1));
+}
+
 /* addr_parse_share - what a recipient of the gateway's domain asks for */
 ShareAddrKind
 addr_parse_share(

@@ -80,6 +80,10 @@ typedef enum {
 gboolean addr_is_safe(const char *addr);
 char *addr_normalize(const char *addr);
 gboolean addr_in_domain(const char *addr, const char *domain);
+/* the TOKEN of LOCALPART+TOKEN@domain in addr (normalised), lower-cased;
+ * NULL for any other address (transfer full) */
+char *addr_plus_token(
+    const char *addr, const char *localpart, const char *domain);
 ShareAddrKind addr_parse_share(
     const char *rcpt, const char *domain, const char *localpart, char **target);
 

@@ -70,12 +70,10 @@ share_verdict_free(ShareVerdict *v)
 	g_free(v);
 }
 
-/* verdict_new - a verdict with a reply; code 0 accepts */
-static ShareVerdict *verdict_new(
-    int code, const char *dsn, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static ShareVerdict *
-verdict_new(int code, const char *dsn, const char *fmt, ...)
+/* share_verdict_new - a verdict with a reply; code 0 accepts (also
+ * unsub.c's) */
+ShareVerdict *
+share_verdict_new(int code, const char *dsn, const char *fmt, ...)
 {
 	ShareVerdict *v = g_new0(ShareVerdict, 1);
 
@@ -100,9 +98,9 @@ store_failed(const char *qid, const char *what, const GError *error)
 {
 	log_error(qid, "store failed during %s: %s", what, error->message);
 	if (g_error_matches(error, STORE_ERROR, STORE_ERROR_INVALID))
-		return verdict_new(550, "5.6.0",
+		return share_verdict_new(550, "5.6.0",
 		    "This share cannot be recorded: %s", error->message);
-	return verdict_new(451, "4.3.0",
+	return share_verdict_new(451, "4.3.0",
 	    "Temporary failure recording your share; please try again later");
 }
 
@@ -163,13 +161,7 @@ without_direct(const char *rcpt, gboolean *direct)
 static char *
 token_of(const Config *cfg, const char *a)
 {
-	const char *at;
-
-	if (!addr_in_domain(a, cfg->domain) ||
-	    g_ascii_strncasecmp(a, "intro+", 6) != 0)
-		return NULL;
-	at = strrchr(a, '@');
-	return g_strndup(a + 6, (gsize)(at - a) - 6);
+	return addr_plus_token(a, "intro", cfg->domain);
 }
 
 /* reply_token - the TOKEN of intro+TOKEN@domain, or NULL */
@@ -190,8 +182,9 @@ check_target(const Config *cfg, const char *target)
 	g_autofree char *ok = addr_mailable(target, cfg->domain, &problem);
 
 	if (ok != NULL)
-		return verdict_new(0, NULL, NULL);
-	return verdict_new(550, problem == ADDR_NOT_ASCII ? "5.1.3" : "5.1.1",
+		return share_verdict_new(0, NULL, NULL);
+	return share_verdict_new(550,
+	    problem == ADDR_NOT_ASCII ? "5.1.3" : "5.1.1",
 	    "Sharing with %s is not possible: %s; name the friend's own "
 	    "address, as share+name=example.com@%s",
 	    target, addr_problem_text(problem), cfg->domain);
@@ -209,7 +202,7 @@ share_check_rcpt(
 
 	g_return_val_if_fail(cfg != NULL && rcpt != NULL, NULL);
 	if (source_routed(cfg, rcpt))
-		return verdict_new(550, "5.1.1",
+		return share_verdict_new(550, "5.1.1",
 		    "Source routes are not accepted here; send to the share "
 		    "address itself");
 	/* normalised once, here at RCPT for every recipient of the domain */
@@ -226,8 +219,8 @@ share_check_rcpt(
 	token = token_of(cfg, norm);
 	if (token != NULL) /* a reply to a consent request: read at the end */
 		return flow_token_valid(token)
-			   ? verdict_new(0, NULL, NULL)
-			   : verdict_new(550, "5.1.1",
+			   ? share_verdict_new(0, NULL, NULL)
+			   : share_verdict_new(550, "5.1.1",
 				 "This reply address is not one this gateway "
 				 "wrote; answer the consent request's own "
 				 "mail");
@@ -239,17 +232,17 @@ share_check_rcpt(
 		if (m == NULL && error != NULL)
 			return store_failed(qid, "handle lookup", error);
 		if (m == NULL)
-			return verdict_new(550, "5.1.1",
+			return share_verdict_new(550, "5.1.1",
 			    "There is no member with the handle \"%s\" here; "
 			    "check the address, or write "
 			    "share+name=example.com@%s "
 			    "to share with any address",
 			    target, cfg->domain);
-		return verdict_new(0, NULL, NULL);
+		return share_verdict_new(0, NULL, NULL);
 	case SHARE_ADDR_ADDRESS:
 		return check_target(cfg, target);
 	case SHARE_ADDR_PLAIN:
-		return verdict_new(550, "5.1.1",
+		return share_verdict_new(550, "5.1.1",
 		    "Say who to share with: send to %s+HANDLE@%s or "
 		    "%s+name=example.com@%s",
 		    cfg->share_localpart, cfg->domain, cfg->share_localpart,
@@ -260,7 +253,7 @@ share_check_rcpt(
 	if (g_ascii_strncasecmp(addr, cfg->share_localpart,
 		strlen(cfg->share_localpart)) == 0 &&
 	    addr[strlen(cfg->share_localpart)] == '+')
-		return verdict_new(550, "5.1.1",
+		return share_verdict_new(550, "5.1.1",
 		    "This share address is malformed; write %s+HANDLE@%s or "
 		    "%s+name=example.com@%s",
 		    cfg->share_localpart, cfg->domain, cfg->share_localpart,
@@ -332,8 +325,8 @@ resolve_friend(const Config *cfg, Store *store, const char *qid,
 	} else {
 		*verdict = share_check_rcpt(cfg, store, qid, rcpt);
 		if (*verdict == NULL)
-			*verdict =
-			    verdict_new(550, "5.1.1", "Not a share address");
+			*verdict = share_verdict_new(
+			    550, "5.1.1", "Not a share address");
 		return NULL;
 	}
 	if (error != NULL) {
@@ -461,7 +454,7 @@ find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
 	const FwdAddress *who = asker_of(fwd, &layer);
 
 	if (who == NULL) {
-		*verdict = verdict_new(550, "5.6.0",
+		*verdict = share_verdict_new(550, "5.6.0",
 		    "The forwarded message does not show the address of who "
 		    "sent it; forward it as an attachment so the address is "
 		    "kept");
@@ -469,12 +462,12 @@ find_requester(const Config *cfg, const Forward *fwd, const Member *sharer,
 	}
 	r->address = addr_mailable(who->address, cfg->domain, &problem);
 	if (r->address == NULL && problem == ADDR_OWN_DOMAIN)
-		*verdict = verdict_new(550, "5.6.0",
+		*verdict = share_verdict_new(550, "5.6.0",
 		    "The forwarded message comes from %s itself; forward the "
 		    "original request instead",
 		    cfg->domain);
 	else if (r->address == NULL)
-		*verdict = verdict_new(550, "5.6.0",
+		*verdict = share_verdict_new(550, "5.6.0",
 		    "The forwarded message comes from %s, who cannot be "
 		    "introduced: %s",
 		    who->address, addr_problem_text(problem));
@@ -495,18 +488,18 @@ static ShareVerdict *
 check_people(const Member *sharer, const Friend *f, const Requester *req)
 {
 	if (!g_str_is_ascii(sharer->address) || !g_str_is_ascii(f->address))
-		return verdict_new(550, "5.6.0",
+		return share_verdict_new(550, "5.6.0",
 		    "The address %s is not ASCII, and this gateway does not "
 		    "send internationalised (SMTPUTF8) mail; ask the operator "
 		    "to record an ASCII address",
 		    g_str_is_ascii(sharer->address) ? f->address
 						    : sharer->address);
 	if (g_ascii_strcasecmp(f->address, sharer->address) == 0)
-		return verdict_new(550, "5.7.1",
+		return share_verdict_new(550, "5.7.1",
 		    "You cannot share with yourself; address the share to "
 		    "the friend who should get it");
 	if (g_ascii_strcasecmp(f->address, req->address) == 0)
-		return verdict_new(550, "5.7.1",
+		return share_verdict_new(550, "5.7.1",
 		    "The friend you named (%s) is the person who sent the "
 		    "original message; share it with someone else",
 		    f->address);
@@ -608,7 +601,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 	    store_share_count_by_sharer(
 		store, sharer->address, now - 3600, &n, &error) &&
 	    n + pending >= cfg->shares_per_hour)
-		return verdict_new(450, "4.7.1",
+		return share_verdict_new(450, "4.7.1",
 		    "You have shared %u times in the last hour, the limit "
 		    "here; your mail server will try again later",
 		    cfg->shares_per_hour);
@@ -616,7 +609,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 	    store_share_count_by_sharer(
 		store, sharer->address, now - 86400, &n, &error) &&
 	    n + pending >= cfg->shares_per_day)
-		return verdict_new(450, "4.7.1",
+		return share_verdict_new(450, "4.7.1",
 		    "You have shared %u times today, the limit here; your "
 		    "mail server will try again later",
 		    cfg->shares_per_day);
@@ -624,7 +617,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 	    store_share_count_to_recipient(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->intros_per_friend_per_week)
-		return verdict_new(450, "4.7.1",
+		return share_verdict_new(450, "4.7.1",
 		    "The friend you named has had %u introductions this "
 		    "week, the limit here; your mail server will try again "
 		    "later",
@@ -634,7 +627,7 @@ over_limit(const Config *cfg, Store *store, const ShareRequest *req,
 	    store_share_count_asked(
 		store, f->address, now - 7 * 86400, &n, &error) &&
 	    n >= cfg->consent_requests_per_friend_per_week)
-		return verdict_new(450, "4.7.1",
+		return share_verdict_new(450, "4.7.1",
 		    "The friend you named has been asked %u times this week, "
 		    "the limit here; your mail server will try again later",
 		    cfg->consent_requests_per_friend_per_week);
@@ -686,7 +679,7 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
     GMimeMessage *msg, const Forward *fwd, const Member *sharer,
     const Requester *rq, GPtrArray *friends)
 {
-	g_autoptr(ShareVerdict) ok = verdict_new(0, NULL, NULL);
+	g_autoptr(ShareVerdict) ok = share_verdict_new(0, NULL, NULL);
 	g_autoptr(GError) error = NULL;
 
 	g_autofree char *from =
@@ -697,7 +690,7 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 		log_error(req->qid, "no safe sender address for its mail: "
 				    "check [gateway] domain and [sender] "
 				    "from_localpart");
-		return verdict_new(451, "4.3.5",
+		return share_verdict_new(451, "4.3.5",
 		    "This gateway is misconfigured; your mail server will try "
 		    "again later");
 	}
@@ -739,7 +732,7 @@ record(const Config *cfg, Store *store, const ShareRequest *req,
 static ShareVerdict *
 no_forward(const Config *cfg)
 {
-	return verdict_new(550, "5.6.0",
+	return share_verdict_new(550, "5.6.0",
 	    "No forwarded message found: use your mail program's Forward "
 	    "button (inline or as attachment) on the original request and "
 	    "send that to %s+NAME@%s",
@@ -777,7 +770,7 @@ check_suppressed(Store *store, const char *qid, const char *address)
 	if (!gone)
 		return NULL;
 	log_info(qid, "refused: suppressed address=%s", address);
-	return verdict_new(550, "5.1.1",
+	return share_verdict_new(550, "5.1.1",
 	    "Mail to %s was refused for good before (the mailbox does not "
 	    "exist), so an introduction could not reach them; check the "
 	    "address, or share with someone else",
@@ -794,7 +787,7 @@ screen(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
 
 	if (req->envelope_from == NULL || *req->envelope_from == '\0' ||
 	    strcmp(req->envelope_from, "<>") == 0 || share_is_automatic(msg)) {
-		ShareVerdict *v = verdict_new(0, NULL, NULL);
+		ShareVerdict *v = share_verdict_new(0, NULL, NULL);
 
 		log_info(req->qid, "ignored: automatic mail is never shared");
 		for (guint i = 0; i < req->share_rcpts->len; i++)
@@ -804,7 +797,7 @@ screen(const Config *cfg, const ShareRequest *req, GMimeMessage *msg)
 	}
 	if ((list = share_list_field(msg)) != NULL) {
 		log_info(req->qid, "refused: list or bulk mail (%s)", list);
-		return verdict_new(550, "5.7.1",
+		return share_verdict_new(550, "5.7.1",
 		    "This message came through a mailing list or from a bulk "
 		    "sender (it has a %s field), and such mail is not shared; "
 		    "forward the original yourself, from your own mailbox, to "
@@ -861,7 +854,7 @@ answer(const Config *cfg, Store *store, const ShareRequest *req,
 		return store_failed(req->qid, "consent answer", error);
 	if (r == FLOW_REPLY_UNKNOWN) {
 		log_info(req->qid, "refused: unknown reply address");
-		return verdict_new(550, "5.1.1",
+		return share_verdict_new(550, "5.1.1",
 		    "This reply address is unknown here or no longer in use; "
 		    "answer the consent request's own mail");
 	}
@@ -870,7 +863,7 @@ answer(const Config *cfg, Store *store, const ShareRequest *req,
 
 		log_info(req->qid,
 		    "refused: answer not from the friend from=%s", who);
-		return verdict_new(550, "5.7.1",
+		return share_verdict_new(550, "5.7.1",
 		    "Only the person this request was sent to can answer it, "
 		    "from their own address");
 	}
@@ -880,7 +873,7 @@ answer(const Config *cfg, Store *store, const ShareRequest *req,
 	    : r == FLOW_REPLY_UNCLEAR  ? "unclear"
 				       : "already answered",
 	    rv != NULL ? reply_decision_name(rv->decision) : "unclear");
-	ok = verdict_new(0, NULL, NULL);
+	ok = share_verdict_new(0, NULL, NULL);
 	for (guint i = 0; i < req->share_rcpts->len; i++)
 		g_ptr_array_add(
 		    ok->consumed, g_strdup(req->share_rcpts->pdata[i]));
@@ -933,19 +926,19 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 		return refusal; /* unsubscribe+TOKEN@: milter/unsub.c */
 	stream = message_stream(req);
 	if (stream == NULL)
-		return verdict_new(451, "4.3.0",
+		return share_verdict_new(451, "4.3.0",
 		    "Temporary failure reading your message; please try "
 		    "again later");
 	parser = g_mime_parser_new_with_stream(stream);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg == NULL)
-		return verdict_new(
+		return share_verdict_new(
 		    550, "5.6.0", "This is not a readable mail message");
 	if ((refusal = screen(cfg, req, msg)) != NULL)
 		return refusal;
 	token = reply_to_token(cfg, req, &mixed);
 	if (mixed)
-		return verdict_new(550, "5.5.1",
+		return share_verdict_new(550, "5.5.1",
 		    "Send an answer to a consent request on its own, not with "
 		    "a share in the same message");
 	if (token != NULL)
@@ -958,7 +951,7 @@ share_process(const Config *cfg, Store *store, const ShareRequest *req)
 
 		log_info(req->qid, "refused: not a member from=%s auth=%s", who,
 		    req->auth_authen != NULL ? "yes" : "no");
-		return verdict_new(550, "5.7.1",
+		return share_verdict_new(550, "5.7.1",
 		    "Only members can share, and %s is not a member who signed "
 		    "in here; send from your member address with SMTP "
 		    "authentication, or ask the operator to add you",

@@ -41,7 +41,10 @@
 #include <gmime/gmime.h>
 
 #include "common/config.h"
+#include "milter/share.h"
 
+ShareVerdict *share_verdict_new(int code, const char *dsn, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 gboolean share_is_automatic(GMimeMessage *msg);
 const char *share_list_field(GMimeMessage *msg);
 char *share_dmarc_author(const Config *cfg, const char *qid, GMimeMessage *msg);

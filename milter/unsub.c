@@ -15,38 +15,24 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "flow/flow.h"
+#include "milter/share_int.h"
 #include "milter/unsub.h"
 
-/* verdict - a new verdict; code 0 accepts */
-static ShareVerdict *
-verdict(int code, const char *dsn, const char *text)
+/* unsub_token - the TOKEN of unsubscribe+TOKEN@domain in a normalised
+ * address, or NULL for any other */
+static char *
+unsub_token(const Config *cfg, const char *addr)
 {
-	ShareVerdict *v = g_new0(ShareVerdict, 1);
-
-	v->consumed = g_ptr_array_new_with_free_func(g_free);
-	v->code = code;
-	v->dsn = code != 0 ? dsn : NULL;
-	v->text = text != NULL ? util_header_safe(text, 400) : NULL;
-	return v;
+	return addr_plus_token(addr, UNSUB_LOCALPART, cfg->domain);
 }
 
-/* unsub_token - the TOKEN of unsubscribe+TOKEN@domain, lower-cased
- * (tokens are base32 in lower case), or NULL for any other address */
+/* rcpt_token - the same for a recipient as the envelope gives it */
 static char *
-unsub_token(const Config *cfg, const char *rcpt)
+rcpt_token(const Config *cfg, const char *rcpt)
 {
-	static const char prefix[] = UNSUB_LOCALPART "+";
 	g_autofree char *a = addr_normalize(rcpt);
-	const char *at;
 
-	if (a == NULL || !addr_in_domain(a, cfg->domain) ||
-	    g_ascii_strncasecmp(a, prefix, sizeof prefix - 1) != 0)
-		return NULL;
-	at = strrchr(a, '@');
-	if (at == NULL || at < a + sizeof prefix - 1)
-		return NULL;
-	return g_ascii_strdown(a + sizeof prefix - 1,
-	    (gssize)(at - a) - (gssize)sizeof prefix + 1);
+	return a != NULL ? unsub_token(cfg, a) : NULL;
 }
 
 /* unknown - the refusal of a token nobody has */
@@ -54,7 +40,7 @@ static ShareVerdict *
 unknown(const char *qid)
 {
 	log_info(qid, "refused: unknown unsubscribe address");
-	return verdict(550, "5.1.1",
+	return share_verdict_new(550, "5.1.1",
 	    "This unsubscribe address is not known here; use the one in "
 	    "your latest digest, or ask the operator");
 }
@@ -64,21 +50,22 @@ static ShareVerdict *
 store_failed(const char *qid, const GError *error)
 {
 	log_error(qid, "store failed during unsubscribe: %s", error->message);
-	return verdict(451, "4.3.0",
+	return share_verdict_new(451, "4.3.0",
 	    "Temporary failure unsubscribing you; please try again later");
 }
 
-/* unsub_check_rcpt - refuse an unknown unsubscribe address at RCPT */
+/* unsub_check_rcpt - refuse an unknown unsubscribe address at RCPT;
+ * addr is normalised already (share_check_rcpt()) */
 ShareVerdict *
 unsub_check_rcpt(
-    const Config *cfg, Store *store, const char *qid, const char *rcpt)
+    const Config *cfg, Store *store, const char *qid, const char *addr)
 {
 	g_autofree char *token = NULL;
 	g_autoptr(Member) m = NULL;
 	g_autoptr(GError) error = NULL;
 
-	g_return_val_if_fail(cfg != NULL && rcpt != NULL, NULL);
-	if ((token = unsub_token(cfg, rcpt)) == NULL)
+	g_return_val_if_fail(cfg != NULL && addr != NULL, NULL);
+	if ((token = unsub_token(cfg, addr)) == NULL)
 		return NULL;
 	if (!flow_token_valid(token))
 		return unknown(qid);
@@ -87,7 +74,7 @@ unsub_check_rcpt(
 		return store_failed(qid, error);
 	if (m == NULL)
 		return unknown(qid);
-	return verdict(0, NULL, NULL);
+	return share_verdict_new(0, NULL, NULL);
 }
 
 /* count - how many of req's recipients are unsubscribe addresses */
@@ -98,7 +85,7 @@ count(const Config *cfg, const ShareRequest *req)
 
 	for (guint i = 0; i < req->share_rcpts->len; i++) {
 		g_autofree char *t =
-		    unsub_token(cfg, req->share_rcpts->pdata[i]);
+		    rcpt_token(cfg, req->share_rcpts->pdata[i]);
 
 		n += t != NULL;
 	}
@@ -116,13 +103,13 @@ unsub_process(const Config *cfg, Store *store, const ShareRequest *req)
 	if ((n = count(cfg, req)) == 0)
 		return NULL;
 	if (n != req->share_rcpts->len)
-		return verdict(550, "5.5.1",
+		return share_verdict_new(550, "5.5.1",
 		    "Send an unsubscribe on its own, not with a share or an "
 		    "answer in the same message");
-	ok = verdict(0, NULL, NULL);
+	ok = share_verdict_new(0, NULL, NULL);
 	for (guint i = 0; i < req->share_rcpts->len; i++) {
 		const char *rcpt = req->share_rcpts->pdata[i];
-		g_autofree char *token = unsub_token(cfg, rcpt);
+		g_autofree char *token = rcpt_token(cfg, rcpt);
 		g_autoptr(GError) error = NULL;
 		gboolean found = FALSE, changed = FALSE;
 

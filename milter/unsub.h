@@ -2,7 +2,7 @@
  * unsub.h - unsubscribe+TOKEN@DOMAIN: the weekly digest turned off by mail
  *
  * SYNOPSIS
- *	ShareVerdict *v = unsub_check_rcpt(cfg, store, qid, rcpt);
+ *	ShareVerdict *v = unsub_check_rcpt(cfg, store, qid, addr);
  *	if ((v = unsub_process(cfg, store, req)) != NULL) return v;
  *
  * DESCRIPTION
@@ -12,7 +12,8 @@
  *	it: the token (128 random bits, one member's, good for nothing
  *	else) is the credential, not the sender.
  *
- *	unsub_check_rcpt() answers at RCPT for one recipient: NULL when it
+ *	unsub_check_rcpt() answers at RCPT for one recipient (addr, as
+ *	addr_normalize() wrote it: share_check_rcpt() did): NULL when it
  *	is not an unsubscribe address (share_check_rcpt() goes on); a
  *	verdict with code 0 when the token is a member's (the recipient is
  *	then a share recipient, taken at the end of the message); 550
@@ -49,7 +50,7 @@
 #define UNSUB_LOCALPART "unsubscribe"
 
 ShareVerdict *unsub_check_rcpt(
-    const Config *cfg, Store *store, const char *qid, const char *rcpt);
+    const Config *cfg, Store *store, const char *qid, const char *addr);
 ShareVerdict *unsub_process(
     const Config *cfg, Store *store, const ShareRequest *req);
 

@@ -556,6 +556,33 @@ test_addr_normalize(void)
 	g_assert_null(c);
 }
 
+/* test_addr_plus_token - LOCAL+TOKEN@domain: the token lower-cased;
+ * another local part, a longer one that starts the same, no '+', or
+ * another domain give none */
+static void
+test_addr_plus_token(void)
+{
+	static const struct {
+		const char *addr, *local, *want;
+	} cases[] = {
+		{ "intro+ABCdef@intro.example.org", "intro", "abcdef" },
+		{ "INTRO+x@Intro.Example.org", "intro", "x" },
+		{ "unsubscribe+tok@intro.example.org", "unsubscribe", "tok" },
+		{ "intro+@intro.example.org", "intro", "" },
+		{ "introduce+tok@intro.example.org", "intro", NULL },
+		{ "intro@intro.example.org", "intro", NULL },
+		{ "intro+tok@elsewhere.example", "intro", NULL },
+		{ "unsubscribe+tok@intro.example.org", "intro", NULL },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *t = addr_plus_token(
+		    cases[i].addr, cases[i].local, "intro.example.org");
+
+		g_assert_cmpstr(t, ==, cases[i].want);
+	}
+}
+
 static void
 test_addr_share(void)
 {
@@ -898,6 +925,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/webhook/key", test_config_webhook_key);
 	g_test_add_func("/addr/is_safe/cases", test_addr_safe);
 	g_test_add_func("/addr/normalize/cases", test_addr_normalize);
+	g_test_add_func("/addr/plus_token/cases", test_addr_plus_token);
 	g_test_add_func("/addr/parse_share/cases", test_addr_share);
 	g_test_add_func("/addr/mailable/cases", test_addr_mailable);
 	g_test_add_func("/util/text_clean/hostile", test_util_text_clean);
