@@ -111,37 +111,13 @@ part(GMimeMessage *msg, int i)
 	return lf(text, strlen(text));
 }
 
-/* unflow - flowed text with DelSp=yes read back as paragraphs: soft
- * breaks joined, stuffing removed (transfer full) */
-static char *
-unflow(const char *text)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; lines[i] != NULL; i++) {
-		char *l = lines[i];
-		gsize n = strlen(l);
-
-		if (l[0] == ' ')
-			l++, n--;
-		if (n > 0 && l[n - 1] == ' ' && strcmp(l, "-- ") != 0)
-			g_string_append_len(s, l, (gssize)n - 1);
-		else if (lines[i + 1] != NULL)
-			g_string_append_printf(s, "%s\n", l);
-		else
-			g_string_append(s, l);
-	}
-	return g_string_free(s, FALSE);
-}
-
 /* paras - the text part read back as paragraphs (transfer full) */
 static char *
 paras(GMimeMessage *msg)
 {
 	g_autofree char *raw = part(msg, 0);
 
-	return unflow(raw);
+	return tmpl_facts_unflow(raw);
 }
 
 /* whole - the message's bytes as a string, LF line ends */
@@ -186,25 +162,6 @@ header_count(GMimeMessage *msg, const char *name)
 			n++;
 	}
 	return n;
-}
-
-/* golden - got is the golden file NAME, byte for byte */
-static void
-golden(const char *name, const char *got)
-{
-	const char *top = g_getenv("top_srcdir");
-	g_autofree char *path = g_build_filename(
-	    top != NULL ? top : ".", "tests", "fixtures", "digest", name, NULL);
-	g_autofree char *want = NULL;
-	g_autoptr(GError) error = NULL;
-
-	if (g_getenv("PA_UPDATE_GOLDEN") != NULL) {
-		g_assert_true(g_file_set_contents(path, got, -1, &error));
-		g_assert_no_error(error);
-	}
-	g_assert_true(g_file_get_contents(path, &want, NULL, &error));
-	g_assert_no_error(error);
-	g_assert_cmpstr(got, ==, want);
 }
 
 /* columns - the terminal columns of a line of UTF-8 */
@@ -268,9 +225,9 @@ test_golden(void)
 	g_autofree char *text = part(msg, 0);
 	g_autofree char *html = part(msg, 1);
 
-	golden("digest.eml", all);
-	golden("digest.txt", text);
-	golden("digest.html", html);
+	tmpl_facts_golden("digest", "digest.eml", all);
+	tmpl_facts_golden("digest", "digest.txt", text);
+	tmpl_facts_golden("digest", "digest.html", html);
 	check_lines(mail, text);
 	check_no_html(text);
 }
@@ -583,7 +540,7 @@ test_hostile(void)
 	g_assert_nonnull(strstr(html, "&amp; &quot;quotes&quot;"));
 	g_assert_nonnull(strstr(html, "&lt;/td&gt;&lt;/tr&gt;"));
 	{
-		g_autofree char *p = unflow(text);
+		g_autofree char *p = tmpl_facts_unflow(text);
 
 		g_assert_nonnull(strstr(p, "<script>alert(1)</script>"));
 		g_assert_nonnull(strstr(p, "Mallory Bcc: victim at YYYY"));

@@ -83,38 +83,13 @@ part(GMimeMessage *msg, int i)
 	return g_strjoinv("\n", lines);
 }
 
-static char *unflow(const char *text);
-
 /* text_of - part i of msg read back as paragraphs */
 static char *
 text_of(GMimeMessage *msg, int i)
 {
 	g_autofree char *raw = part(msg, i);
 
-	return unflow(raw);
-}
-
-/* unflow - flowed text with DelSp=yes read back as paragraphs */
-static char *
-unflow(const char *text)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; lines[i] != NULL; i++) {
-		char *l = lines[i];
-		gsize n = strlen(l);
-
-		if (l[0] == ' ')
-			l++, n--; /* stuffing */
-		if (n > 0 && l[n - 1] == ' ' && strcmp(l, "-- ") != 0)
-			g_string_append_len(s, l, (gssize)n - 1);
-		else if (lines[i + 1] != NULL)
-			g_string_append_printf(s, "%s\n", l);
-		else
-			g_string_append(s, l);
-	}
-	return g_string_free(s, FALSE);
+	return tmpl_facts_unflow(raw);
 }
 
 /* assert_list - the list holds exactly these addresses */
@@ -135,33 +110,14 @@ assert_list(InternetAddressList *list, const char *const *want)
 	}
 }
 
-/* golden_path - the golden file of kind in the source tree */
-static char *
-golden_path(const char *kind)
-{
-	const char *top = g_getenv("top_srcdir");
-	g_autofree char *name = g_strdup_printf("%s.eml", kind);
-
-	return g_build_filename(top != NULL ? top : ".", "tests", "fixtures",
-	    "templates", name, NULL);
-}
-
 /* check_golden - the rendering is the golden file, byte for byte */
 static void
 check_golden(const char *kind, GBytes *bytes)
 {
-	g_autofree char *path = golden_path(kind);
+	g_autofree char *name = g_strdup_printf("%s.eml", kind);
 	g_autofree char *got = lf(bytes);
-	g_autofree char *want = NULL;
-	g_autoptr(GError) error = NULL;
 
-	if (g_getenv("PA_UPDATE_GOLDEN") != NULL) {
-		g_assert_true(g_file_set_contents(path, got, -1, &error));
-		g_assert_no_error(error);
-	}
-	g_assert_true(g_file_get_contents(path, &want, NULL, &error));
-	g_assert_no_error(error);
-	g_assert_cmpstr(got, ==, want);
+	tmpl_facts_golden("templates", name, got);
 }
 
 /* check_text_lines - flowed, no line over 78 octets, reflows whole */
@@ -334,7 +290,7 @@ test_words(void)
 		mail = render_ok(cases[i].kind, &f);
 		msg = reparse(mail->message);
 		text = part(msg, 0);
-		flat = unflow(text);
+		flat = tmpl_facts_unflow(text);
 		if (cases[i].subject != NULL)
 			g_assert_cmpstr(mail->subject, ==, cases[i].subject);
 		if (strstr(flat, cases[i].says) == NULL)
@@ -553,7 +509,7 @@ test_flowed(void)
 			g_assert_true(lines[j][0] != '>');
 			g_assert_false(g_str_has_prefix(lines[j], "From "));
 		}
-		back = unflow(out);
+		back = tmpl_facts_unflow(out);
 		want = g_strdup_printf("%s\n", texts[i]);
 		g_assert_cmpstr(back, ==, want);
 	}

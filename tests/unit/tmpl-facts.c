@@ -188,3 +188,45 @@ tmpl_facts_digest_free(DigestFacts *f)
 	g_clear_pointer(&f->top, g_ptr_array_unref);
 	g_free(f);
 }
+
+/* tmpl_facts_unflow - format=flowed, DelSp=yes, read back */
+char *
+tmpl_facts_unflow(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		char *l = lines[i];
+		gsize n = strlen(l);
+
+		if (l[0] == ' ')
+			l++, n--; /* stuffing */
+		if (n > 0 && l[n - 1] == ' ' && strcmp(l, "-- ") != 0)
+			g_string_append_len(s, l, (gssize)n - 1);
+		else if (lines[i + 1] != NULL)
+			g_string_append_printf(s, "%s\n", l);
+		else
+			g_string_append(s, l);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* tmpl_facts_golden - compare with (or, asked, rewrite) a golden file */
+void
+tmpl_facts_golden(const char *folder, const char *name, const char *got)
+{
+	const char *top = g_getenv("top_srcdir");
+	g_autofree char *path = g_build_filename(
+	    top != NULL ? top : ".", "tests", "fixtures", folder, name, NULL);
+	g_autofree char *want = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (g_getenv("PA_UPDATE_GOLDEN") != NULL) {
+		g_assert_true(g_file_set_contents(path, got, -1, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_true(g_file_get_contents(path, &want, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(got, ==, want);
+}

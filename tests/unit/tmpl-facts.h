@@ -44,6 +44,12 @@ Config *tmpl_facts_config(void);
 void tmpl_facts_fill(ShareFacts *f, const Config *cfg, const char *kind);
 DigestFacts *tmpl_facts_digest_new(const Config *cfg);
 void tmpl_facts_digest_free(DigestFacts *f);
+/* flowed text with DelSp=yes read back as paragraphs: soft breaks
+ * joined, stuffing removed (transfer full) */
+char *tmpl_facts_unflow(const char *text);
+/* got (LF line ends) is tests/fixtures/FOLDER/NAME byte for byte; with
+ * PA_UPDATE_GOLDEN set the file is written first */
+void tmpl_facts_golden(const char *folder, const char *name, const char *got);
 /* a name of its own, so tmpl_digest.h may declare DigestFacts' own */
 typedef DigestFacts TestDigest;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestDigest, tmpl_facts_digest_free)
