@@ -21,11 +21,15 @@ harness finds the process behind that connection and aims a kill at it).
 
 A relay that is down is this process stopped; the harness does that.
 
-A client that vanishes right after the 250 for a message, without
-another command or QUIT (a sender killed before it could record the
-250), leaves NNNNNN.eml.orphan beside that message: account.py counts a
-second copy of such a message as the one window SMTP leaves open (RFC
-1047), not as the sender's fault.
+A client that vanishes without QUIT (a sender killed before it could
+record its 250s) leaves NNNNNN.eml.orphan beside every message of that
+session it had a 250 for: account.py counts a second copy of such a
+message as the one window SMTP leaves open (RFC 1047), not as the
+sender's fault. Every one, not only the last: passalong's sender sends
+an introduction's recipients one transaction each on one connection,
+records their outcomes together and only then says QUIT, so a kill
+during the second recipient's transaction leaves the first one's 250
+unrecorded as surely as a kill right after it.
 Bounded: a session ends after 2,000 commands or 60 s of silence, a
 message after 32 MB. Standard library only (Debian 12's python3).
 """
@@ -90,12 +94,14 @@ class Session(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
-        self.last = None  # the message whose 250 is the last reply sent
+        self.taken = []  # the messages given a 250 in this session
+        self.quit = False
         try:
             self.session()
         finally:
-            if self.last is not None:
-                open(self.last + ".orphan", "w").close()
+            if not self.quit:
+                for name in self.taken:
+                    open(name + ".orphan", "w").close()
 
     def session(self):
         self.reply("220 relay.test ESMTP fault relay")
@@ -107,7 +113,6 @@ class Session(socketserver.StreamRequestHandler):
                 return
             if not line:
                 return
-            self.last = None  # the client went on after the 250
             cmd = line.decode("latin-1").rstrip("\r\n")
             verb = cmd[:4].upper()
             if verb in ("EHLO", "HELO"):
@@ -151,7 +156,7 @@ class Session(socketserver.StreamRequestHandler):
                 if mode() == "slow":
                     # a message taken and its 250 not yet given
                     hold(self.client_address, 1.0)
-                self.last = name
+                self.taken.append(name)
                 self.reply("250 2.0.0 queued")
                 sender, rcpts = None, []
             elif verb == "RSET":
@@ -160,6 +165,7 @@ class Session(socketserver.StreamRequestHandler):
             elif verb == "NOOP":
                 self.reply("250 2.0.0 ok")
             elif verb == "QUIT":
+                self.quit = True
                 self.reply("221 2.0.0 bye")
                 return
             else:

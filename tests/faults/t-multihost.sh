@@ -17,8 +17,9 @@
 #   pg-restart  PostgreSQL stopped in immediate mode (a crash) and
 #               started again, once, with half the shares recorded
 # Afterwards (tests/faults/account.py): exactly one share per forward,
-# every introduction delivered exactly once to the sink (by Message-ID),
-# nothing lost, every message a gateway refused with 4xx retried by its
+# every introduction delivered exactly once to the sink (by Message-ID;
+# a second copy only to a recipient whose 250 the killed sender had not
+# recorded, as the relay saw), nothing lost, every message a gateway refused with 4xx retried by its
 # front Postfix and recorded once; and each fault was met (a phase that
 # proved nothing fails). Every wait is bounded; everything started is
 # stopped. Needs root (Postfix, PostgreSQL as the postgres user); skips
@@ -236,8 +237,14 @@ fi
 $cli share list --json >"$dir/shares.json" || exit 99
 cat "$dir"/accepted.*.*.tsv >"$dir/accepted.tsv"
 echo "--- accounting (fronts accepted -> one store -> one relay) ---"
+# No --exactly-once: the kill lands on a sender held mid-RCPT, which
+# may be an introduction's second or third recipient, after the first
+# one's 250 (one transaction per recipient, recorded together): a
+# second copy of THAT recipient is SMTP's window (RFC 1047) and excused
+# only because the relay saw the session vanish without QUIT after its
+# 250 (relay.py's .orphan); any other second copy still fails.
 python3 "$here/account.py" "$dir/accepted.tsv" "$dir/shares.json" "$dir/relay" \
-    --exactly-once --maillog "h1=${H_DIR[1]}/maillog:${H_IN[1]}" \
+    --maillog "h1=${H_DIR[1]}/maillog:${H_IN[1]}" \
     --maillog "h2=${H_DIR[2]}/maillog:${H_IN[2]}"
 rc=$?
 [ -s "$dir/client.err" ] && { echo "--- client ---"; head -n 20 "$dir/client.err"; rc=1; }
