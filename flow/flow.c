@@ -13,7 +13,9 @@
  *	merged       "merged" -> the later member only (see flow_merged_items)
  * A share merged into an open request credits its member there
  * (Share.credited): the yes queues each of them a "merged" row, which
- * renders after the answer as their own "she said yes" line (not a Cc on
+ * renders after the answer as their own "she said yes" line (the store
+ * queues none for a member whose first note is still waiting unrendered:
+ * that one will say it; not a Cc on
  * the introduction: the friend and the requester never see a member
  * they were not introduced by, and each member's address stays theirs);
  * a no or the expiry queues each the same kind notice as the member's.

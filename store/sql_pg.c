@@ -338,6 +338,13 @@ const char *const pg_sql[SQL_N] = {
 	    " WHERE share_id = $1 ORDER BY created_at, member",
 	[SQL_PRIVACY_CREDITS_DELETE] =
 	    "DELETE FROM share_credits WHERE lower(member) = lower($1)",
+	[SQL_OUTBOX_SAME_QUEUED] =
+	    "SELECT o.id FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = "
+	    "o.id"
+	    " WHERE o.share_id = $1 AND o.template = $2 AND o.status = 'queued'"
+	    " AND lower(r.address) = lower($3) AND NOT EXISTS (SELECT 1"
+	    " FROM outbox_rcpts x WHERE x.outbox_id = o.id AND x.position > 0)"
+	    " LIMIT 1 FOR UPDATE OF o",
 	[SQL_DIGEST_CANDIDATES] =
 	    "SELECT " MEMBER_COLUMNS ","
 	    " CASE WHEN EXISTS (SELECT 1 FROM digests d"

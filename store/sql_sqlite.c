@@ -317,6 +317,13 @@ const char *const sqlite_sql[SQL_N] = {
 	    " WHERE share_id = ?1 ORDER BY created_at, member",
 	[SQL_PRIVACY_CREDITS_DELETE] =
 	    "DELETE FROM share_credits WHERE member = ?1 COLLATE NOCASE",
+	[SQL_OUTBOX_SAME_QUEUED] =
+	    "SELECT o.id FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = "
+	    "o.id"
+	    " WHERE o.share_id = ?1 AND o.template = ?2 AND o.status = 'queued'"
+	    " AND r.address = ?3 COLLATE NOCASE AND NOT EXISTS (SELECT 1"
+	    " FROM outbox_rcpts x WHERE x.outbox_id = o.id AND x.position > 0)"
+	    " LIMIT 1",
 	[SQL_DIGEST_CANDIDATES] =
 	    "SELECT " MEMBER_COLUMNS ","
 	    " CASE WHEN EXISTS (SELECT 1 FROM digests d"

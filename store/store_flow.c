@@ -79,14 +79,49 @@ store_share_by_token(Store *store, const char *token, GError **error)
 	return share_by(store, SQL_SHARE_BY_TOKEN, token, 0, error);
 }
 
-/* queue_items - outbox rows of share id, in the open transaction */
+/* already_queued - whether the same mail to item's one recipient is
+ * still queued for share id and not rendered yet: it renders from the
+ * share as it is when sent, so a second row would say the same thing
+ * twice (a credited member's "merged" note still waiting when the
+ * friend says yes). A row claimed already may have rendered the share
+ * as it was before: that one does not count */
 static gboolean
-queue_items(DbConn *db, gint64 id, GPtrArray *items, gint64 now, GError **error)
+already_queued(DbConn *db, gint64 id, const OutboxItem *item, gboolean *found,
+    GError **error)
 {
-	for (guint i = 0; items != NULL && i < items->len; i++)
-		if (!outbox_insert(
-			db, g_ptr_array_index(items, i), id, now, error))
+	g_autoptr(DbStmt) st = NULL;
+	DbStep rc;
+
+	*found = FALSE;
+	if (item->template == NULL || item->message != NULL ||
+	    item->rcpts == NULL || item->rcpts->len != 1)
+		return TRUE;
+	if ((st = db_prepare(db, SQL_OUTBOX_SAME_QUEUED, error)) == NULL)
+		return FALSE;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, item->template);
+	db_bind_text(st, 3, g_ptr_array_index(item->rcpts, 0));
+	rc = db_step(st, "looking for a queued mail", error);
+	*found = rc == DB_ROW;
+	return rc != DB_FAIL;
+}
+
+/* queue_items - outbox rows of share id, in the open transaction; with
+ * once, an item whose mail is already queued and unrendered is left out
+ * (its id stays 0) */
+static gboolean
+queue_items(DbConn *db, gint64 id, GPtrArray *items, gboolean once, gint64 now,
+    GError **error)
+{
+	for (guint i = 0; items != NULL && i < items->len; i++) {
+		OutboxItem *item = g_ptr_array_index(items, i);
+		gboolean found = FALSE;
+
+		if (once && !already_queued(db, id, item, &found, error))
 			return FALSE;
+		if (!found && !outbox_insert(db, item, id, now, error))
+			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -131,7 +166,8 @@ store_share_answer(Store *store, gint64 id, const char *status,
 			goto out;
 		*changed = rc == DB_ROW;
 	}
-	ok = (!*changed || queue_items(db, id, items, now, error)) &&
+	/* the answer's mails render after it: each said once */
+	ok = (!*changed || queue_items(db, id, items, TRUE, now, error)) &&
 	     db_commit(db, error);
 out:
 	if (!ok) {
@@ -169,7 +205,7 @@ reply_fenced(Store *store, StoreSql sql, gint64 id, gint64 max,
 			goto out;
 		*allowed = rc == DB_ROW;
 	}
-	ok = (!*allowed || queue_items(db, id, items, now, error)) &&
+	ok = (!*allowed || queue_items(db, id, items, FALSE, now, error)) &&
 	     db_commit(db, error);
 out:
 	if (!ok) {
@@ -263,7 +299,7 @@ tick_one(Store *store, StoreSql sql, const char *event, gint64 now,
 		if (items == NULL)
 			continue;
 		g_ptr_array_add(queued, items);
-		if (!queue_items(db, id, items, now, error))
+		if (!queue_items(db, id, items, FALSE, now, error))
 			goto fail;
 	}
 	if (!db_commit(db, error))

@@ -148,7 +148,11 @@ typedef enum {
 	/* merged shares (schema 7): share_id, member, created_at -> share_id
 	 * when the member was not credited yet */
 	SQL_SHARE_CREDIT,
-	SQL_SHARE_CREDITS,          /* share_id -> member, oldest first */
+	SQL_SHARE_CREDITS, /* share_id -> member, oldest first */
+	/* share_id, template, address -> id: a row of that mail to that one
+	 * recipient still queued and not rendered (locked on PostgreSQL, so
+	 * that no claim takes it before the transaction ends) */
+	SQL_OUTBOX_SAME_QUEUED,
 	SQL_PRIVACY_CREDITS_DELETE, /* address: the member's credits */
 	/* the weekly digest (store_digest.c); a batch is a range of member
 	 * ids, LO and HI; SINCE, UNTIL the union of its members' weeks */

@@ -214,8 +214,10 @@ merge(Fixture *f, const Share *s, const char *who, const Member *pat,
 }
 
 /* test_merge - a second member's share of an open request asks nobody:
- * pat gets a note of their own; on yes pat gets a line of their own,
- * the introduction's Cc stays the first member's */
+ * pat gets a note of their own; on yes each credited member hears it
+ * once: pat's note, not rendered yet, will say so when it is (a second
+ * row would say it twice), lee (no note) gets a line of their own; the
+ * introduction's Cc stays the first member's */
 static void
 test_merge(Fixture *f, gconstpointer data)
 {
@@ -243,7 +245,40 @@ test_merge(Fixture *f, gconstpointer data)
 	    "merged:pat@members.example;"
 	    "intro:jane@friends.example,dana@confs.example,"
 	    "chris@members.example;"
-	    "merged:lee@members.example;" /* same second: by address */
+	    "merged:lee@members.example");
+}
+
+/* test_merge_claimed - pat's note already taken by the worker (it may
+ * render before the answer): the yes queues pat's line all the same */
+static void
+test_merge_claimed(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) s = NULL;
+	g_autoptr(GPtrArray) claimed = NULL;
+	g_autofree char *r = NULL;
+	gboolean created = TRUE;
+	gint64 id;
+
+	(void)data;
+	s = new_share(f, "ask", NULL, &id);
+	merge(f, s, "pat@members.example", NULL, &created);
+	/* rows recorded by store_share_record() are due at the real clock's
+	 * now: claim as if in 2100 */
+	claimed = store_outbox_claim_due(f->store, 4102444800, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(claimed->len, ==, 3);
+	g_assert_cmpint(flow_reply(f->cfg, f->store, s->token, FRIEND,
+			    REPLY_YES, NULL, T0 + 60, &error),
+	    ==, FLOW_REPLY_ACCEPTED);
+	g_assert_no_error(error);
+	r = rows(f);
+	g_assert_cmpstr(r, ==,
+	    "consent:jane@friends.example;"
+	    "confirmation:chris@members.example;"
+	    "merged:pat@members.example;"
+	    "intro:jane@friends.example,dana@confs.example,"
+	    "chris@members.example;"
 	    "merged:pat@members.example");
 }
 
@@ -560,6 +595,7 @@ main(int argc, char **argv)
 	ADD("/flow/reply/answered_once", test_answered_once);
 	ADD("/flow/time/silence", test_silence);
 	ADD("/flow/merge/yes", test_merge);
+	ADD("/flow/merge/claimed", test_merge_claimed);
 	ADD("/flow/merge/no_expired", test_merge_no);
 	return g_test_run();
 }

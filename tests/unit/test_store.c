@@ -2284,6 +2284,70 @@ record_merge(Store *store, Share *s, gboolean *created)
 	g_assert_no_error(error);
 }
 
+/* credit_item - the "merged" line to member, queued on an answer */
+static GPtrArray *
+credit_item(const char *member)
+{
+	g_autoptr(GPtrArray) items = one_item("confirmation", "merged");
+	OutboxItem *item = items->pdata[0];
+
+	g_ptr_array_set_size(item->rcpts, 0);
+	g_ptr_array_add(item->rcpts, g_strdup(member));
+	return g_steal_pointer(&items);
+}
+
+/* test_flow_answer_once - the answer's mails render when sent: a
+ * credited member whose "merged" note is still queued and unrendered
+ * gets no second row from the yes (it would say the same thing twice);
+ * once that note is claimed (it may have rendered before the answer),
+ * the yes queues theirs */
+static void
+test_flow_answer_once(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Share) a = merge_share("member@example.net", "<o1@x>", FALSE);
+	g_autoptr(Share) b = merge_share("other@example.net", "<o2@x>", FALSE);
+	g_autoptr(Share) c = merge_share("member@example.net", "<o3@x>", FALSE);
+	g_autoptr(Share) d = merge_share("other@example.net", "<o4@x>", FALSE);
+	g_autoptr(GPtrArray) yes1 = credit_item("Other@Example.NET");
+	g_autoptr(GPtrArray) yes2 = credit_item("other@example.net");
+	g_autoptr(GPtrArray) claimed = NULL;
+	g_autofree char *count1 = NULL;
+	g_autofree char *count2 = NULL;
+	gboolean created = FALSE, changed = FALSE;
+
+	(void)data;
+	record_merge(f->store, a, &created);
+	record_merge(f->store, b, &created);
+	g_assert_true(b->merged);
+	g_assert_true(store_share_answer(f->store, a->id, "accepted", "yes",
+	    NULL, 2000, yes1, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+	g_assert_cmpint(((OutboxItem *)yes1->pdata[0])->id, ==, 0);
+	count1 = g_strdup_printf("SELECT COUNT(*) FROM outbox WHERE template"
+				 " = 'merged' AND share_id = %" G_GINT64_FORMAT,
+	    a->id);
+	g_assert_cmpint(raw_int(f->path, count1), ==, 1);
+
+	record_merge(f->store, c, &created);
+	g_assert_true(created);
+	record_merge(f->store, d, &created);
+	g_assert_true(d->merged);
+	claimed = store_outbox_claim_due(f->store, 4102444800, 100, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(claimed->len, >=, 2);
+	g_assert_true(store_share_answer(f->store, c->id, "accepted", "yes",
+	    NULL, 3000, yes2, &changed, &error));
+	g_assert_no_error(error);
+	g_assert_true(changed);
+	g_assert_cmpint(((OutboxItem *)yes2->pdata[0])->id, >, 0);
+	count2 = g_strdup_printf("SELECT COUNT(*) FROM outbox WHERE template"
+				 " = 'merged' AND share_id = %" G_GINT64_FORMAT,
+	    c->id);
+	g_assert_cmpint(raw_int(f->path, count2), ==, 2);
+}
+
 /* test_share_merge - one open request per requester and friend: another
  * member's share of it is merged (credited, its own row queued, no
  * second consent request), a retry of that and the first member's
@@ -3171,6 +3235,7 @@ main(int argc, char **argv)
 	ADD("/store/outbox_add/list_get", test_outbox_add);
 	ADD("/store/stats/counts", test_stats);
 	ADD("/store/flow/answer", test_flow_answer);
+	ADD("/store/flow/answer_once", test_flow_answer_once);
 	ADD("/store/flow/replies", test_flow_replies);
 	ADD("/store/flow/noted", test_flow_noted);
 	ADD("/store/flow/tick", test_flow_tick);
