@@ -74,7 +74,9 @@ add_int(JsonBuilder *b, const char *name, gint64 value)
 	json_builder_add_int_value(b, value);
 }
 
-/* add_share - "share": {...}, its status as it stands after the event */
+/* add_share - "share": {...}, its status as it stands after the event;
+ * merged true when the sharer's share was merged into this open request
+ * of another member's (the share's id is that request's) */
 static void
 add_share(JsonBuilder *b, const Share *s, const char *status, gint64 now)
 {
@@ -90,6 +92,8 @@ add_share(JsonBuilder *b, const Share *s, const char *status, gint64 now)
 	add_string(b, "subject", s->subject);
 	add_string(b, "status", status);
 	add_string(b, "created_at", at);
+	json_builder_set_member_name(b, "merged");
+	json_builder_add_boolean_value(b, s->merged);
 	json_builder_end_object(b);
 }
 

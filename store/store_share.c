@@ -158,11 +158,12 @@ credit(DbConn *db, gint64 id, const char *member, gint64 now, gboolean *added,
 
 /* merge - a share whose insert found a key taken: by its own key (a
  * retry: *created FALSE), or by the open request of its pair (the
- * member credited there, merged queued, share->merged set); *again
- * when neither is there any more (the open one was answered since) */
+ * member credited there, merged queued, share->merged set, and the
+ * hook's items, as for a new share: a member shared it); *again when
+ * neither is there any more (the open one was answered since) */
 static gboolean
-merge(DbConn *db, Share *share, GPtrArray *merged, gint64 now, gboolean *again,
-    GError **error)
+merge(DbConn *db, const Hook *h, Share *share, GPtrArray *merged, gint64 now,
+    gboolean *again, GError **error)
 {
 	g_autofree char *first = NULL;
 	gint64 open = 0;
@@ -187,7 +188,8 @@ merge(DbConn *db, Share *share, GPtrArray *merged, gint64 now, gboolean *again,
 	if (!credit(db, open, share->sharer, now, &added, error))
 		return FALSE;
 	share->merged = added;
-	return !added || queue(db, open, merged, now, error);
+	return !added || (queue(db, open, merged, now, error) &&
+			     record_more(db, h, share, now, error));
 }
 
 /* record - a share and its items; *created FALSE when the key was
@@ -208,7 +210,7 @@ record(DbConn *db, const Hook *h, Share *share, GPtrArray *items,
 		*created = share->id != 0;
 		if (*created)
 			break;
-		if (!merge(db, share, merged, now, &again, error))
+		if (!merge(db, h, share, merged, now, &again, error))
 			return FALSE;
 		if (!again)
 			return TRUE;

@@ -204,8 +204,15 @@ run("consent: another member's share of an open request is merged, both hear the
 		== SMFIR_DISCARD, "ann's yes was not consumed")
 	mt.disconnect(conn)
 	check(status(5) == "accepted", "after yes share 5 is " .. status(5))
+	-- lee's note has not gone out (no sender here): it renders when
+	-- sent, so it says the yes itself, and the yes queues lee nothing
 	local last = rows():sub(#after + 2)
 	check(last == "intro:ann@elsewhere.example,dana@confs.example," ..
-		"chris@members.example;confirmation:lee@members.example",
-		"after the yes: " .. last)
+		"chris@members.example", "after the yes: " .. last)
+	local lee = sh(cli .. " outbox list --json | python3 -c " ..
+		"'import json,sys; print([o[\"id\"] for o in json.load(sys.stdin)" ..
+		" if o[\"to\"] == [\"lee@members.example\"]][-1])'")
+	local note = sh(cli .. " outbox show " .. lee .. " 2>&1")
+	check(note:find("said yes", 1, true) ~= nil,
+		"lee's waiting note does not say the yes:\n" .. note)
 end)

@@ -1751,6 +1751,35 @@ test_webhook_events(void)
 	g_assert_false(has(out->pdata[0], "\"share\""));
 }
 
+/* test_webhook_merged - share.recorded says whether its share was
+ * merged into another member's open request */
+static void
+test_webhook_merged(void)
+{
+	g_autoptr(Db) db = db_new();
+	ConfigWebhook *wh = g_new0(ConfigWebhook, 1);
+	g_autoptr(Share) s = share_new();
+	g_autoptr(GPtrArray) merged = NULL;
+	g_autoptr(GPtrArray) plain = NULL;
+
+	wh->name = g_strdup("crm");
+	wh->events = CONFIG_EVENT_SHARE_RECORDED;
+	g_ptr_array_add(db->cfg->webhooks, wh);
+	s->id = 5;
+	s->sharer = g_strdup("lee@members.example");
+	s->status = g_strdup("asked");
+	s->merged = TRUE;
+	merged = sender_webhook_share_items(s, util_now(), db->cfg);
+	g_assert_cmpuint(merged->len, ==, 1);
+	g_assert_true(has(merged->pdata[0], "\"type\":\"share.recorded\""));
+	g_assert_true(
+	    has(merged->pdata[0], "\"sharer\":\"lee@members.example\""));
+	g_assert_true(has(merged->pdata[0], "\"merged\":true"));
+	s->merged = FALSE;
+	plain = sender_webhook_share_items(s, util_now(), db->cfg);
+	g_assert_true(has(plain->pdata[0], "\"merged\":false"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1788,5 +1817,6 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/webhook/signature", test_webhook_signature);
 	g_test_add_func("/sender/webhook/http_result", test_http_result);
 	g_test_add_func("/sender/webhook/events", test_webhook_events);
+	g_test_add_func("/sender/webhook/merged", test_webhook_merged);
 	return g_test_run();
 }

@@ -2258,10 +2258,11 @@ merge_share(const char *sharer, const char *origin, gboolean upper)
 	return s;
 }
 
-/* record_merge - record s with a consent item, or the merged item when
- * it is merged; *created */
+/* record_merge_with - record s with a consent item, or the merged item
+ * when it is merged, hook adding its items; *created */
 static void
-record_merge(Store *store, Share *s, gboolean *created)
+record_merge_with(Store *store, Share *s, StoreShareHook hook, gpointer data,
+    gboolean *created)
 {
 	g_autoptr(GPtrArray) shares = g_ptr_array_new();
 	g_autoptr(GPtrArray) lists =
@@ -2280,8 +2281,45 @@ record_merge(Store *store, Share *s, gboolean *created)
 	g_ptr_array_add(lists, items_new(consent, NULL));
 	g_ptr_array_add(merged, items_new(credit, NULL));
 	g_assert_true(store_shares_record_merge(
-	    store, shares, lists, merged, NULL, NULL, created, &error));
+	    store, shares, lists, merged, hook, data, created, &error));
 	g_assert_no_error(error);
+}
+
+/* record_merge - record_merge_with() without a hook */
+static void
+record_merge(Store *store, Share *s, gboolean *created)
+{
+	record_merge_with(store, s, NULL, NULL, created);
+}
+
+/* test_share_merge_hook - a merge is a share recorded too: the hook
+ * (the webhooks' share.recorded) runs for it in its transaction, with
+ * the open request's id and share->merged set; a retry runs nothing */
+static void
+test_share_merge_hook(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Share) a = merge_share("member@example.net", "<h1@x>", FALSE);
+	g_autoptr(Share) b = merge_share("other@example.net", "<h2@x>", FALSE);
+	g_autoptr(Share) b2 = merge_share("other@example.net", "<h2@x>", FALSE);
+	g_autofree char *subject = NULL;
+	gboolean created = FALSE;
+	guint calls = 0;
+
+	(void)data;
+	record_merge_with(f->store, a, hook_webhook, &calls, &created);
+	g_assert_cmpuint(calls, ==, 1);
+	record_merge_with(f->store, b, hook_webhook, &calls, &created);
+	g_assert_true(b->merged);
+	g_assert_cmpuint(calls, ==, 2);
+	record_merge_with(f->store, b2, hook_webhook, &calls, &created);
+	g_assert_false(b2->merged);
+	g_assert_cmpuint(calls, ==, 2);
+	subject =
+	    g_strdup_printf("SELECT COUNT(*) FROM outbox WHERE kind ="
+			    " 'webhook' AND subject = 'share %" G_GINT64_FORMAT
+			    "' AND share_id = %" G_GINT64_FORMAT,
+		a->id, a->id);
+	g_assert_cmpint(raw_int(f->path, subject), ==, 2);
 }
 
 /* credit_item - the "merged" line to member, queued on an answer */
@@ -3214,6 +3252,7 @@ main(int argc, char **argv)
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/open/migrate_6", test_open_migrate_6);
 	ADD("/store/share_record/merge", test_share_merge);
+	ADD("/store/share_record/merge_hook", test_share_merge_hook);
 	ADD("/store/share_record/merge_race", test_share_merge_race);
 	ADD("/store/member/lookup", test_member_lookup);
 	ADD("/store/member/duplicate", test_member_dup);
