@@ -10,9 +10,17 @@
 # expired request change nothing; the friend never sees the
 # requester's address before a yes.
 # Exit 0/1; 77 without curl, python3, miltertest or sqlite3.
+# With WEB_PG_URL (and STORE_LINE naming it) the store is that
+# PostgreSQL database, read with psql (tests/e2e/t-web-pg.sh).
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/web-lib.sh"
-command -v sqlite3 >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
+if [ -n "${WEB_PG_URL:-}" ]; then
+	command -v psql >/dev/null 2>&1 || { echo "SKIP: no psql"; exit 77; }
+	db_sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 "$WEB_PG_URL" -c "$1"; }
+else
+	command -v sqlite3 >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
+	db_sql() { sqlite3 "$T/passalong.db" "$1"; }
+fi
 
 n=0
 failed=0
@@ -44,8 +52,7 @@ expect() {
 	fi
 }
 digest_day() {
-	sqlite3 "$T/passalong.db" \
-	    "SELECT coalesce(digest_day, 'default') FROM members WHERE address = 'chris@members.example'"
+	db_sql "SELECT coalesce(digest_day, 'default') FROM members WHERE address = 'chris@members.example'"
 }
 status() {
 	"$PA" -c "$CONF" share show "$1" --json |
@@ -163,7 +170,7 @@ req POST "$U"
 expect 200 "already unsubscribed" "a second POST (empty body)"
 req GET "$U"
 expect 200 "You are unsubscribed" "GET after it says so"
-sqlite3 "$T/passalong.db" "UPDATE members SET digest_day = NULL"
+db_sql "UPDATE members SET digest_day = NULL"
 req POST "$U" -F "List-Unsubscribe=One-Click"
 expect 200 "You are unsubscribed" "POST as multipart/form-data"
 
@@ -176,8 +183,21 @@ check '[ ${#T1} = 26 ] && [ ${#T2} = 26 ] && [ ${#T3} = 26 ]' "three consent tok
 # --- the store locked by another process past busy_timeout: 503 with
 # Retry-After, nothing half done (the lock is released by removing a
 # file; held 60 s at most)
-sqlite3 "$T/passalong.db" "UPDATE members SET digest_day = NULL"
+db_sql "UPDATE members SET digest_day = NULL"
 touch "$T/locked"
+if [ -n "${WEB_PG_URL:-}" ]; then
+	# psql runs its input in order: the lock is held before the touch
+	{
+		echo "BEGIN; LOCK TABLE members, shares IN ACCESS EXCLUSIVE MODE;"
+		echo "\\! touch '$T/holding'"
+		i=0
+		while [ -e "$T/locked" ] && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo "ROLLBACK;"
+	} | psql -X -q "$WEB_PG_URL" >/dev/null &
+else
 python3 - "$T/passalong.db" "$T" <<'PY' &
 import os, sqlite3, sys, time
 db, d = sys.argv[1], sys.argv[2]
@@ -189,6 +209,7 @@ while os.path.exists(os.path.join(d, "locked")) and time.time() < deadline:
     time.sleep(0.05)
 c.execute("ROLLBACK")
 PY
+fi
 locker=$!
 i=0
 while [ ! -e "$T/holding" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
