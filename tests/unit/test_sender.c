@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "common/util.h"
+#include "flow/flow.h"
 #include "sender/sender.h"
 #include "sender/sender_int.h"
 
@@ -1143,6 +1144,110 @@ test_worker_digest(void)
 	g_assert_nonnull(dump);
 }
 
+/* asked_share - a share by jane to friend@ in mode ask, asked days ago,
+ * recorded without rows; its id */
+static gint64
+asked_share(Db *db, const Config *cfg, const char *key, gint64 days)
+{
+	g_autoptr(Share) sh = share_new();
+	g_autoptr(GError) error = NULL;
+	gint64 then = util_now() - days * 86400;
+	gboolean created = FALSE;
+
+	sh->sharer = g_strdup("jane@example.net");
+	sh->recipient = g_strdup("friend@example.com");
+	sh->requester = g_strdup_printf("asker-%s@example.org", key);
+	sh->subject = g_strdup("A keynote");
+	sh->origin_key = g_strdup(key);
+	sh->created_at = then;
+	flow_share_begin(cfg, sh, "ask", then);
+	g_assert_true(
+	    store_share_record(db->store, sh, NULL, &created, &error));
+	g_assert_no_error(error);
+	g_assert_true(created);
+	return sh->id;
+}
+
+/* kinds - "kind:rcpt:status;..." of every outbox row, in order */
+static char *
+kinds(Db *db)
+{
+	g_autoptr(GPtrArray) all = store_outbox_list(db->store, NULL);
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; all != NULL && i < all->len; i++) {
+		const OutboxItem *it = all->pdata[i];
+
+		g_string_append_printf(out, "%s%s:%s:%s", i ? ";" : "",
+		    it->kind, (char *)g_ptr_array_index(it->rcpts, 0),
+		    it->status);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* test_worker_time - the daemon's own rounds move time for the consent
+ * flow (not only "passalong tick"): a request asked four days ago gets
+ * its one reminder to the friend, one asked eight days ago expires
+ * with a notice to the member only; later rounds repeat neither */
+static void
+test_worker_time(void)
+{
+	g_autoptr(Sink) s = sink_start(NULL);
+	g_autoptr(Db) db = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) m = member_new();
+	g_autoptr(Share) a = NULL;
+	g_autoptr(Share) b = NULL;
+	g_autofree char *dump = NULL;
+	static const char want[] = "notice:jane@example.net:sent;"
+				   "consent:friend@example.com:sent";
+	char *got = NULL;
+	Config *cfg;
+	SenderWorker *w;
+	gint64 ida, idb;
+
+	if (s == NULL)
+		return;
+	db = db_new();
+	m->address = g_strdup("jane@example.net");
+	m->name = g_strdup("Jane Doe");
+	g_assert_true(store_member_add(db->store, m, NULL, &error));
+	cfg = config_new_default();
+	ida = asked_share(db, cfg, "reminded", 4);
+	idb = asked_share(db, cfg, "expired", 8);
+	set_store(cfg, db->path);
+	g_free(cfg->smtp_url);
+	cfg->smtp_url = g_strdup(s->url);
+	cfg->poll_interval = 1;
+	g_free(cfg->digest_day);
+	cfg->digest_day = g_strdup("never");
+	w = sender_worker_start(cfg, &error);
+	g_assert_no_error(error);
+	config_free(cfg);
+	for (int i = 0; i < WAIT_TRIES; i++) {
+		got = kinds(db);
+		if (strcmp(got, want) == 0)
+			break;
+		if (i + 1 < WAIT_TRIES)
+			g_clear_pointer(&got, g_free);
+		g_usleep(WAIT_STEP);
+	}
+	g_assert_cmpstr(got, ==, want);
+	g_free(got);
+	g_usleep(2 * G_USEC_PER_SEC); /* rounds go on: nothing again */
+	g_assert_true(stop_bounded(w));
+	got = kinds(db);
+	g_assert_cmpstr(got, ==, want);
+	g_free(got);
+	a = store_share_get(db->store, ida, &error);
+	b = store_share_get(db->store, idb, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(a->status, ==, "asked");
+	g_assert_cmpstr(b->status, ==, "expired");
+	dump = sink_dump(s, "X-Rcpt-Args: <friend@example.com>");
+	g_assert_nonnull(dump);
+}
+
 /* test_worker_bad_store - a store that cannot be opened is an error */
 static void
 test_worker_bad_store(void)
@@ -1812,6 +1917,7 @@ main(int argc, char **argv)
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);
 	g_test_add_func("/sender/worker/deliver", test_worker);
 	g_test_add_func("/sender/worker/digest", test_worker_digest);
+	g_test_add_func("/sender/worker/time", test_worker_time);
 	g_test_add_func("/sender/worker/busy_record", test_worker_busy);
 	g_test_add_func("/sender/worker/bad_store", test_worker_bad_store);
 	g_test_add_func("/sender/webhook/signature", test_webhook_signature);
