@@ -110,6 +110,7 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 		.reason = credited != NULL ? NULL : s->reason,
 		.consented = g_strcmp0(s->answer, "yes") == 0,
 		.now = now,
+		.outbox_id = item->id,
 	};
 	mail = tmpl_render_share(item->template, &f, error);
 	if (mail == NULL)

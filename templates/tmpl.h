@@ -173,6 +173,9 @@ typedef struct {
 	gboolean consented;            /* intro, confirmation: the friend
 					   said yes first */
 	gint64 now;                    /* Date:, seconds since the epoch */
+	gint64 outbox_id;              /* the row it is sent as, or 0: part
+					   of the Message-ID, so that two rows
+					   rendered alike are two messages */
 } ShareFacts;
 
 RenderedMail *tmpl_render_intro(const IntroContext *ctx, GError **error);

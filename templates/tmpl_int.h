@@ -172,6 +172,7 @@ typedef struct {
 	char *subject;
 	gboolean consented;
 	gint64 share_id;
+	gint64 outbox_id; /* 0: none */
 	gint64 now;
 } ShareFields;
 

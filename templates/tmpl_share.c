@@ -19,7 +19,8 @@
  * that still holds it. The friend's reason is read only for "declined".
  *
  * The Message-ID and the MIME boundary are digests of the kind, the
- * share, the people and the clock (f->now): the same facts render the
+ * share, the outbox row, the people and the clock (f->now): two rows
+ * are two messages even in the same second, and the same facts render the
  * same bytes, so a row rendered again (passalong outbox show) reads as
  * it was sent, and golden tests need no hook.
  *
@@ -264,6 +265,7 @@ share_fields_new(const ShareFacts *f, int k, GError **error)
 		sf->in_reply_to = tmpl_clean_msgid(f->origin_message_id);
 	sf->consented = f->consented;
 	sf->share_id = f->share_id;
+	sf->outbox_id = f->outbox_id;
 	sf->now = f->now;
 	sf->subject = share_subject(sf);
 	return sf;
@@ -274,8 +276,14 @@ static char *
 digest(const ShareFields *f)
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_autofree char *clock = g_strdup_printf(
-	    "%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, f->share_id, f->now);
+	/* the row's id only when there is one: goldens keep their bytes */
+	g_autofree char *clock =
+	    f->outbox_id != 0
+		? g_strdup_printf("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+				  ":%" G_GINT64_FORMAT,
+		      f->share_id, f->now, f->outbox_id)
+		: g_strdup_printf("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+		      f->share_id, f->now);
 	const char *parts[] = { "passalong-share", f->kind, clock,
 		f->member_address, f->friend_address, f->requester_address,
 		f->domain };

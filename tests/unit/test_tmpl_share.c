@@ -325,6 +325,28 @@ test_consented(void)
 	g_assert_null(strstr(t2, "said yes"));
 }
 
+/* test_unique_id - two rows of the same mail rendered in the same second
+ * (two "how to answer" replies) are two messages: each Message-ID its
+ * own (a client may drop a second message with an ID it has seen),
+ * while one row rendered again reads as it was sent */
+static void
+test_unique_id(void)
+{
+	g_autoptr(Config) cfg = tmpl_facts_config();
+	ShareFacts f;
+	g_autoptr(RenderedMail) a = NULL, b = NULL, again = NULL;
+
+	tmpl_facts_fill(&f, cfg, "unclear");
+	f.outbox_id = 41;
+	a = render_ok("unclear", &f);
+	f.outbox_id = 42;
+	b = render_ok("unclear", &f);
+	again = render_ok("unclear", &f);
+	g_assert_cmpstr(a->message_id, !=, b->message_id);
+	g_assert_cmpstr(b->message_id, ==, again->message_id);
+	g_assert_true(g_bytes_equal(b->message, again->message));
+}
+
 /* test_answer_link - with [web] base_url the consent request and its
  * reminder carry the answer page: the URL alone on a text line (a link
  * cannot wrap) and a real link in HTML; an unsafe URL is never written,
@@ -659,6 +681,8 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, tmpl_facts_kinds[i], test_golden);
 	}
 	g_test_add_func("/templates/tmpl_render_share/words", test_words);
+	g_test_add_func(
+	    "/templates/tmpl_render_share/unique_id", test_unique_id);
 	g_test_add_func(
 	    "/templates/tmpl_render_share/consented", test_consented);
 	g_test_add_func("/templates/tmpl_render_share/no_names", test_no_names);
