@@ -505,24 +505,28 @@ run_batch(const Config *cfg, Store *store, const DigestRenderer *r,
 	return ok;
 }
 
-/* digest_run_with - one pass over the members, bounded */
+/* digest_run_slice - at most max batches of a pass, the members after
+ * *cursor (0: from the first); *cursor becomes the last member read, or
+ * 0 once the pass is over */
 gboolean
-digest_run_with(const Config *cfg, Store *store, const DigestRenderer *r,
-    gint64 now, DigestStats *stats, GError **error)
+digest_run_slice(const Config *cfg, Store *store, const DigestRenderer *r,
+    gint64 now, gint64 *cursor, guint max, DigestStats *stats, GError **error)
 {
 	g_autoptr(GHashTable) tops = g_hash_table_new_full(g_int64_hash,
 	    g_int64_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
 	char week_a[16], week_b[16];
-	gint64 after = 0;
+	gint64 after;
 
 	g_return_val_if_fail(
 	    cfg && store && r && r->render && r->is_empty, FALSE);
-	g_return_val_if_fail(stats != NULL, FALSE);
+	g_return_val_if_fail(stats != NULL && cursor != NULL, FALSE);
 	memset(stats, 0, sizeof *stats);
+	after = *cursor;
+	*cursor = 0;
 	if (!cfg->digest_enabled)
 		return TRUE;
 	digest_weeks_around(now, week_a, week_b);
-	for (guint b = 0; b < DIGEST_MAX_BATCHES; b++) {
+	for (guint b = 0; b < MIN(max, DIGEST_MAX_BATCHES); b++) {
 		g_autoptr(GPtrArray) cands = store_digest_candidates(
 		    store, after, DIGEST_BATCH, week_a, week_b, error);
 		const StoreDigestCandidate *last;
@@ -530,7 +534,7 @@ digest_run_with(const Config *cfg, Store *store, const DigestRenderer *r,
 		if (cands == NULL)
 			return FALSE;
 		if (cands->len == 0)
-			break;
+			return TRUE; /* the pass is over */
 		stats->members += cands->len;
 		if (!run_batch(
 			cfg, store, r, cands, week_a, tops, now, stats, error))
@@ -538,9 +542,21 @@ digest_run_with(const Config *cfg, Store *store, const DigestRenderer *r,
 		last = g_ptr_array_index(cands, cands->len - 1);
 		after = last->member->id;
 		if (cands->len < DIGEST_BATCH)
-			break;
+			return TRUE; /* the pass is over */
 	}
+	*cursor = max < DIGEST_MAX_BATCHES ? after : 0;
 	return TRUE;
+}
+
+/* digest_run_with - one pass over the members, bounded */
+gboolean
+digest_run_with(const Config *cfg, Store *store, const DigestRenderer *r,
+    gint64 now, DigestStats *stats, GError **error)
+{
+	gint64 cursor = 0;
+
+	return digest_run_slice(
+	    cfg, store, r, now, &cursor, DIGEST_MAX_BATCHES, stats, error);
 }
 
 /* digest_preview - the member's digest of now's week, not queued */

@@ -50,6 +50,13 @@
  *	templates/tmpl_digest.c; the rest of this module does not, so the
  *	schedule's tests need no renderer).
  *
+ *	digest_run_slice() does at most max batches of a pass, from the
+ *	member after *cursor, and leaves in *cursor where the next slice
+ *	starts (0 once the pass is over): the daemon's worker sends the
+ *	mail that is due between slices, so a pass over many members
+ *	never holds up a consent request. digest_run_some() is the same
+ *	with the real renderer.
+ *
  *	digest_preview() renders the member's digest for the week of now as
  *	it would be sent, whether due or not, and writes nothing but the
  *	member's unsubscribe token when they had none.
@@ -134,6 +141,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DigestDoc, digest_doc_free)
 
 gboolean digest_run_with(const Config *cfg, Store *store,
     const DigestRenderer *r, gint64 now, DigestStats *stats, GError **error);
+gboolean digest_run_slice(const Config *cfg, Store *store,
+    const DigestRenderer *r, gint64 now, gint64 *cursor, guint max,
+    DigestStats *stats, GError **error);
 RenderedMail *digest_preview(const Config *cfg, Store *store,
     const DigestRenderer *r, const char *address, gint64 now, GError **error);
 
@@ -141,5 +151,7 @@ RenderedMail *digest_preview(const Config *cfg, Store *store,
 extern const DigestRenderer digest_renderer;
 gboolean digest_run(const Config *cfg, Store *store, gint64 now,
     DigestStats *stats, GError **error);
+gboolean digest_run_some(const Config *cfg, Store *store, gint64 now,
+    gint64 *cursor, guint max, DigestStats *stats, GError **error);
 
 #endif /* PA_DIGEST_H */

@@ -22,3 +22,13 @@ digest_run(const Config *cfg, Store *store, gint64 now, DigestStats *stats,
 {
 	return digest_run_with(cfg, store, &digest_renderer, now, stats, error);
 }
+
+/* digest_run_some - a slice of a pass (digest_run_slice()), rendering
+ * with tmpl_render_digest() */
+gboolean
+digest_run_some(const Config *cfg, Store *store, gint64 now, gint64 *cursor,
+    guint max, DigestStats *stats, GError **error)
+{
+	return digest_run_slice(
+	    cfg, store, &digest_renderer, now, cursor, max, stats, error);
+}

@@ -28,6 +28,7 @@
 
 #define WORKER_MAX_PER_ROUND 10000 /* items per wake-up, a bound */
 #define WORKER_DIGEST_EVERY 60     /* seconds between two digest passes */
+#define WORKER_DIGEST_SLICE 2      /* batches of a pass per round */
 
 struct _SenderWorker {
 	GThread *thread;
@@ -39,6 +40,7 @@ struct _SenderWorker {
 	Config *cfg;          /* a private copy: smtp_url, retries, poll */
 	SenderLedger *ledger; /* outcomes not recorded yet */
 	gint64 digest_at;     /* when the last digest pass ran (worker) */
+	gint64 digest_cursor; /* a pass under way: its next member, or 0 */
 };
 
 /* config_copy - the fields the worker reads, in a Config of its own */
@@ -115,9 +117,10 @@ tick(SenderWorker *w)
 		    expired);
 }
 
-/* digests - the weekly digests that are due, at most once a minute
- * (a pass over members done for the week is one short query); queued
- * here, sent by this round */
+/* digests - the weekly digests that are due: a pass at most once a
+ * minute (over members done for the week it is one short query per
+ * batch), WORKER_DIGEST_SLICE batches of it per round; queued here,
+ * sent by this round, the next slice at once after it */
 static void
 digests(SenderWorker *w)
 {
@@ -125,12 +128,19 @@ digests(SenderWorker *w)
 	gint64 now = util_now();
 	DigestStats st;
 
-	if (!w->cfg->digest_enabled ||
-	    (w->digest_at != 0 && now - w->digest_at < WORKER_DIGEST_EVERY &&
-		now >= w->digest_at))
+	if (!w->cfg->digest_enabled)
 		return;
-	w->digest_at = now;
-	if (!digest_run(w->cfg, w->store, now, &st, &error))
+	if (w->digest_cursor == 0) { /* a new pass, once a minute */
+		if (w->digest_at != 0 &&
+		    now - w->digest_at < WORKER_DIGEST_EVERY &&
+		    now >= w->digest_at)
+			return;
+		w->digest_at = now;
+	}
+	/* a slice per round, the pass's own time throughout: the mail due
+	 * goes out between slices */
+	if (!digest_run_some(w->cfg, w->store, w->digest_at, &w->digest_cursor,
+		WORKER_DIGEST_SLICE, &st, &error))
 		log_warn("digest", "digests wait: %s", error->message);
 	else if (st.enqueued + st.skipped + st.failed > 0)
 		log_info("digest",
@@ -194,6 +204,8 @@ worker_main(gpointer data)
 			(gint64)w->cfg->poll_interval * G_TIME_SPAN_SECOND;
 		if (sender_ledger_size(w->ledger) > 0)
 			until = MIN(until, sender_ledger_next(w->ledger));
+		if (w->digest_cursor != 0) /* a digest pass goes on at once */
+			until = g_get_monotonic_time();
 		while (!w->stop && !w->woken) {
 			if (!g_cond_wait_until(&w->cond, &w->lock, until))
 				break; /* poll_interval passed */

@@ -492,6 +492,47 @@ test_run_batches(Env *e, gconstpointer data)
 	g_assert_cmpuint(digests(e), ==, n);
 }
 
+/* test_run_slices - a pass in slices of one batch: the cursor moves on
+ * by a batch each call and comes back 0 at the end (also when the last
+ * batch is exactly full); every member gets one digest, and a new pass
+ * finds nothing due */
+static void
+test_run_slices(Env *e, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	DigestStats st;
+	guint n = DIGEST_BATCH * 2, enqueued = 0, calls = 0;
+	gint64 cursor = 0;
+
+	(void)data;
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *a = g_strdup_printf("s%u@example.net", i);
+
+		add(e, a, NULL, W50_START + i);
+	}
+	do {
+		g_assert_true(digest_run_slice(e->cfg, e->store, &fake,
+		    MON_0800, &cursor, 1, &st, &error));
+		g_assert_no_error(error);
+		g_assert_cmpuint(st.members, <=, DIGEST_BATCH);
+		enqueued += st.enqueued;
+		calls++;
+	} while (cursor != 0 && calls < 10);
+	g_assert_cmpuint(calls, ==, 3); /* two full batches, then none */
+	g_assert_cmpuint(enqueued, ==, n);
+	g_assert_cmpuint(digests(e), ==, n);
+	enqueued = calls = 0;
+	do {
+		g_assert_true(digest_run_slice(e->cfg, e->store, &fake,
+		    MON_0800, &cursor, 1, &st, &error));
+		enqueued += st.enqueued;
+		calls++;
+	} while (cursor != 0 && calls < 10);
+	g_assert_cmpuint(calls, ==, 3);
+	g_assert_cmpuint(enqueued, ==, 0);
+	g_assert_cmpuint(digests(e), ==, n);
+}
+
 /* test_preview - the message as it would be sent; nothing queued */
 static void
 test_preview(Env *e, gconstpointer data)
@@ -541,6 +582,7 @@ main(int argc, char **argv)
 	ENV("/digest/run/once", test_run_once);
 	ENV("/digest/run/settings", test_run_settings);
 	ENV("/digest/run/batches", test_run_batches);
+	ENV("/digest/run/slices", test_run_slices);
 	ENV("/digest/run/bad_zone", test_run_bad_zone);
 	ENV("/digest/preview", test_preview);
 	return g_test_run();
