@@ -54,6 +54,7 @@ typedef struct {
 static const KeyDef keys[] = {
 	{ "gateway", "domain", KEY_STRING, OFF(domain), 0 },
 	{ "gateway", "share_localpart", KEY_STRING, OFF(share_localpart), 0 },
+	{ "gateway", "reply_localpart", KEY_STRING, OFF(reply_localpart), 0 },
 	{ "gateway", "name", KEY_STRING, OFF(name), 0 },
 	{ "milter", "socket", KEY_STRING, OFF(socket), 0 },
 	{ "milter", "max_message_size", KEY_SIZE, OFF(max_message_size), 0 },
@@ -108,6 +109,7 @@ config_new_default(void)
 
 	cfg->domain = g_strdup("intro.example.org");
 	cfg->share_localpart = g_strdup("share");
+	cfg->reply_localpart = g_strdup("intro");
 	cfg->name = g_strdup("passalong");
 	cfg->socket = g_strdup("unix:/run/passalong/milter.sock");
 	cfg->max_message_size = 10485760;
@@ -617,6 +619,16 @@ config_web_link(const Config *cfg, const char *route, const char *token)
 	return g_strdup_printf("%.*s/%s/%s", (int)n, base, route, token);
 }
 
+/* config_reply_address - where a friend answers: LOCAL+TOKEN@domain */
+char *
+config_reply_address(const Config *cfg, const char *token)
+{
+	if (token == NULL)
+		return NULL;
+	return g_strdup_printf(
+	    "%s+%s@%s", cfg->reply_localpart, token, cfg->domain);
+}
+
 /* the shape each string key must have, beyond "no control character" */
 static const struct {
 	const char *group;
@@ -625,6 +637,7 @@ static const struct {
 } string_rules[] = {
 	{ "gateway", "domain", check_domain },
 	{ "gateway", "share_localpart", check_share_localpart },
+	{ "gateway", "reply_localpart", check_share_localpart },
 	{ "gateway", "name", check_name },
 	{ "milter", "socket", check_socket },
 	{ "milter", "spool_dir", check_abs_path },
@@ -954,6 +967,15 @@ check_values(const Config *cfg, GString *errs)
 		add_problem(errs, cfg, "consent remind_after",
 		    "must be shorter than expire_after (%u seconds)",
 		    cfg->expire_after);
+	/* LOCAL+TOKEN@: a reply must never read as a share or as an
+	 * unsubscription (milter/unsub.c's fixed "unsubscribe") */
+	if (g_ascii_strcasecmp(cfg->reply_localpart, cfg->share_localpart) ==
+		0 ||
+	    g_ascii_strcasecmp(cfg->reply_localpart, "unsubscribe") == 0)
+		add_problem(errs, cfg, "gateway reply_localpart",
+		    "must differ from share_localpart (%s) and from "
+		    "\"unsubscribe\"",
+		    cfg->share_localpart);
 	if (cfg->web_listen != NULL && cfg->web_base_url == NULL)
 		add_problem(errs, cfg, "web listen",
 		    "needs [web] base_url (the public https:// address the "

@@ -90,7 +90,8 @@ typedef struct {
 	/* [gateway] */
 	char *domain;
 	char *share_localpart;
-	char *name; /* product name in display names: "X via NAME" */
+	char *reply_localpart; /* the friends' answers: LOCAL+TOKEN@domain */
+	char *name;            /* product name in display names: "X via NAME" */
 
 	/* [milter] */
 	char *socket;
@@ -193,6 +194,9 @@ void config_socket_clear(ConfigSocket *sock);
  * "c"), one slash between them however base_url ends; NULL when
  * base_url is not set (transfer full) */
 char *config_web_link(const Config *cfg, const char *route, const char *token);
+/* config_reply_address - <reply_localpart>+<token>@<domain>, where a
+ * friend answers a consent request, or NULL without a token */
+char *config_reply_address(const Config *cfg, const char *token);
 
 /* config_web_listen_parse - [web] listen's numeric address (brackets
  * taken off: *host transfer full) and port; FALSE and *problem (transfer

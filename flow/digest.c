@@ -193,8 +193,7 @@ items_of(DigestDoc *d, const Config *cfg, GPtrArray *shares, gboolean mine,
 
 		if (waiting && ds->share->token != NULL) {
 			it->reply_address =
-			    own(d, g_strdup_printf("intro+%s@%s",
-				       ds->share->token, cfg->domain));
+			    own(d, config_reply_address(cfg, ds->share->token));
 			it->answer_url =
 			    own(d, config_web_link(cfg, "c", ds->share->token));
 		}

@@ -161,7 +161,7 @@ without_direct(const char *rcpt, gboolean *direct)
 static char *
 token_of(const Config *cfg, const char *a)
 {
-	return addr_plus_token(a, "intro", cfg->domain);
+	return addr_plus_token(a, cfg->reply_localpart, cfg->domain);
 }
 
 /* reply_token - the TOKEN of intro+TOKEN@domain, or NULL */

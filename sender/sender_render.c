@@ -17,15 +17,6 @@
 #include "sender/sender_int.h"
 #include "templates/tmpl.h"
 
-/* sender_reply_address - intro+TOKEN@domain for a share with a token */
-static char *
-reply_address(const Config *cfg, const Share *s)
-{
-	if (s->token == NULL)
-		return NULL;
-	return g_strdup_printf("intro+%s@%s", s->token, cfg->domain);
-}
-
 /* credited_member - the member a row to the member is for when it is
  * not the share's sharer but a member credited on it (a merged share:
  * "merged", or the kind notice of a no or an expiry), else NULL: its
@@ -76,8 +67,8 @@ sender_render(Store *store, const Config *cfg, OutboxItem *item, gint64 now,
 			    item->share_id);
 		return FALSE;
 	}
-	reply = reply_address(cfg, s);
-	link = config_web_link(cfg, "c", s->token); /* NULL: no base_url */
+	reply = config_reply_address(cfg, s->token); /* NULL: no token */
+	link = config_web_link(cfg, "c", s->token);  /* NULL: no base_url */
 	/* a credited member's row speaks to them, by their own name; the
 	 * friend's reason was written to the sharer and stays theirs */
 	const char *credited = credited_member(item, s);

@@ -79,6 +79,9 @@ config_copy(const Config *cfg)
 	/* for the weekly digest (digest_run()) */
 	g_free(c->share_localpart);
 	c->share_localpart = g_strdup(cfg->share_localpart);
+	/* for the friends' reply address (sender_render.c, digests) */
+	g_free(c->reply_localpart);
+	c->reply_localpart = g_strdup(cfg->reply_localpart);
 	c->digest_enabled = cfg->digest_enabled;
 	c->digest_skip_empty = cfg->digest_skip_empty;
 	g_free(c->digest_day);

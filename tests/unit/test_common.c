@@ -216,6 +216,44 @@ test_config_rules(void)
 	drop_conf(path);
 }
 
+/* test_config_reply_localpart - the local part of the friends' reply
+ * addresses: "intro" by default, another when set; never one that the
+ * share or the unsubscribe addresses use (a reply would be read as a
+ * share), nor one with + or = */
+static void
+test_config_reply_localpart(void)
+{
+	static const char *const bad[] = { "share", "Share", "unsubscribe",
+		"re+ply", "a=b", "two words" };
+	char *path = write_conf("[gateway]\n"
+				"domain = intro.example.org\n"
+				"reply_localpart = answers\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) dflt = config_new_default();
+	g_autoptr(Config) cfg = config_load(path, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(dflt->reply_localpart, ==, "intro");
+	g_assert_cmpstr(cfg->reply_localpart, ==, "answers");
+	drop_conf(path);
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) err = NULL;
+		g_autofree char *text =
+		    g_strdup_printf("[gateway]\n"
+				    "domain = intro.example.org\n"
+				    "reply_localpart = %s\n",
+			bad[i]);
+		char *p = write_conf(text);
+		g_autoptr(Config) no = config_load(p, &err);
+		g_autofree char *where =
+		    g_strdup_printf("%s:3: [gateway] reply_localpart", p);
+
+		g_assert_null(no);
+		g_assert_nonnull(strstr(err->message, where));
+		drop_conf(p);
+	}
+}
+
 /* test_config_set_once - a key set twice or a group opened twice is an
  * error naming both lines, never a silent override */
 static void
@@ -910,6 +948,8 @@ main(int argc, char **argv)
 	g_test_add_func(
 	    "/config/load/errors-name-file-line-key", test_config_errors);
 	g_test_add_func("/config/load/rules", test_config_rules);
+	g_test_add_func(
+	    "/config/load/reply_localpart", test_config_reply_localpart);
 	g_test_add_func("/config/load/digest", test_config_digest);
 	g_test_add_func("/config/load/missing-file", test_config_missing);
 	g_test_add_func("/config/load/set-once", test_config_set_once);
