@@ -3,8 +3,9 @@
  *
  * Trust: the input is a message as a stranger wrote it; it is read with
  * a size bound (PARSER_MAX_INPUT + 1 bytes, so "too big" is told apart
- * from "exactly the limit") and handed to the parser, which cleans
- * every string before it reaches the terminal as JSON.
+ * from "exactly the limit"), held to the daemon's MIME bounds
+ * (mimescan: parts, depth, header lines) and handed to the parser,
+ * which cleans every string before it reaches the terminal as JSON.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <sysexits.h>
 
 #include "cli/cmd_parse.h"
+#include "common/mimescan.h"
 #include "parser/parser.h"
 
 static const char parse_usage[] =
@@ -110,7 +112,10 @@ cmd_parse(int argc, char **argv)
 	if ((buf = read_input(path)) == NULL)
 		return 1;
 	g_mime_init();
-	fwd = parser_parse((const char *)buf->data, buf->len, &error);
+	/* the daemon's MIME bounds first: GMime builds a tree for every
+	 * part before anyone can count them */
+	if (mimescan_check(buf->data, buf->len, NULL, &error))
+		fwd = parser_parse((const char *)buf->data, buf->len, &error);
 	if (fwd == NULL) {
 		fprintf(stderr, "passalong parse: %s: %s\n",
 		    path != NULL && strcmp(path, "-") != 0 ? path

@@ -33,6 +33,15 @@ run 0 parse "$T/plain.eml"
 json 'd["forwarded"] is False and d["original"] is None'
 run 0 -c "$T/no-such.conf" parse "$T/plain.eml"
 run 1 parse "$T/no-such.eml"
+# a MIME bomb is refused before GMime builds its tree, as the milter
+# refuses it: 5,000 empty parts, past the 1,000 the daemon allows
+python3 -c 'import sys
+parts = "".join("--b\r\n\r\n" for _ in range(5000))
+sys.stdout.write("From: a@example.org\r\nTo: b@example.net\r\nSubject: bomb\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + parts + "--b--\r\n")' >"$T/bomb.eml"
+run 1 parse "$T/bomb.eml"
+has err "parts"
 
 # --- configuration errors: file, line, key
 run 1 -c "$CONF" member list
