@@ -89,6 +89,29 @@ check_handle(const char *given, char **handle)
 	return TRUE;
 }
 
+/* ascii_only - why a non-ASCII address is refused, with the way out:
+ * the shares, the introductions and the envelopes passalong writes are
+ * ASCII (no SMTPUTF8), so such a member could never share; a domain's
+ * A-label (xn--) form is the same domain. Returns FALSE */
+static gboolean
+ascii_only(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	g_autofree char *local = g_strndup(a, (gsize)(at - a));
+	g_autofree char *domain = g_hostname_to_ascii(at + 1);
+
+	if (g_str_is_ascii(local) && domain != NULL)
+		cli_error("member add: %s is not an ASCII address; write its "
+			  "domain as %s: %s@%s",
+		    a, domain, local, domain);
+	else
+		cli_error("member add: %s is not an ASCII address, and "
+			  "passalong writes ASCII mail only (no SMTPUTF8): "
+			  "add the member's ASCII address",
+		    a);
+	return FALSE;
+}
+
 /* check_address - a member's address, not in the gateway's own domain */
 static gboolean
 check_address(const Config *cfg, const char *given, char **address)
@@ -106,6 +129,8 @@ check_address(const Config *cfg, const char *given, char **address)
 		    cfg->domain);
 		return FALSE;
 	}
+	if (!g_str_is_ascii(a))
+		return ascii_only(a);
 	*address = g_steal_pointer(&a);
 	return TRUE;
 }

@@ -73,6 +73,12 @@ has err "already taken"
 run 64 -c "$CONF" member add "not an address"
 has err "not a valid mail address"
 run 64 -c "$CONF" member add "<a@b.c>x"
+# internationalised addresses (SMTPUTF8) are refused with the way out,
+# not taken and then refused at every share
+run 64 -c "$CONF" member add "jané@example.org"
+has err "ASCII"
+run 64 -c "$CONF" member add "jane@exämple.org"
+has err "xn--exmple-cua.org"
 run 64 -c "$CONF" member add carol@example.com --handle "has space"
 has err "--handle"
 run 64 -c "$CONF" member add carol@example.com --handle "a+b"
