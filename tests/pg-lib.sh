@@ -9,6 +9,11 @@
 #   pg_psql ARGS...  psql on that server (-X -q, stops at the first error)
 #   pg_restart MODE  stop (fast or immediate) and start again
 #   pg_stop          stop the server (idempotent); call it from a trap
+#   pg_start_or_exit DIR  pg_start, ending the test 77 when PostgreSQL
+#                    is not installed and 99 when it would not start
+#   pg_scratch NAME  a temp dir (PG_SCRATCH, named after NAME) with a
+#                    server started in it (pg_start_or_exit), both
+#                    stopped and removed by an EXIT trap it sets
 # Returns 77 from pg_start when PostgreSQL is not installed, so that a
 # test can skip with it. fsync is off: the tests kill our daemons, never
 # the machine, and a crash of the server itself (immediate stop) still
@@ -96,4 +101,19 @@ pg_store_line() {
 		-c "DROP DATABASE IF EXISTS \"$_db\"" \
 		-c "CREATE DATABASE \"$_db\"" >/dev/null || return 1
 	echo "url = $(printf '%s' "$PA_TEST_PG" | sed "s/dbname=[^ ]*/dbname=$_db/")"
+}
+
+pg_start_or_exit() {
+	pg_start "$1"
+	case $? in
+	0) ;;
+	77) exit 77 ;;
+	*) exit 99 ;;
+	esac
+}
+
+pg_scratch() {
+	PG_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 99
+	trap 'pg_stop; rm -rf "$PG_SCRATCH"' EXIT INT TERM
+	pg_start_or_exit "$PG_SCRATCH"
 }

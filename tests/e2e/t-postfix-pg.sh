@@ -9,12 +9,7 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "not root: skipped"; exit 77; }
 . "$srcdir/tests/pg-lib.sh"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pa-e2epg.XXXXXX") || exit 99
-trap 'pg_stop; rm -rf "$dir"' EXIT INT TERM
-pg_start "$dir"
-rc=$?
-[ "$rc" = 77 ] && exit 77
-[ "$rc" = 0 ] || exit 99
+pg_scratch pa-e2epg
 PA_TEST_PG=$PG_CONNINFO
 export PA_TEST_PG
 

@@ -13,12 +13,7 @@ export top_srcdir=$srcdir
 command -v psql >/dev/null 2>&1 || { echo "SKIP: no psql"; exit 77; }
 . "$srcdir/tests/pg-lib.sh"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pa-webpg.XXXXXX") || exit 99
-trap 'pg_stop; rm -rf "$dir"' EXIT INT TERM
-pg_start "$dir"
-rc=$?
-[ "$rc" = 77 ] && exit 77
-[ "$rc" = 0 ] || exit 99
+pg_scratch pa-webpg
 pg_createdb web || exit 99
 WEB_PG_URL=$(pg_url web)
 STORE_LINE="url = $WEB_PG_URL"

@@ -78,10 +78,7 @@ host() {
 }
 saved() { H_PID[$1]=$PF_MILTER_PID; }
 
-pg_start "$dir/pg"
-rc=$?
-[ "$rc" = 77 ] && exit 77
-[ "$rc" = 0 ] || exit 99
+pg_start_or_exit "$dir/pg"
 pg_createdb multihost || exit 99
 URL=$(pg_url multihost)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$URL" -c "$1"; }

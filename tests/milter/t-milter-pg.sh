@@ -9,12 +9,8 @@ export top_srcdir=$srcdir
 command -v miltertest >/dev/null 2>&1 || { echo "miltertest not installed"; exit 77; }
 . "$srcdir/tests/pg-lib.sh"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pa-mtpg.XXXXXX") || exit 99
-trap 'pg_stop; rm -rf "$dir"' EXIT INT TERM
-pg_start "$dir"
-rc=$?
-[ "$rc" = 77 ] && exit 77
-[ "$rc" = 0 ] || exit 99
+pg_scratch pa-mtpg
+dir=$PG_SCRATCH
 PA_TEST_PG=$PG_CONNINFO
 export PA_TEST_PG
 

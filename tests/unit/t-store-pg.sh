@@ -9,12 +9,8 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$srcdir}
 . "$srcdir/tests/pg-lib.sh"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pa-pg.XXXXXX") || exit 99
-trap 'pg_stop; rm -rf "$dir"' EXIT INT TERM
-pg_start "$dir"
-rc=$?
-[ "$rc" = 77 ] && exit 77
-[ "$rc" = 0 ] || exit 99
+pg_scratch pa-pg
+dir=$PG_SCRATCH
 
 PA_TEST_PG=$PG_CONNINFO
 export PA_TEST_PG
