@@ -8,6 +8,8 @@
  * milter process named by -P, CPU per message (utime+stime from
  * /proc/PID/stat) and peak RSS (VmHWM, reset through clear_refs
  * before the run). --dump writes one generated message to stdout.
+ * -k reply sends friends' answers to consent requests: one message per
+ * token of the -t file, each to its own intro+TOKEN@, from the friend.
  * Trust: only talks to the socket it is given (tests and benchmarks
  * give it unix sockets or loopback). Every wait is bounded: 60 s per
  * socket operation, -T seconds for the whole run.
@@ -35,13 +37,16 @@ typedef struct {
 	const char *expect;
 	int pid;
 	const char *run;
-	guint deadline; /* seconds for the whole run */
+	const char *tokens_path; /* -t: one token a line (-k reply) */
+	GPtrArray *tokens;       /* its tokens, or NULL */
+	guint deadline;          /* seconds for the whole run */
 	gboolean dump;
 } Options;
 
 typedef struct {
 	const Options *o;
 	MtaMessage **msgs;  /* pregenerated, one per message */
+	GPtrArray **rcpts;  /* per message (-k reply), or NULL */
 	GBytes *tail;       /* shared body tail (MTA_KIND_BIG) or NULL */
 	gint next;          /* atomic: the next message to send */
 	gint64 deadline;    /* monotonic µs */
@@ -61,9 +66,11 @@ usage(int status)
 	    "usage: mta -s SOCKET [-n N] [-c CONC] [-k KIND] [-z BYTES]\n"
 	    "           [-f FROM] [-r RCPT]... [-a AUTH] [-e VERDICT] [-P "
 	    "PID]\n"
-	    "           [-R RUN] [-T SECONDS]\n"
+	    "           [-R RUN] [-T SECONDS] [-t TOKENS]\n"
 	    "       mta --dump [-k KIND] [-z BYTES] [-R RUN]\n"
-	    "  KIND ordinary|share|big; VERDICT "
+	    "  KIND ordinary|share|big|reply (reply: -t FILE, one token a "
+	    "line;\n"
+	    "  --dump -k reply takes -R as the token); VERDICT "
 	    "accept|discard|reject|tempfail\n");
 	exit(status);
 }
@@ -75,7 +82,7 @@ parse_options(int argc, char **argv, Options *o)
 	*o = (Options){ .messages = 100,
 		.concurrency = 10,
 		.size = 20480,
-		.from = "chris@members.example",
+		.from = NULL,
 		.expect = "any",
 		.run = "r",
 		.deadline = 600 };
@@ -130,18 +137,55 @@ parse_options(int argc, char **argv, Options *o)
 		case 'T':
 			o->deadline = (guint)strtoul(v, NULL, 10);
 			break;
+		case 't':
+			o->tokens_path = v;
+			break;
 		default:
 			usage(2);
 		}
 	}
-	if (o->rcpts->len == 0)
+	if (o->from == NULL)
+		o->from = o->kind == MTA_KIND_REPLY ? "jane@friends.example"
+						    : "chris@members.example";
+	if (o->rcpts->len == 0 && o->kind != MTA_KIND_REPLY)
 		g_ptr_array_add(
 		    o->rcpts, (char *)(o->kind == MTA_KIND_ORDINARY
 					   ? "bob@elsewhere.example"
 					   : "share+jane@intro.example.org"));
-	if (!o->dump && (o->socket == NULL || o->messages == 0 ||
-			    o->concurrency == 0 || o->deadline == 0))
+	if (!o->dump &&
+	    (o->socket == NULL || o->messages == 0 || o->concurrency == 0 ||
+		o->deadline == 0 ||
+		(o->kind == MTA_KIND_REPLY) != (o->tokens_path != NULL)))
 		usage(2);
+}
+
+/* read_tokens - the -t file's tokens, one a line; at least n of them */
+static gboolean
+read_tokens(Options *o)
+{
+	g_autofree char *text = NULL;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (o->tokens_path == NULL)
+		return TRUE;
+	if (!g_file_get_contents(o->tokens_path, &text, NULL, &error)) {
+		fprintf(stderr, "mta: %s\n", error->message);
+		return FALSE;
+	}
+	o->tokens = g_ptr_array_new_with_free_func(g_free);
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_strstrip(lines[i]);
+		if (*lines[i] != '\0')
+			g_ptr_array_add(o->tokens, g_strdup(lines[i]));
+	}
+	if (o->tokens->len < o->messages) {
+		fprintf(stderr, "mta: %s holds %u tokens, not %u\n",
+		    o->tokens_path, o->tokens->len, o->messages);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* proc_cpu_us - utime+stime of a process, dead threads included */
@@ -217,7 +261,7 @@ worker(gpointer data)
 	while ((i = g_atomic_int_add(&r->next, 1)) < (gint)o->messages) {
 		g_autofree char *qid = g_strdup_printf("B%s%05X", o->run, i);
 		MtaEnvelope env = { .from = o->from,
-			.rcpts = o->rcpts,
+			.rcpts = r->rcpts != NULL ? r->rcpts[i] : o->rcpts,
 			.auth_authen = o->auth,
 			.queue_id = qid };
 		GBytes *body[] = { r->msgs[i]->body, r->tail, NULL };
@@ -269,11 +313,19 @@ generate(Run *r)
 	r->msgs = g_new0(MtaMessage *, o->messages);
 	if (o->kind == MTA_KIND_BIG)
 		r->tail = mta_gen_attachment(o->size);
+	if (o->tokens != NULL)
+		r->rcpts = g_new0(GPtrArray *, o->messages);
 	for (guint i = 0; i < o->messages; i++) {
-		g_autoptr(GBytes) m =
-		    mta_gen_message(o->kind, o->size, o->run, i);
+		const char *run =
+		    o->tokens != NULL ? o->tokens->pdata[i] : o->run;
+		g_autoptr(GBytes) m = mta_gen_message(o->kind, o->size, run, i);
 		g_autoptr(GError) error = NULL;
 
+		if (r->rcpts != NULL) {
+			r->rcpts[i] = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(r->rcpts[i],
+			    g_strdup_printf("intro+%s@intro.example.org", run));
+		}
 		r->msgs[i] = mta_message_split(m, &error);
 		if (r->msgs[i] == NULL) {
 			fprintf(stderr, "mta: %s\n", error->message);
@@ -318,11 +370,8 @@ report(Run *r, gint64 elapsed_us, gint64 cpu_us, gint64 hwm_kb)
 	       "cpu_us_per_msg=%.1f peak_rss_kb=%" G_GINT64_FORMAT " "
 	       "accept=%u discard=%u reject=%u tempfail=%u none=%u "
 	       "rcpt_deleted=%u errors=%d\n",
-	    o->kind == MTA_KIND_ORDINARY ? "ordinary"
-	    : o->kind == MTA_KIND_SHARE  ? "share"
-					 : "big",
-	    wire, o->messages, o->concurrency, elapsed_us / 1e6,
-	    o->messages / (elapsed_us / 1e6),
+	    mta_kind_name(o->kind), wire, o->messages, o->concurrency,
+	    elapsed_us / 1e6, o->messages / (elapsed_us / 1e6),
 	    percentile_ms(r->latency_us, o->messages, 50),
 	    percentile_ms(r->latency_us, o->messages, 99),
 	    cpu_us < 0 ? -1.0 : (double)cpu_us / o->messages, hwm_kb,
@@ -343,6 +392,10 @@ run_clear(Run *r)
 {
 	for (guint i = 0; r->msgs != NULL && i < r->o->messages; i++)
 		mta_message_free(r->msgs[i]);
+	for (guint i = 0; r->rcpts != NULL && i < r->o->messages; i++)
+		if (r->rcpts[i] != NULL)
+			g_ptr_array_unref(r->rcpts[i]);
+	g_free(r->rcpts);
 	g_free(r->msgs);
 	g_free(r->latency_us);
 	g_free(r->outcome);
@@ -382,9 +435,11 @@ main(int argc, char **argv)
 		return dump(&o);
 	r.o = &o;
 	g_mutex_init(&r.lock);
-	if (!generate(&r)) {
+	if (!read_tokens(&o) || !generate(&r)) {
 		run_clear(&r);
 		g_ptr_array_unref(o.rcpts);
+		if (o.tokens != NULL)
+			g_ptr_array_unref(o.tokens);
 		return 1;
 	}
 	r.latency_us = g_new0(gint64, o.messages);
@@ -403,5 +458,7 @@ main(int argc, char **argv)
 	    proc_hwm_kb(o.pid));
 	run_clear(&r);
 	g_ptr_array_unref(o.rcpts);
+	if (o.tokens != NULL)
+		g_ptr_array_unref(o.tokens);
 	return ok ? 0 : 1;
 }

@@ -12,7 +12,10 @@
  *	message and QUIT. mta_gen_message() makes the mail it sends: an
  *	ordinary message, a 20 KB-class inline forward or a forward with a
  *	large attachment, each unique by (run, seq) so that a store never
- *	sees the same forward twice. For MTA_KIND_BIG it makes only the
+ *	sees the same forward twice. MTA_KIND_REPLY is a friend's answer
+ *	to a consent request, "Yes, happy to!" above the quoted request,
+ *	text and HTML as Gmail writes it, to intro+TOKEN@: for it, run is
+ *	the TOKEN (a real one of the store: bench/run reads them). For MTA_KIND_BIG it makes only the
  *	head: mta_gen_attachment() makes the attachment and the closing
  *	boundary, the same bytes for every message, sent after the head. mta_message_split() cuts a message
  *	into the header fields and the CRLF body the protocol carries.
@@ -36,6 +39,7 @@ typedef enum {
 	MTA_KIND_ORDINARY, /* mail to someone else: accepted at DATA */
 	MTA_KIND_SHARE,    /* an inline forward to a share address */
 	MTA_KIND_BIG,      /* a forward with a large base64 attachment */
+	MTA_KIND_REPLY,    /* a friend's yes to intro+TOKEN@ */
 } MtaKind;
 
 typedef struct {
@@ -49,6 +53,7 @@ GBytes *mta_gen_attachment(gsize size);
 MtaMessage *mta_message_split(GBytes *message, GError **error);
 void mta_message_free(MtaMessage *msg);
 gboolean mta_kind_parse(const char *name, MtaKind *kind);
+const char *mta_kind_name(MtaKind kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MtaMessage, mta_message_free)
 

@@ -7,6 +7,9 @@
  * keeps one open request per requester and friend (a second one of the
  * same asker to jane would be a no-op): the store records a new share
  * each time, as it would in real use.
+ * A reply answers one consent request: its token comes from the store
+ * the milter uses, so each reply moves a real share from asked to
+ * accepted.
  * Trust: none needed; the output is our own text.
  */
 #include "config.h"
@@ -135,6 +138,46 @@ gen_big(GString *m, const char *run, guint64 seq)
 	    "Content-Transfer-Encoding: base64\r\n\r\n");
 }
 
+/* gen_reply - a friend's yes above the quoted consent request, text
+ * and HTML, as Gmail writes a reply; padded with quoted lines */
+static void
+gen_reply(GString *m, gsize size, const char *token, guint64 seq)
+{
+	gsize start;
+
+	g_string_append_printf(m,
+	    "From: Jane Friend <jane@friends.example>\r\n"
+	    "To: intro+%s@intro.example.org\r\n"
+	    "Subject: Re: Chris thinks you'd be great for this: speaking at "
+	    "ConfX\r\n"
+	    "Date: Mon, 03 Mar 2025 11:%02u:00 +0100\r\n"
+	    "Message-ID: <reply.%s.%" G_GUINT64_FORMAT "@friends.example>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"r1\"\r\n\r\n"
+	    "--r1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "Yes, happy to!\r\n\r\n"
+	    "On Mon, 3 Mar 2025, 10:02 Chris Member via passalong, "
+	    "<intros@intro.example.org> wrote:\r\n\r\n"
+	    "> Hi Jane,\r\n>\r\n"
+	    "> Chris thinks you'd be great for this: speaking at ConfX.\r\n"
+	    "> Dana Organiser is looking for an opening speaker.\r\n>\r\n",
+	    token, (guint)(seq % 60), token, seq);
+	start = m->len;
+	filler(m, start + size * 40 / 100, "> ", "");
+	g_string_append(m,
+	    ">\r\n> Would you like an introduction? Reply with yes or no on "
+	    "the first line.\r\n\r\n"
+	    "--r1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<div dir=\"ltr\">Yes, happy to!</div><br><div "
+	    "class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On "
+	    "Mon, 3 Mar 2025, 10:02 Chris Member via passalong, "
+	    "&lt;intros@intro.example.org&gt; wrote:<br></div>"
+	    "<blockquote class=\"gmail_quote\">Hi Jane,<br>\r\n");
+	filler(m, size > 300 ? size - 300 : size, "<p>", "</p>");
+	g_string_append(m, "Would you like an introduction?</blockquote>"
+			   "</div>\r\n--r1--\r\n");
+}
+
 /* mta_gen_attachment - base64 lines of noise, about size bytes, and the
  * closing boundary: the tail of every MTA_KIND_BIG message */
 GBytes *
@@ -164,7 +207,8 @@ mta_gen_attachment(gsize size)
 }
 
 /* mta_gen_message - one message of the kind, about size bytes; for
- * MTA_KIND_BIG only its head, to be followed by mta_gen_attachment() */
+ * MTA_KIND_BIG only its head, to be followed by mta_gen_attachment();
+ * for MTA_KIND_REPLY run is the token answered */
 GBytes *
 mta_gen_message(MtaKind kind, gsize size, const char *run, guint64 seq)
 {
@@ -180,17 +224,29 @@ mta_gen_message(MtaKind kind, gsize size, const char *run, guint64 seq)
 	case MTA_KIND_BIG:
 		gen_big(m, run, seq);
 		break;
+	case MTA_KIND_REPLY:
+		gen_reply(m, size, run, seq);
+		break;
 	}
 	return g_string_free_to_bytes(m);
 }
 
-/* mta_kind_parse - "ordinary", "share" or "big" */
+static const char *const kind_names[] = { "ordinary", "share", "big", "reply" };
+
+/* mta_kind_name - the name of a kind, as -k takes it */
+const char *
+mta_kind_name(MtaKind kind)
+{
+	return kind_names[kind];
+}
+
+/* mta_kind_parse - "ordinary", "share", "big" or "reply" */
 gboolean
 mta_kind_parse(const char *name, MtaKind *kind)
 {
-	static const char *const names[] = { "ordinary", "share", "big" };
+	const char *const *names = kind_names;
 
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+	for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*kind = (MtaKind)i;
 			return TRUE;

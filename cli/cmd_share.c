@@ -20,7 +20,8 @@ static const char usage[] = "Usage: passalong share list [--json]\n"
 			    "       passalong share show ID [--json]\n"
 			    "Options of every command: -c FILE, --help\n";
 
-/* print_json - [{"id","sharer","recipient","requester","subject",...}] */
+/* print_json - [{"id","sharer","recipient","requester","subject",...}];
+ * "token" is the consent request's (what intro+TOKEN@ answers), or null */
 static void
 print_json(GPtrArray *shares)
 {
@@ -38,6 +39,8 @@ print_json(GPtrArray *shares)
 		cli_json_string(b, "subject", s->subject);
 		cli_json_string(b, "status", s->status);
 		cli_json_time(b, "created_at", s->created_at);
+		cli_json_string(b, "mode", s->mode);
+		cli_json_string(b, "token", s->token);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

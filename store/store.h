@@ -148,7 +148,7 @@ typedef enum {
 } StoreError;
 
 #define STORE_CLAIM_TIMEOUT 600 /* seconds, store_outbox_claim_due()'s lease */
-#define STORE_SCHEMA_VERSION 7  /* the schema after store_open() */
+#define STORE_SCHEMA_VERSION 8  /* the schema after store_open() */
 
 typedef struct _Store Store;
 

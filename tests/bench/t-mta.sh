@@ -1,8 +1,9 @@
 #!/bin/sh
 # t-mta.sh - the benchmark's MTA (bench/mta) and its baseline milters do
 # what the numbers claim: every verdict is the expected one, passalong
-# records one share per forward (2 MB ones included), min-milter one row
-# per share, and a wrong verdict fails the run. Few messages: this is a
+# records one share per forward (2 MB ones included) and takes one
+# answer per reply, min-milter one row per share, and a wrong verdict
+# fails the run. Few messages: this is a
 # test of the tools, not a measurement.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -78,6 +79,28 @@ mta -s "unix:$T/pa.sock" -k share -z 20480 -n 20 -c 4 -a chris@members.example -
     fail "retries"
 n=$($pa share list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n" = 22 ] || fail "retries created shares: $n"
+# replies: the friend's yes to intro+TOKEN@ of five consent requests,
+# tokens read from the store; each share is accepted, a second answer
+# changes nothing
+$pa share list --json | python3 -c 'import json,sys
+print("\n".join([s["token"] for s in json.load(sys.stdin) if s["status"] == "asked" and s["token"]][:5]))' > "$T/tokens"
+[ "$(grep -c . "$T/tokens")" = 5 ] || fail "no open consent requests: $(cat "$T/tokens")"
+out=$(mta -s "unix:$T/pa.sock" -k reply -z 4096 -n 5 -c 2 -t "$T/tokens" -e discard) ||
+    fail "replies: $out"
+[ "$(field "$out" kind)" = reply ] && [ "$(field "$out" rcpt_deleted)" = 5 ] ||
+    fail "replies not consumed: $out"
+accepted() {
+	$pa share list --json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin) if s["status"] == "accepted"))'
+}
+[ "$(accepted)" = 5 ] || fail "replies accepted $(accepted) shares, not 5"
+grep -q "answer accepted decision=yes" "$T/pa.log" || fail "no answer in the log"
+mta -s "unix:$T/pa.sock" -k reply -z 4096 -n 5 -c 2 -t "$T/tokens" -e discard >/dev/null ||
+    fail "second answers"
+[ "$(accepted)" = 5 ] || fail "second answers changed shares"
+mta -s "unix:$T/pa.sock" -k reply -z 4096 -n 6 -c 1 -t "$T/tokens" -e discard >/dev/null 2>&1 &&
+    fail "mta ran without a token for each message"
+mta --dump -k reply -z 4096 -R ABC | grep -q "^To: intro+ABC@intro.example.org" ||
+    fail "the generated reply is not to intro+TOKEN@"
 out=$(mta -s "unix:$T/min.sock" -k share -z 20480 -n 10 -c 2 -e discard) || fail "min: $out"
 [ "$(sqlite3 "$T/min.db" 'SELECT COUNT(*) FROM shares')" = 10 ] || fail "min-milter rows"
 # a wrong verdict fails the run: a stranger's share is refused, not consumed

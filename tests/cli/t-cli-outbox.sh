@@ -43,7 +43,8 @@ INSERT INTO outbox_rcpts (outbox_id, position, address)
 
 # --- share list
 run 0 -c "$CONF" share list --json
-json 'len(d) == 1 and sorted(d[0]) == sorted(["id", "sharer", "recipient", "requester", "subject", "status", "created_at"])'
+json 'len(d) == 1 and sorted(d[0]) == sorted(["id", "sharer", "recipient", "requester", "subject", "status", "created_at", "mode", "token"])'
+json 'd[0]["token"] is None'
 json 'd[0]["id"] == 1 and d[0]["sharer"] == "jane@example.net" and d[0]["requester"] == "asker@example.org"'
 json 'd[0]["status"] == "queued" and d[0]["created_at"] == "2023-11-14T22:13:20Z"'
 json 'd[0]["subject"] == "Talk\x1b[2J at ConfX"'

@@ -280,8 +280,24 @@ test_limits_indexed(Fixture *f, gconstpointer data)
 	    "NOCASE AND created_at >= 0"));
 }
 
-/* DOWN_TO_6 - undo migration 7 on a fresh file (a version 6 file) */
-#define DOWN_TO_6 "DROP INDEX shares_open_pair; PRAGMA user_version = 6;"
+/* DOWN_TO_7 - undo migration 8 on a fresh file (a version 7 file) */
+#define DOWN_TO_7                                                              \
+	"CREATE INDEX shares_status ON shares (status);"                       \
+	"CREATE INDEX shares_pair ON shares"                                   \
+	"  (requester COLLATE NOCASE, recipient COLLATE NOCASE, status);"      \
+	"PRAGMA user_version = 7;"
+
+/* PG_DOWN_TO_7 - the same on PostgreSQL */
+#define PG_DOWN_TO_7                                                           \
+	"CREATE INDEX shares_status ON shares (status);"                       \
+	"CREATE INDEX shares_pair ON shares"                                   \
+	"  (lower(requester), lower(recipient), status);"                      \
+	"UPDATE schema_version SET version = 7;"
+
+/* DOWN_TO_6 - undo migrations 8 and 7 on a fresh file (a version 6
+ * file) */
+#define DOWN_TO_6                                                              \
+	DOWN_TO_7 "DROP INDEX shares_open_pair; PRAGMA user_version = 6;"
 
 /* DOWN_TO_5 - undo migrations 7 and 6 on a fresh file (a version 5
  * file) */
@@ -456,6 +472,57 @@ test_open_migrate_2(Fixture *f, gconstpointer data)
 
 static void raw_exec(const char *path, const char *sql);
 
+/* index_count - how many of the shares table's indexes are named name */
+static gint64
+index_count(const char *path, const char *name)
+{
+	g_autofree char *sql = g_strdup_printf(
+	    pg_admin != NULL
+		? "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'shares'"
+		  " AND indexname = '%s' AND schemaname = current_schema()"
+		: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+		  " AND tbl_name = 'shares' AND name = '%s'",
+	    name);
+
+	return raw_int(path, sql);
+}
+
+/* test_open_migrate_7 - version 8 drops the two indexes every share
+ * paid a WAL page each for and no query needs: shares_status (status
+ * leads shares_asked) and shares_pair (the open pair's look-up reads
+ * shares_open_pair); what was there stays */
+static void
+test_open_migrate_7(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	static const char rows[] =
+	    "INSERT INTO shares (sharer, recipient, requester, origin_key,"
+	    " status, created_at, mode) VALUES"
+	    " ('chris@m.example', 'jane@f.example', 'dana@r.example', 'k1',"
+	    "  'asked', 10, 'ask');";
+	g_autofree char *sql = g_strconcat(
+	    pg_admin != NULL ? PG_DOWN_TO_7 : DOWN_TO_7, rows, NULL);
+	gint64 open = 0;
+
+	(void)data;
+	store_close(f->store);
+	f->store = NULL;
+	raw_exec(f->path, sql);
+	g_assert_cmpint(index_count(f->path, "shares_pair"), ==, 1);
+	f->store = store_open(f->path, 5000, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(
+	    store_schema_version(f->store), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(index_count(f->path, "shares_status"), ==, 0);
+	g_assert_cmpint(index_count(f->path, "shares_pair"), ==, 0);
+	g_assert_cmpint(index_count(f->path, "shares_open_pair"), ==, 1);
+	g_assert_cmpint(index_count(f->path, "shares_asked"), ==, 1);
+	g_assert_true(store_share_open_for_pair(
+	    f->store, "DANA@r.example", "jane@f.example", &open, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(open, ==, 1);
+}
+
 /* test_open_migrate_6 - version 7 keeps one open request per requester
  * and friend: open requests recorded twice before (the same pair,
  * another case) are merged into the oldest, their other members
@@ -483,10 +550,10 @@ test_open_migrate_6(Fixture *f, gconstpointer data)
 	store_close(f->store);
 	f->store = NULL;
 	if (pg_admin != NULL) {
-		g_autofree char *sql =
-		    g_strconcat("DROP INDEX shares_open_pair;"
-				" UPDATE schema_version SET version = 6;",
-			rows, NULL);
+		g_autofree char *sql = g_strconcat(PG_DOWN_TO_7,
+		    "DROP INDEX shares_open_pair;"
+		    " UPDATE schema_version SET version = 6;",
+		    rows, NULL);
 
 		raw_exec(f->path, sql);
 	} else {
@@ -514,14 +581,16 @@ test_open_migrate_6(Fixture *f, gconstpointer data)
 	    raw_int(f->path, "SELECT COUNT(*) FROM share_credits"), ==, 1);
 }
 
-/* test_open_durable - WAL with synchronous=FULL: a commit is on disk */
+/* test_open_durable - WAL with synchronous=FULL: a commit is on disk;
+ * the WAL is checkpointed every 10000 pages, not SQLite's 1000 */
 static void
 test_open_durable(Fixture *f, gconstpointer data)
 {
 	g_autofree char *d = store_durability(f->store);
 
 	(void)data;
-	g_assert_cmpstr(d, ==, "journal_mode=wal synchronous=full");
+	g_assert_cmpstr(d, ==,
+	    "journal_mode=wal synchronous=full wal_autocheckpoint=10000");
 }
 
 /* test_open_no_dir - a path in a missing folder is a clear error */
@@ -3251,6 +3320,7 @@ main(int argc, char **argv)
 	ADD("/store/outbox/webhook", test_outbox_webhook);
 	ADD("/store/open/newer_schema", test_open_newer);
 	ADD("/store/open/migrate_6", test_open_migrate_6);
+	ADD("/store/open/migrate_7", test_open_migrate_7);
 	ADD("/store/share_record/merge", test_share_merge);
 	ADD("/store/share_record/merge_hook", test_share_merge_hook);
 	ADD("/store/share_record/merge_race", test_share_merge_race);
