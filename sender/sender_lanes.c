@@ -29,6 +29,7 @@
 #include "sender/sender_int.h"
 
 #define FAILURES_MAX 1000 /* lines kept in stats->failures */
+#define LANES_MAX 64      /* a bound on sender_lanes_new()'s n */
 
 /* One write waiting for a commit. */
 typedef struct {
@@ -62,7 +63,7 @@ typedef struct {
 	FlushStats stats; /* merged into the caller's after the batch */
 } Lane;
 
-/* sender_lanes_new - n lanes (at least one), no connection yet */
+/* sender_lanes_new - n lanes (1 to LANES_MAX), no connection yet */
 SenderLanes *
 sender_lanes_new(guint n)
 {
@@ -71,7 +72,7 @@ sender_lanes_new(guint n)
 	g_mutex_init(&l->lock);
 	g_cond_init(&l->done);
 	l->queue = g_ptr_array_new();
-	l->n = MAX(n, 1);
+	l->n = CLAMP(n, 1, LANES_MAX);
 	l->conns = g_new0(SenderConn *, l->n);
 	for (guint i = 0; i < l->n; i++)
 		l->conns[i] = sender_conn_new();
@@ -198,7 +199,7 @@ merge(FlushStats *to, FlushStats *from)
 	to->unrecorded += from->unrecorded;
 	for (guint i = 0; from->failures != NULL && i < from->failures->len;
 	     i++)
-		if (to->failures->len < FAILURES_MAX)
+		if (to->failures != NULL && to->failures->len < FAILURES_MAX)
 			g_ptr_array_add(to->failures,
 			    g_steal_pointer(&from->failures->pdata[i]));
 	if (from->failures != NULL)
@@ -213,8 +214,8 @@ sender_lanes_run(SenderLanes *lanes, const SenderBatch *b, GPtrArray *items,
     FlushStats *stats)
 {
 	guint n = MIN(lanes->n, items->len);
-	g_autofree Lane *lane = g_new0(Lane, MAX(n, 1));
-	g_autofree GThread **thread = g_new0(GThread *, MAX(n, 1));
+	Lane lane[LANES_MAX] = { { 0 } };
+	GThread *thread[LANES_MAX] = { 0 };
 	Work sh = { .lanes = lanes, .b = b, .items = items };
 
 	for (guint i = 0; i < n; i++) {
