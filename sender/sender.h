@@ -28,6 +28,11 @@
  *	not cover, and
  *	delivers to each recipient not settled yet, one transaction each:
  *	OK -> that recipient is sent; RETRY -> deferred; FAIL -> failed.
+ *	Up to SENDER_LANES items go out at once, each lane on a relay
+ *	connection of its own that it keeps from item to item; the store
+ *	writes that the lanes make together are committed together (one
+ *	transaction), and each lane waits for its own before it says
+ *	anything more to the relay.
  *	An item with deferred recipients is queued again, for those alone,
  *	after a backoff that doubles from cfg->retry_min up to
  *	cfg->retry_max; after cfg->max_attempts they fail too. Otherwise
@@ -48,7 +53,8 @@
  *	nothing new until the store took it. What remains is at least
  *	once: a sender that dies between the relay's reply to a recipient
  *	and the commit that records it sends to that recipient again after
- *	the lease, when the item is claimed anew.
+ *	the lease, when the item is claimed anew (at most one recipient
+ *	per lane, each on a connection that ended without QUIT).
  *	sender_flush_at() is the same with the clock given (tests, and
  *	callers that already read it): items due at now are claimed and
  *	backoffs count from now.
@@ -84,6 +90,7 @@
  *
  * THREADS
  *	sender_send() is reentrant (one CURL easy handle per call);
+ *	sender_flush() runs its lanes in threads it starts and joins;
  *	curl_global_init() is done by sender_init(), from main() before any
  *	thread starts.
  */

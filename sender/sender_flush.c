@@ -50,7 +50,9 @@ typedef struct {
 	gint64 lease_until;   /* when our claim's lease ends */
 	GPtrArray *failed;    /* of OutboxRcpt * (borrowed): failed now */
 	GPtrArray *suppress;  /* of OutboxRcpt * (copies) */
-	SenderConn *conn;     /* to the relay, closed after each record */
+	SenderConn *conn;     /* the lane's to the relay, kept open */
+	SenderLanes *lanes;   /* every store write goes through them */
+	SenderLedger *ledger; /* outcomes the store did not take */
 	gboolean interrupted; /* stopped before every recipient was tried */
 	gboolean stale;       /* the claim is no longer ours */
 } Run;
@@ -206,12 +208,18 @@ deliver_all(Run *run)
 			continue;
 		}
 		deliver_one(run, r);
-		/* more to come: record this one now (the final write
-		 * records it anyway if this one does not land) */
-		if (left > 0)
-			(void)store_outbox_record(run->store, item, NULL, NULL);
+		/* more to come: record this one now, before the next
+		 * command to the relay (the final write records it anyway
+		 * if this one does not land) */
+		if (left > 0) {
+			OutboxWrite w = { .item = item };
+
+			(void)sender_lanes_write(
+			    run->lanes, run->store, &w, NULL);
+		}
 	}
-	/* the last outcome is recorded by finish(): QUIT after that */
+	/* the last outcome is recorded by finish(), before the lane's
+	 * next transaction or its QUIT */
 }
 
 /* give_up_deferred - past max_attempts, deferred recipients fail too */
@@ -336,12 +344,13 @@ note_failures(Run *run, FlushStats *stats)
 /* finish - the item's outcome, notices and suppressions, in one write;
  * FALSE when it went to the ledger instead */
 static gboolean
-finish(Run *run, SenderLedger *ledger, FlushStats *stats)
+finish(Run *run, FlushStats *stats)
 {
 	g_autoptr(GPtrArray) notices =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 	g_autoptr(GError) error = NULL;
 	OutboxOutcome o = { 0 };
+	OutboxWrite w = { .item = run->item, .outcome = &o };
 	OutboxItem *notice;
 
 	if (!run->interrupted && run->item->attempts >= run->cfg->max_attempts)
@@ -356,7 +365,7 @@ finish(Run *run, SenderLedger *ledger, FlushStats *stats)
 	    run->failed, o.now, notices);
 	o.notices = notices;
 	o.suppress = run->suppress;
-	if (store_outbox_record(run->store, run->item, &o, &error)) {
+	if (sender_lanes_write(run->lanes, run->store, &w, &error)) {
 		stats->notices += notice != NULL;
 		stats->webhooks += notices->len - (notice != NULL);
 		return TRUE;
@@ -368,7 +377,7 @@ finish(Run *run, SenderLedger *ledger, FlushStats *stats)
 		    run->item->id, error->message);
 		return TRUE;
 	}
-	sender_ledger_add(ledger, run->item, &o);
+	sender_lanes_ledger_add(run->lanes, run->ledger, run->item, &o);
 	return FALSE;
 }
 
@@ -379,9 +388,16 @@ static gboolean
 render(Run *run)
 {
 	g_autoptr(GError) error = NULL;
+	OutboxItem *item = run->item;
+	OutboxWrite w = { .item = item, .rendered = TRUE };
+	gboolean fresh =
+	    item->template != NULL &&
+	    (item->message == NULL || g_bytes_get_size(item->message) == 0);
 
+	/* rendered here, kept under the claim before any SMTP */
 	if (sender_render(
-		run->store, run->cfg, run->item, run->now, TRUE, &error))
+		run->store, run->cfg, item, run->now, FALSE, &error) &&
+	    (!fresh || sender_lanes_write(run->lanes, run->store, &w, &error)))
 		return TRUE;
 	if (g_error_matches(error, STORE_ERROR, STORE_ERROR_STALE)) {
 		run->stale = TRUE;
@@ -407,42 +423,49 @@ render(Run *run)
 	return TRUE;
 }
 
-/* deliver_item - one claimed item: deliver, record; FALSE: store trouble */
-static gboolean
-deliver_item(Store *store, const Config *cfg, SenderLedger *ledger,
-    OutboxItem *item, gint64 now, gint64 mono0, FlushStats *stats)
+/* sender_deliver_item - one claimed item on a lane's connection:
+ * deliver, record; FALSE: store trouble */
+gboolean
+sender_deliver_item(
+    const SenderBatch *b, SenderConn *conn, OutboxItem *item, FlushStats *stats)
 {
 	g_autoptr(GPtrArray) failed = g_ptr_array_new();
 	g_autoptr(GPtrArray) suppress =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_free);
-	/* closed (QUIT) when this returns: after the outcome's record */
-	g_autoptr(SenderConn) conn = sender_conn_new();
-	Run run = { .store = store,
-		.cfg = cfg,
+	Run run = { .store = b->store,
+		.cfg = b->cfg,
 		.item = item,
-		.now = now,
-		.mono0 = mono0,
+		.now = b->now,
+		.mono0 = b->mono0,
 		/* the claim's lease, taken at the flush's start */
-		.lease_until = now + MAX(cfg->lease, 30),
+		.lease_until = b->now + MAX(b->cfg->lease, 30),
 		.failed = failed,
 		.suppress = suppress,
-		.conn = conn };
+		.conn = conn,
+		.lanes = b->lanes,
+		.ledger = b->ledger };
 
 	if (!render(&run))
 		return FALSE; /* the store: the row waits for its lease */
 	deliver_all(&run);
 	if (run.stale)
 		return TRUE; /* another sender has it; it records, not us */
-	return finish(&run, ledger, stats);
+	return finish(&run, stats);
 }
 
 /* sender_flush_batch - claim up to max due items and deliver them */
 gboolean
 sender_flush_batch(Store *store, const Config *cfg, SenderLedger *ledger,
-    gint64 now, guint max, FlushStats *stats, guint *claimed, GError **error)
+    SenderLanes *lanes, gint64 now, guint max, FlushStats *stats,
+    guint *claimed, GError **error)
 {
 	g_autoptr(GPtrArray) items = NULL;
-	gint64 mono0 = g_get_monotonic_time();
+	SenderBatch b = { .store = store,
+		.cfg = cfg,
+		.ledger = ledger,
+		.lanes = lanes,
+		.now = now,
+		.mono0 = g_get_monotonic_time() };
 
 	*claimed = 0;
 	if (sender_ledger_size(ledger) > 0)
@@ -451,12 +474,8 @@ sender_flush_batch(Store *store, const Config *cfg, SenderLedger *ledger,
 	if (items == NULL)
 		return FALSE;
 	*claimed = items->len;
-	for (guint i = 0; i < items->len; i++) {
-		/* the store refused a write: stop, the rest waits its lease */
-		if (!deliver_item(store, cfg, ledger,
-			g_ptr_array_index(items, i), now, mono0, stats))
-			break;
-	}
+	/* a store write failed: the rest waits for its lease */
+	(void)sender_lanes_run(lanes, &b, items, stats);
 	return TRUE;
 }
 
@@ -486,6 +505,9 @@ sender_flush_at(Store *store, const Config *cfg, gint64 now, FlushStats *stats,
 {
 	FlushStats local = { 0 };
 	g_autoptr(SenderLedger) ledger = sender_ledger_new();
+	/* QUIT after the last record; declared after the ledger, so freed
+	 * before it */
+	g_autoptr(SenderLanes) lanes = sender_lanes_new(SENDER_LANES);
 	guint claimed = SENDER_BATCH;
 	GPtrArray *failures;
 
@@ -499,8 +521,8 @@ sender_flush_at(Store *store, const Config *cfg, gint64 now, FlushStats *stats,
 	for (guint n = 0; n < SENDER_MAX_BATCHES && claimed == SENDER_BATCH &&
 			  sender_ledger_size(ledger) == 0;
 	     n++) {
-		if (!sender_flush_batch(store, cfg, ledger, now, SENDER_BATCH,
-			stats, &claimed, error))
+		if (!sender_flush_batch(store, cfg, ledger, lanes, now,
+			SENDER_BATCH, stats, &claimed, error))
 			return FALSE;
 	}
 	if (sender_ledger_size(ledger) > 0 &&

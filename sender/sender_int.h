@@ -4,7 +4,9 @@
  * SYNOPSIS
  *	guint wait = sender_backoff(cfg, item->attempts);
  *	SenderLedger *l = sender_ledger_new();
- *	ok = sender_flush_batch(store, cfg, l, now, 1, &stats, &claimed, &e);
+ *	SenderLanes *lanes = sender_lanes_new(SENDER_LANES);
+ *	ok = sender_flush_batch(store, cfg, l, lanes, now, 4, &stats,
+ *	    &claimed, &e);
  *	sender_ledger_retry(l, store, &stats);
  *
  * DESCRIPTION
@@ -20,9 +22,16 @@
  *
  *	sender_flush_batch() claims up to max due items at now, delivers
  *	each and records the outcome; *claimed tells how many it took, so
- *	the caller knows whether more may be due. The daemon's worker
- *	claims one at a time so that a stop never leaves items claimed but
- *	unsent. It claims nothing while the ledger holds an outcome.
+ *	the caller knows whether more may be due. The items are shared
+ *	among the lanes (sender_lanes.c): up to SENDER_LANES relay
+ *	connections at once, each kept from item to item until
+ *	sender_lanes_free() says QUIT, and every store write of the batch
+ *	goes through sender_lanes_write(), which commits the writes the
+ *	lanes queued together in one transaction and returns once the
+ *	caller's is committed. The daemon's worker claims as many items as
+ *	it has lanes, one each, so that a stop never leaves items claimed
+ *	but unsent. It claims nothing while the ledger holds an outcome.
+ *	sender_deliver_item() is one claimed item on one lane's connection.
  *
  *	The SenderLedger holds outcomes the relay gave that the store did
  *	not take (busy, full): sender_ledger_retry() records those whose
@@ -51,7 +60,8 @@
  *	The store's errors; a delivery failure is an outcome, not an error.
  *
  * THREADS
- *	As sender_flush(); a ledger belongs to one thread.
+ *	As sender_flush(); a ledger belongs to one flush or worker, and the
+ *	lanes of a batch add to it through sender_lanes_ledger_add().
  */
 #ifndef PA_SENDER_INT_H
 #define PA_SENDER_INT_H
@@ -59,6 +69,7 @@
 #include "sender/sender.h"
 
 #define SENDER_BATCH 16          /* items claimed at once by sender_flush() */
+#define SENDER_LANES 8           /* relay connections at once */
 #define SENDER_MAX_BATCHES 10000 /* bound on one flush */
 #define SENDER_DETAIL_MAX 300    /* characters of a reply kept for logs */
 #define SENDER_RECORD_MIN_MS 50  /* first wait before recording again */
@@ -67,6 +78,7 @@
 #define SENDER_WORKER_RECORD_MS 60000 /* longest wait in the worker */
 
 typedef struct _SenderLedger SenderLedger;
+typedef struct _SenderLanes SenderLanes;
 typedef void (*SenderTestHook)(const char *event, gint64 id);
 
 #define SENDER_LEASE_MARGIN 5      /* seconds: clock steps, the record after */
@@ -86,8 +98,30 @@ guint sender_backoff(const Config *cfg, guint attempts);
 guint sender_tx_timeout(const Config *cfg);
 gboolean sender_lease_short(const Config *cfg, gint64 lease_until, gint64 now);
 gboolean sender_flush_batch(Store *store, const Config *cfg,
-    SenderLedger *ledger, gint64 now, guint max, FlushStats *stats,
-    guint *claimed, GError **error);
+    SenderLedger *ledger, SenderLanes *lanes, gint64 now, guint max,
+    FlushStats *stats, guint *claimed, GError **error);
+
+/* What the lanes delivering one claimed batch share. */
+typedef struct {
+	Store *store;
+	const Config *cfg;
+	SenderLedger *ledger;
+	SenderLanes *lanes;
+	gint64 now;   /* the flush's clock at the claim */
+	gint64 mono0; /* g_get_monotonic_time() then */
+} SenderBatch;
+
+gboolean sender_deliver_item(const SenderBatch *b, SenderConn *conn,
+    OutboxItem *item, FlushStats *stats);
+SenderLanes *sender_lanes_new(guint n);
+void sender_lanes_free(SenderLanes *lanes);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SenderLanes, sender_lanes_free)
+gboolean sender_lanes_run(SenderLanes *lanes, const SenderBatch *b,
+    GPtrArray *items, FlushStats *stats);
+gboolean sender_lanes_write(
+    SenderLanes *lanes, Store *store, const OutboxWrite *w, GError **error);
+void sender_lanes_ledger_add(SenderLanes *lanes, SenderLedger *ledger,
+    const OutboxItem *item, const OutboxOutcome *o);
 
 SenderLedger *sender_ledger_new(void);
 void sender_ledger_free(SenderLedger *ledger);

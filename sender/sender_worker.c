@@ -3,7 +3,8 @@
  *
  * One thread with its own Store connection, so that a slow relay never
  * holds the milter's connection. It flushes, then sleeps poll_interval
- * seconds or until sender_worker_wake(). It claims one item at a time,
+ * seconds or until sender_worker_wake(). It claims one item per lane
+ * (SENDER_LANES relay connections at once, sender_lanes.c) at a time,
  * so a stop request is honoured between two deliveries and never
  * strands a claimed item. The Config it was started with may be freed
  * or replaced (reload) at once: the worker keeps a private copy of the
@@ -152,11 +153,13 @@ digests(SenderWorker *w)
 		    st.enqueued, st.skipped, st.already, st.failed);
 }
 
-/* worker_round - deliver what is due, one item at a time */
+/* worker_round - deliver what is due, an item per lane at a time */
 static void
 worker_round(SenderWorker *w)
 {
 	FlushStats stats = { 0 };
+	/* the relay connections of this round: QUIT when it ends */
+	g_autoptr(SenderLanes) lanes = NULL;
 
 	tick(w);
 	digests(w);
@@ -171,12 +174,14 @@ worker_round(SenderWorker *w)
 			return;
 		}
 	}
-	for (guint n = 0; n < WORKER_MAX_PER_ROUND && !stopping(w); n++) {
+	lanes = sender_lanes_new(SENDER_LANES);
+	for (guint n = 0; n < WORKER_MAX_PER_ROUND && !stopping(w);
+	     n += SENDER_LANES) {
 		g_autoptr(GError) error = NULL;
 		guint claimed = 0;
 
-		if (!sender_flush_batch(w->store, w->cfg, w->ledger, util_now(),
-			1, &stats, &claimed, &error)) {
+		if (!sender_flush_batch(w->store, w->cfg, w->ledger, lanes,
+			util_now(), SENDER_LANES, &stats, &claimed, &error)) {
 			log_warn("outbox", "delivery round stopped: %s",
 			    error->message);
 			break;

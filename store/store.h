@@ -82,6 +82,12 @@
  *	outcome->suppress to the suppression list, in ONE transaction.
  *	Both are fenced: when the item is no longer 'sending' under
  *	item->claim they write nothing and fail with STORE_ERROR_STALE.
+ *	store_outbox_write() does n such writes in ONE transaction (a
+ *	sender's group commit): each is store_outbox_record()'s, or, with
+ *	rendered set, store_outbox_rendered()'s for item->message and
+ *	item->subject. A write whose claim was taken over writes nothing
+ *	and gets STORE_ERROR_STALE in its own error; the others commit.
+ *	Any other failure rolls all of them back: FALSE, and error.
  *	store_outbox_claim_due() and store_outbox_mark_*() are the older
  *	unfenced forms (a STORE_CLAIM_TIMEOUT lease; every recipient takes
  *	the item's outcome). When an item of kind "intro" is sent, its
@@ -262,6 +268,14 @@ typedef struct {
 	GPtrArray *suppress;    /* of OutboxRcpt *: addresses to suppress */
 } OutboxOutcome;
 
+/* One fenced write of store_outbox_write(). */
+typedef struct {
+	const OutboxItem *item;       /* borrowed */
+	const OutboxOutcome *outcome; /* with the recipients', or NULL */
+	gboolean rendered; /* instead: keep item->message and ->subject */
+	GError *error;     /* OUT: STORE_ERROR_STALE, this write alone */
+} OutboxWrite;
+
 typedef struct {
 	gint64 members;
 	GHashTable *shares_by_status; /* char * -> GINT_TO_POINTER(count) */
@@ -365,6 +379,8 @@ gboolean store_outbox_extend(
     Store *store, gint64 id, gint64 claim, gint64 lease_until, GError **error);
 gboolean store_outbox_record(Store *store, const OutboxItem *item,
     const OutboxOutcome *outcome, GError **error);
+gboolean store_outbox_write(
+    Store *store, OutboxWrite *writes, guint n, GError **error);
 
 /* suppression: addresses that bounced for good (store_outbox.c) */
 gboolean store_suppression_add(Store *store, const char *address, int code,

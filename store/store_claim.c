@@ -336,29 +336,90 @@ write_outcome(
 	return TRUE;
 }
 
+/* write_one - one fenced write; FALSE only when the transaction must
+ * end (a stale claim is that write's own error, in w->error) */
+static gboolean
+write_one(DbConn *db, OutboxWrite *w, GError **error)
+{
+	const OutboxItem *item = w->item;
+	GError *err = NULL;
+	gboolean ok;
+
+	if (w->rendered)
+		ok = outbox_rendered_write(db, item->id, item->claim,
+		    item->message, item->subject, &err);
+	else
+		ok = fence(db, item->id, item->claim, &err) &&
+		     write_rcpts(db, item, &err) &&
+		     (w->outcome == NULL ||
+			 write_outcome(db, item, w->outcome, &err));
+	if (ok)
+		return TRUE;
+	if (g_error_matches(err, STORE_ERROR, STORE_ERROR_STALE)) {
+		w->error = err; /* nothing was written for it */
+		return TRUE;
+	}
+	g_propagate_error(error, err);
+	return FALSE;
+}
+
+/* store_outbox_write - several fenced writes in ONE transaction */
+gboolean
+store_outbox_write(Store *store, OutboxWrite *writes, guint n, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+
+	g_return_val_if_fail(
+	    store != NULL && (writes != NULL || n == 0), FALSE);
+	for (guint i = 0; i < n; i++) {
+		const OutboxWrite *w = &writes[i];
+
+		g_return_val_if_fail(
+		    w->item != NULL && w->error == NULL, FALSE);
+		g_return_val_if_fail(
+		    w->item->states->len == w->item->rcpts->len, FALSE);
+		g_return_val_if_fail(
+		    w->outcome == NULL || w->outcome->status != NULL, FALSE);
+		g_return_val_if_fail(
+		    !w->rendered || w->item->message != NULL, FALSE);
+	}
+	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		if (!write_one(db, &writes[i], error))
+			goto fail;
+	}
+	if (!db_commit(db, error))
+		goto fail;
+	for (guint i = 0; i < n; i++) {
+		const OutboxOutcome *o = writes[i].outcome;
+
+		for (guint j = 0; writes[i].error == NULL && o != NULL &&
+				  o->notices != NULL && j < o->notices->len;
+		     j++)
+			outbox_settle(g_ptr_array_index(o->notices, j), o->now);
+	}
+	return TRUE;
+fail:
+	db_rollback(db);
+	for (guint i = 0; i < n; i++)
+		g_clear_error(&writes[i].error);
+	return FALSE;
+}
+
 /* store_outbox_record - recipients' outcomes [and the item's], fenced */
 gboolean
 store_outbox_record(Store *store, const OutboxItem *item,
     const OutboxOutcome *outcome, GError **error)
 {
-	g_autoptr(DbConn) db = NULL;
+	OutboxWrite w = { .item = item, .outcome = outcome };
 
 	g_return_val_if_fail(store != NULL && item != NULL, FALSE);
-	g_return_val_if_fail(item->states->len == item->rcpts->len, FALSE);
-	g_return_val_if_fail(outcome == NULL || outcome->status != NULL, FALSE);
-	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
+	if (!store_outbox_write(store, &w, 1, error))
 		return FALSE;
-	if (!fence(db, item->id, item->claim, error) ||
-	    !write_rcpts(db, item, error) ||
-	    (outcome != NULL && !write_outcome(db, item, outcome, error)) ||
-	    !db_commit(db, error)) {
-		db_rollback(db);
+	if (w.error != NULL) {
+		g_propagate_error(error, w.error);
 		return FALSE;
 	}
-	for (guint i = 0; outcome != NULL && outcome->notices != NULL &&
-			  i < outcome->notices->len;
-	     i++)
-		outbox_settle(
-		    g_ptr_array_index(outcome->notices, i), outcome->now);
 	return TRUE;
 }

@@ -408,18 +408,15 @@ store_member_set(Store *store, const char *address, const char *consent,
 	return TRUE;
 }
 
-/* store_outbox_rendered - the message the worker rendered for a claimed
- * row (and its subject, for listings), fenced by the claim */
+/* outbox_rendered_write - the rendered message of row id, fenced by
+ * claim: STORE_ERROR_STALE when the row is no longer held by it */
 gboolean
-store_outbox_rendered(Store *store, gint64 id, gint64 claim, GBytes *message,
+outbox_rendered_write(DbConn *db, gint64 id, gint64 claim, GBytes *message,
     const char *subject, GError **error)
 {
-	g_autoptr(DbConn) db = NULL;
-	g_autoptr(DbStmt) st = NULL;
+	g_autoptr(DbStmt) st = db_prepare(db, SQL_OUTBOX_RENDERED, error);
 
-	g_return_val_if_fail(store != NULL && message != NULL, FALSE);
-	if ((db = store_acquire(store, error)) == NULL ||
-	    (st = db_prepare(db, SQL_OUTBOX_RENDERED, error)) == NULL)
+	if (st == NULL)
 		return FALSE;
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, claim);
@@ -435,4 +432,18 @@ store_outbox_rendered(Store *store, gint64 id, gint64 claim, GBytes *message,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* store_outbox_rendered - the message the worker rendered for a claimed
+ * row, kept under its claim */
+gboolean
+store_outbox_rendered(Store *store, gint64 id, gint64 claim, GBytes *message,
+    const char *subject, GError **error)
+{
+	g_autoptr(DbConn) db = NULL;
+
+	g_return_val_if_fail(store != NULL && message != NULL, FALSE);
+	if ((db = store_acquire(store, error)) == NULL)
+		return FALSE;
+	return outbox_rendered_write(db, id, claim, message, subject, error);
 }

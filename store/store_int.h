@@ -70,6 +70,8 @@ gboolean outbox_insert(
 void outbox_settle(OutboxItem *item, gint64 now);
 OutboxItem *outbox_load(
     DbConn *db, gint64 id, gboolean with_message, GError **error);
+gboolean outbox_rendered_write(DbConn *db, gint64 id, gint64 claim,
+    GBytes *message, const char *subject, GError **error); /* store_flow.c */
 /* whether address (normalised) is on the suppression list, plainly or
  * forgotten (its salted hash there), in one query when the Store holds
  * the salt (store_privacy.c) */

@@ -461,7 +461,7 @@ test_backoff(void)
 	g_assert_cmpuint(sender_backoff(cfg, 64), ==, 7 * 86400);
 }
 
-/* ---- Relay: a scripted SMTP server, one connection at a time ---- */
+/* ---- Relay: a scripted SMTP server, a thread per connection ---- */
 
 typedef struct {
 	GSocket *sock;
@@ -476,6 +476,9 @@ typedef struct {
 	gint sessions;         /* atomic: connections served */
 	void (*on_data)(void); /* after the final dot, before the 250 */
 	void (*on_command)(const char *cmd); /* before each reply */
+	/* before each reply too, with the addresses this session took */
+	void (*on_session)(const char *cmd, GPtrArray *taken);
+	GPtrArray *threads; /* of GThread *, one per session; under lock */
 } Relay;
 
 /* relay_write - one reply line */
@@ -534,10 +537,12 @@ rcpt_reply(Relay *r, const char *a)
 /* relay_command - answer one command; FALSE ends the session */
 static gboolean
 relay_command(Relay *r, const char *cmd, GDataInputStream *in,
-    GOutputStream *out, GPtrArray *rcpts)
+    GOutputStream *out, GPtrArray *rcpts, GPtrArray *taken)
 {
 	if (r->on_command != NULL)
 		r->on_command(cmd);
+	if (r->on_session != NULL)
+		r->on_session(cmd, taken);
 	if (g_ascii_strncasecmp(cmd, "EHLO", 4) == 0)
 		return relay_write(out, "250-relay.test") &&
 		       relay_write(out, "250 8BITMIME");
@@ -563,6 +568,8 @@ relay_command(Relay *r, const char *cmd, GDataInputStream *in,
 		if (r->on_data != NULL)
 			r->on_data();
 		relay_take(r, rcpts, msg);
+		for (guint i = 0; i < rcpts->len; i++)
+			g_ptr_array_add(taken, g_strdup(rcpts->pdata[i]));
 		return relay_write(out, "250 2.0.0 queued");
 	}
 	if (g_ascii_strcasecmp(cmd, "QUIT") == 0) {
@@ -580,6 +587,7 @@ relay_session(Relay *r, GIOStream *io)
 	    g_data_input_stream_new(g_io_stream_get_input_stream(io));
 	GOutputStream *out = g_io_stream_get_output_stream(io);
 	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func(g_free);
 	gboolean more;
 
 	g_data_input_stream_set_newline_type(
@@ -589,11 +597,32 @@ relay_session(Relay *r, GIOStream *io)
 		g_autofree char *cmd =
 		    g_data_input_stream_read_line(in, NULL, NULL, NULL);
 
-		more = cmd != NULL && relay_command(r, cmd, in, out, rcpts);
+		more =
+		    cmd != NULL && relay_command(r, cmd, in, out, rcpts, taken);
 	}
 }
 
-/* relay_main - accept and serve until told to stop */
+/* One session being served. */
+typedef struct {
+	Relay *r;
+	GSocketConnection *io;
+} Session;
+
+/* session_main - serve one connection, then close it */
+static gpointer
+session_main(gpointer data)
+{
+	Session *se = data;
+
+	relay_session(se->r, G_IO_STREAM(se->io));
+	g_io_stream_close(G_IO_STREAM(se->io), NULL, NULL);
+	g_object_unref(se->io);
+	g_free(se);
+	return NULL;
+}
+
+/* relay_main - accept until told to stop, each session in a thread of
+ * its own (a sender may hold several connections at once) */
 static gpointer
 relay_main(gpointer data)
 {
@@ -601,7 +630,7 @@ relay_main(gpointer data)
 
 	while (!g_atomic_int_get(&r->stop)) {
 		g_autoptr(GSocket) conn = NULL;
-		g_autoptr(GSocketConnection) io = NULL;
+		Session *se;
 
 		if (!g_socket_condition_timed_wait(
 			r->sock, G_IO_IN, 100 * 1000, NULL, NULL))
@@ -611,10 +640,14 @@ relay_main(gpointer data)
 			continue;
 		g_socket_set_blocking(conn, TRUE);
 		g_socket_set_timeout(conn, 10);
-		io = g_socket_connection_factory_create_connection(conn);
+		se = g_new0(Session, 1);
+		se->r = r;
+		se->io = g_socket_connection_factory_create_connection(conn);
 		g_atomic_int_inc(&r->sessions);
-		relay_session(r, G_IO_STREAM(io));
-		g_io_stream_close(G_IO_STREAM(io), NULL, NULL);
+		g_mutex_lock(&r->lock);
+		g_ptr_array_add(r->threads,
+		    g_thread_new("relay-session", session_main, se));
+		g_mutex_unlock(&r->lock);
 	}
 	return NULL;
 }
@@ -630,6 +663,7 @@ relay_start(void)
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->got = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->messages = g_ptr_array_new_with_free_func(g_free);
+	r->threads = g_ptr_array_new();
 	r->sock = listener(&r->port);
 	r->url = g_strdup_printf("smtp://127.0.0.1:%u", r->port);
 	r->thread = g_thread_new("relay", relay_main, r);
@@ -644,6 +678,10 @@ relay_stop(Relay *r)
 		return;
 	g_atomic_int_set(&r->stop, 1);
 	g_thread_join(r->thread);
+	/* sessions end with their client's QUIT or the socket's timeout */
+	for (guint i = 0; i < r->threads->len; i++)
+		g_thread_join(r->threads->pdata[i]);
+	g_ptr_array_unref(r->threads);
 	g_object_unref(r->sock);
 	g_hash_table_unref(r->replies);
 	g_hash_table_unref(r->got);
@@ -1562,6 +1600,92 @@ test_record_before_quit(void)
 	watch_db = NULL;
 }
 
+/* what test_flush_lanes watches from the relay's sessions */
+static Db *lanes_db;
+static gint lanes_checked;    /* atomic: MAIL or QUIT after a 250 */
+static gint lanes_unrecorded; /* atomic: a 250 not in the store then */
+
+/* lanes_watch - at each MAIL and at QUIT, every address this session
+ * took must be in the store as sent already */
+static void
+lanes_watch(const char *cmd, GPtrArray *taken)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GHashTable) sent = NULL;
+
+	if ((g_ascii_strncasecmp(cmd, "MAIL", 4) != 0 &&
+		g_ascii_strcasecmp(cmd, "QUIT") != 0) ||
+	    taken->len == 0)
+		return;
+	g_atomic_int_inc(&lanes_checked);
+	list = store_outbox_list(lanes_db->store, &error);
+	sent = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; list != NULL && i < list->len; i++) {
+		const OutboxItem *item = list->pdata[i];
+
+		for (guint j = 0; j < item->states->len; j++) {
+			const OutboxRcpt *r = item->states->pdata[j];
+
+			if (g_strcmp0(r->status, "sent") == 0)
+				g_hash_table_add(sent, r->address);
+		}
+	}
+	for (guint i = 0; i < taken->len; i++)
+		if (!g_hash_table_contains(sent, taken->pdata[i]))
+			g_atomic_int_inc(&lanes_unrecorded);
+}
+
+/* test_flush_lanes - items go out on up to SENDER_LANES connections at
+ * once, each kept from item to item; whatever the lanes share, each
+ * 250 is in the store before its connection carries another command */
+static void
+test_flush_lanes(void)
+{
+	g_autoptr(Relay) r = relay_start();
+	g_autoptr(Db) db = relay_db(r, 5000);
+	gint64 t = 1700000000;
+	guint n = SENDER_BATCH + 3;
+	FlushStats st;
+
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(OutboxItem) item = outbox_item_new();
+
+		item->kind = g_strdup("notice");
+		item->mail_from = g_strdup("intros@intro.example.org");
+		g_ptr_array_add(
+		    item->rcpts, g_strdup_printf("a%u@friends.example", i));
+		g_ptr_array_add(
+		    item->rcpts, g_strdup_printf("b%u@friends.example", i));
+		item->subject = g_strdup("Introduction");
+		item->message = g_bytes_new_static(MESSAGE, strlen(MESSAGE));
+		item->next_attempt_at = t;
+		g_assert_true(store_outbox_add(db->store, item, &error));
+		g_assert_no_error(error);
+	}
+	lanes_db = db;
+	g_atomic_int_set(&lanes_checked, 0);
+	g_atomic_int_set(&lanes_unrecorded, 0);
+	r->on_session = lanes_watch;
+	st = flush_at(db, t);
+	r->on_session = NULL;
+	lanes_db = NULL;
+	g_assert_cmpuint(st.sent, ==, n);
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *a = g_strdup_printf("a%u@friends.example", i);
+		g_autofree char *b = g_strdup_printf("b%u@friends.example", i);
+
+		g_assert_cmpint(relay_got(r, a), ==, 1);
+		g_assert_cmpint(relay_got(r, b), ==, 1);
+	}
+	g_assert_cmpint(g_atomic_int_get(&r->sessions), >=, 1);
+	g_assert_cmpint(g_atomic_int_get(&r->sessions), <=, SENDER_LANES);
+	/* every transaction but each session's first follows a 250 */
+	g_assert_cmpint(g_atomic_int_get(&lanes_checked), ==, 2 * n);
+	g_assert_cmpint(g_atomic_int_get(&lanes_unrecorded), ==, 0);
+}
+
 /* test_lease_short - the lease is extended only when what is left of it
  * might not cover one more transaction and its record */
 static void
@@ -1921,6 +2045,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sender/sender_flush/busy_record", test_busy_record);
 	g_test_add_func(
 	    "/sender/sender_flush/record_before_quit", test_record_before_quit);
+	g_test_add_func("/sender/sender_flush/lanes", test_flush_lanes);
 	g_test_add_func("/sender/sender_flush/lease_short", test_lease_short);
 	g_test_add_func(
 	    "/sender/sender_flush/crashed_claim", test_crashed_claim);

@@ -1315,6 +1315,72 @@ test_record_outcome(Fixture *f, gconstpointer data)
 	    ==, 1);
 }
 
+/* test_record_group - several fenced writes in one transaction: a stale
+ * one is refused alone, a failing one rolls every write back */
+static void
+test_record_group(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) got = NULL;
+	g_autoptr(GPtrArray) bad =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	g_autoptr(OutboxItem) back = NULL;
+	g_autoptr(OutboxItem) old = NULL;
+	OutboxOutcome sent = { .status = "sent", .now = 130 };
+	OutboxOutcome broken = { .status = "sent", .now = 131, .notices = bad };
+	OutboxWrite w[3] = { { 0 } };
+	OutboxItem *a, *b, *c;
+
+	(void)data;
+	record_one(f->store, "<g1@example.org>", 100);
+	record_one(f->store, "<g2@example.org>", 100);
+	got = store_outbox_claim(f->store, 100, 60, 10, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(got->len, ==, 4);
+	a = got->pdata[0];
+	b = got->pdata[1];
+	c = got->pdata[2];
+	g_bytes_unref(a->message);
+	a->message = g_bytes_new_static("Subject: y\r\n\r\nyo", 17);
+	g_free(a->subject);
+	a->subject = g_strdup("y");
+	set_state(b, 0, "sent", 250, "250 ok");
+	set_state(b, 1, "sent", 250, "250 ok");
+	old = outbox_item_copy(c);
+	old->claim = c->claim + 1; /* a claim that is not c's */
+	set_state(old, 0, "sent", 250, "250 ok");
+	w[0] = (OutboxWrite){ .item = a, .rendered = TRUE };
+	w[1] = (OutboxWrite){ .item = b, .outcome = &sent };
+	w[2] = (OutboxWrite){ .item = old };
+	g_assert_true(store_outbox_write(f->store, w, 3, &error));
+	g_assert_no_error(error);
+	g_assert_no_error(w[0].error);
+	g_assert_no_error(w[1].error);
+	g_assert_error(w[2].error, STORE_ERROR, STORE_ERROR_STALE);
+	g_clear_error(&w[2].error);
+	back = store_outbox_get(f->store, a->id, &error);
+	g_assert_cmpuint(g_bytes_get_size(back->message), ==, 17);
+	g_assert_cmpstr(back->subject, ==, "y");
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"
+					 " WHERE status = 'sent'"),
+	    ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"
+					 " WHERE status = 'sent'"),
+	    ==, 2); /* b's two; nothing of the stale write */
+	/* a notice the store refuses: c's recipients roll back with it */
+	g_ptr_array_add(bad, make_item("notice", NULL, 0));
+	set_state(c, 0, "sent", 250, "250 ok");
+	w[0] = (OutboxWrite){ .item = c };
+	w[1] = (OutboxWrite){ .item = got->pdata[3], .outcome = &broken };
+	g_assert_false(store_outbox_write(f->store, w, 2, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_no_error(w[0].error);
+	g_assert_no_error(w[1].error);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox_rcpts"
+					 " WHERE status = 'sent'"),
+	    ==, 2);
+}
+
 /* test_suppression - add, refresh, look up without case */
 static void
 test_suppression(Fixture *f, gconstpointer data)
@@ -3339,6 +3405,7 @@ main(int argc, char **argv)
 	ADD("/store/outbox_claim/max", test_claim_max);
 	ADD("/store/outbox_claim/lease", test_claim_lease);
 	ADD("/store/outbox_record/outcome", test_record_outcome);
+	ADD("/store/outbox_write/group", test_record_group);
 	ADD("/store/suppression/add_has", test_suppression);
 	ADD("/store/suppression/salt_kept", test_suppression_salt);
 	ADD("/store/outbox_add/list_get", test_outbox_add);
