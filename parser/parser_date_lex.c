@@ -228,7 +228,7 @@ list_find(const char *list, const char *word, gsize wlen)
 
 /* add_month - remember that langs read a word as month m */
 static void
-add_month(Tok *t, int m, guint32 lang)
+add_month(Tok *t, int m, guint64 lang)
 {
 	for (int i = 0; i < t->nmonths; i++) {
 		if (t->months[i].month == m) {
@@ -242,6 +242,8 @@ add_month(Tok *t, int m, guint32 lang)
 		t->nmonths++;
 	}
 }
+
+G_STATIC_ASSERT(G_N_ELEMENTS(date_langs) <= 64); /* a bit per language */
 
 /* classify - look a word up in every language's tables; CJK and
  * Hangul words are in none (their dates are numeric) */
@@ -259,7 +261,7 @@ classify(Tok *t)
 	len = strlen(t->key);
 	for (gsize i = 0; i < G_N_ELEMENTS(date_langs); i++) {
 		const DateLang *l = &date_langs[i];
-		guint32 bit = 1u << i;
+		guint64 bit = G_GUINT64_CONSTANT(1) << i;
 		int g;
 
 		if ((g = list_find(l->months, t->key, len)) >= 0) {
