@@ -374,6 +374,23 @@ shape_field(const Block *b, const char *v, gsize len)
 	return b->seen & BIT(FIELD_SUBJECT) ? FIELD_OTHER : FIELD_SUBJECT;
 }
 
+/* colon_early - a ':' or '：' where label_shape() could find it (most
+ * lines of a body have none: they are turned away before any lookup) */
+static gboolean
+colon_early(const Line *l)
+{
+	gsize len, n;
+	const char *c = parser_line_content(l, &len);
+
+	n = MIN(len, 40);
+	for (gsize i = 0; i < n; i++)
+		if (c[i] == ':' ||
+		    (c[i] == '\xef' && i + 2 < len && c[i + 1] == '\xbc' &&
+			c[i + 2] == '\x9a'))
+			return TRUE;
+	return FALSE;
+}
+
 /* parser_block_shape - a header block whose labels the tables do not
  * know (a language no client table covers), read by its shape: at
  * least SHAPE_MIN_LINES "Label: value" lines, known labels read as
@@ -387,8 +404,11 @@ parser_block_shape(const Lines *ls, guint start, Block *b)
 	guint lines = 0, unknown = 0, i;
 
 	memset(b, 0, sizeof(*b));
+	if (start + 1 >= ls->n || !colon_early(&ls->v[start]) ||
+	    !colon_early(&ls->v[start + 1]))
+		return FALSE;
 	b->start = start;
-	b->depth = start < ls->n ? ls->v[start].depth : 0;
+	b->depth = ls->v[start].depth;
 	for (i = start; i < ls->n && i - start < SCAN_MAX_BLOCK_LINES; i++) {
 		const Line *l = &ls->v[i];
 		gsize len, tl, n;

@@ -631,7 +631,7 @@ parser_date_to_rfc3339(
 	if (raw == NULL || strlen(raw) > DATE_MAX_INPUT ||
 	    !g_utf8_validate(raw, -1, NULL))
 		return NULL;
-	toks = g_new0(Toks, 1);
+	toks = g_new(Toks, 1); /* not zeroed: date_tokenize() sets n, tokens */
 	if (!date_tokenize(raw, toks))
 		return NULL;
 	if (time_colon(toks, &tm) || time_cjk(toks, &tm))

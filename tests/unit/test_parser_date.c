@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "parser/parser_date_index.h"
 #include "parser/parser_date_int.h"
 #include "parser/parser_date_tables.h"
 #include "parser/parser_int.h"
@@ -344,6 +345,63 @@ test_tables_folded(void)
 		check_folded(zone_abbrs[i].name, "zones");
 }
 
+/* index_has - date_index[] holds spelling for (lang, kind, group) */
+static gboolean
+index_has(const char *spelling, gsize lang, int kind, int group)
+{
+	for (gsize k = 0; k < G_N_ELEMENTS(date_index); k++) {
+		const DateIx *x = &date_index[k];
+
+		if (x->lang == lang && x->kind == kind && x->group == group &&
+		    strcmp(x->key, spelling) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* count_in - spellings of one list, each looked up in the index */
+static gsize
+count_in(const char *list, gsize lang, int kind)
+{
+	g_auto(GStrv) groups = g_strsplit(list, "|", -1);
+	gsize n = 0;
+
+	for (int g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) words = g_strsplit(groups[g], " ", -1);
+
+		for (char **w = words; *w != NULL; w++) {
+			if (**w == '\0')
+				continue;
+			if (!index_has(
+				*w, lang, kind, kind == DATE_IX_WORD ? 0 : g))
+				g_error(
+				    "%s: \"%s\" is not in parser_date_index.h: "
+				    "run parser/labels/gen_dates.py",
+				    date_langs[lang].lang, *w);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* test_index_in_sync - parser_date_index.h holds exactly the tables'
+ * spellings, sorted for bisection (gen_dates.py writes it) */
+static void
+test_index_in_sync(void)
+{
+	gsize n = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(date_langs); i++) {
+		n += count_in(date_langs[i].months, i, DATE_IX_MONTH);
+		n += count_in(date_langs[i].weekdays, i, DATE_IX_WEEKDAY);
+		n += count_in(date_langs[i].words, i, DATE_IX_WORD);
+	}
+	g_assert_cmpuint(n, ==, G_N_ELEMENTS(date_index));
+	for (gsize k = 1; k < G_N_ELEMENTS(date_index); k++)
+		g_assert_cmpint(
+		    strcmp(date_index[k - 1].key, date_index[k].key), <=, 0);
+}
+
 /* test_every_month - every language's full name of every month */
 static void
 test_every_month(void)
@@ -383,6 +441,8 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, &cases[i], test_case);
 	}
 	g_test_add_func("/parser/date_to_rfc3339/null", test_null);
+	g_test_add_func(
+	    "/parser/date_to_rfc3339/index-in-sync", test_index_in_sync);
 	g_test_add_func("/parser/date_to_rfc3339/too-long", test_too_long);
 	g_test_add_func(
 	    "/parser/date_to_rfc3339/many-tokens", test_many_tokens);
