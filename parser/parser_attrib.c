@@ -339,6 +339,12 @@ date_start(const char *s, gsize end)
 		next = w;
 		while (next < end && s[next] == ' ')
 			next++;
+		if (w > i && s[w - 1] == ':') { /* "(időpont:" */
+			i = next;
+			continue;
+		}
+		if (s[i] == '(') /* "(lun., 16 mar. 2026, 10:15)" */
+			i++;
 		if ((w > i && s[w - 1] == ',') || next >= end ||
 		    g_ascii_isdigit(s[next]))
 			return i;
@@ -400,6 +406,31 @@ attrib_shape(const char *s, gsize len, char **date, char **who)
 	return TRUE;
 }
 
+/* attrib_shape_who - "WHO <addr> [words] (DATE)" in a language no row
+ * knows: the sender first, then a date with a year and a clock time
+ * (Gmail's Hungarian and Romanian lines) */
+static gboolean
+attrib_shape_who(const char *s, gsize len, char **date, char **who)
+{
+	gsize open, close, d0, d1, t;
+
+	if (!addr_group(s, len, &open, &close) || close + 1 >= len)
+		return FALSE;
+	for (gsize i = 0; i < open; i++)
+		if (g_ascii_isdigit(s[i]) || s[i] == '@')
+			return FALSE;
+	t = close + 1;
+	while (len > t && s[len - 1] == ')')
+		len--;
+	d1 = clock_end(s + t, len - t);
+	if (d1 == 0 || !has_year(s + t, d1))
+		return FALSE;
+	d0 = date_start(s + t, d1);
+	*date = parser_text_trim(s + t + d0, d1 - d0);
+	*who = parser_text_trim(s, close + 1);
+	return TRUE;
+}
+
 /* parser_attribution - read "On DATE, WHO wrote:"; date and sender text */
 gboolean
 parser_attribution(const char *s, gsize len, char **date, char **who)
@@ -419,5 +450,6 @@ parser_attribution(const char *s, gsize len, char **date, char **who)
 	for (gsize k = 0; k < G_N_ELEMENTS(attribs); k++)
 		if (attrib_row(&attribs[k], s, len, date, who))
 			return TRUE;
-	return attrib_shape(s, len, date, who);
+	return attrib_shape(s, len, date, who) ||
+	       attrib_shape_who(s, len, date, who);
 }
