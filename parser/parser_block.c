@@ -357,7 +357,8 @@ mailbox_value(const char *s, gsize len)
 
 /* shape_field - the field an unknown label's value makes it: the first
  * mailbox line is the sender, the next ones To and Cc; a date with a
- * clock time is the date; the first other text is the subject */
+ * clock time is the date; the first other text is the subject, or the
+ * sender's name when it opens the block */
 static FieldKind
 shape_field(const Block *b, const char *v, gsize len)
 {
@@ -371,7 +372,19 @@ shape_field(const Block *b, const char *v, gsize len)
 	}
 	if (looks_dated(v, len) && has_clock(v, len))
 		return b->seen & BIT(FIELD_DATE) ? FIELD_OTHER : FIELD_DATE;
+	/* a name alone on the first line: Exchange's internal sender */
+	if (b->seen == 0)
+		return FIELD_FROM;
 	return b->seen & BIT(FIELD_SUBJECT) ? FIELD_OTHER : FIELD_SUBJECT;
+}
+
+/* field_mailbox - field f holds a mailbox with an address */
+static gboolean
+field_mailbox(const Block *b, FieldKind f)
+{
+	const char *v = b->value[f];
+
+	return v != NULL && mailbox_value(v, strlen(v));
 }
 
 /* colon_early - a ':' or '：' where label_shape() could find it (most
@@ -395,8 +408,9 @@ colon_early(const Line *l)
  * know (a language no client table covers), read by its shape: at
  * least SHAPE_MIN_LINES "Label: value" lines, known labels read as
  * usual, unknown ones by their values (shape_field()). It counts only
- * when it is unmistakable: an unknown label in it, a sender with an
- * address, a date with a clock time, and a subject or a To */
+ * when it is unmistakable: an unknown label in it, a sender, an
+ * address in the sender or the To, a date with a clock time, and a
+ * subject or a To */
 gboolean
 parser_block_shape(const Lines *ls, guint start, Block *b)
 {
@@ -441,8 +455,8 @@ parser_block_shape(const Lines *ls, guint start, Block *b)
 	}
 	b->end = i;
 	if (unknown > 0 && lines >= SHAPE_MIN_LINES &&
-	    b->value[FIELD_FROM] != NULL &&
-	    mailbox_value(b->value[FIELD_FROM], strlen(b->value[FIELD_FROM])) &&
+	    b->value[FIELD_FROM] != NULL && *b->value[FIELD_FROM] != '\0' &&
+	    (field_mailbox(b, FIELD_FROM) || field_mailbox(b, FIELD_TO)) &&
 	    b->value[FIELD_DATE] != NULL &&
 	    has_clock(b->value[FIELD_DATE], strlen(b->value[FIELD_DATE])) &&
 	    (b->seen & (BIT(FIELD_SUBJECT) | BIT(FIELD_TO))))
