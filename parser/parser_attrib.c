@@ -353,16 +353,18 @@ date_start(const char *s, gsize end)
 	return 0;
 }
 
-/* name_word - the word s[a, b) may be part of a name: it starts with a
- * capital, or its script has no case (Hebrew, Arabic, Thai, CJK) */
-static gboolean
+/* name_word - whether the word s[a, b) may be part of a name: 1 when it
+ * starts with a capital, 2 when its script has no case (Hebrew, Arabic,
+ * Thai, CJK), 0 when it is lower case or no word */
+static int
 name_word(const char *s, gsize a, gsize b)
 {
 	gunichar c = g_utf8_get_char_validated(s + a, (gssize)(b - a));
 
-	if (c == (gunichar)-1 || c == (gunichar)-2 || !g_unichar_isalpha(c))
-		return FALSE;
-	return !g_unichar_islower(c);
+	if (c == (gunichar)-1 || c == (gunichar)-2 || !g_unichar_isalpha(c) ||
+	    g_unichar_islower(c))
+		return 0;
+	return g_unichar_isupper(c) || g_unichar_istitle(c) ? 1 : 2;
 }
 
 /* attrib_shape - "DATE [words] WHO <addr> [wrote]" in a language no row
@@ -374,6 +376,7 @@ static gboolean
 attrib_shape(const char *s, gsize len, char **date, char **who)
 {
 	gsize open, close, d0, d1, n0, tail;
+	int kind = 0;
 
 	if (!addr_group(s, len, &open, &close))
 		return FALSE;
@@ -387,20 +390,25 @@ attrib_shape(const char *s, gsize len, char **date, char **who)
 	if (d1 == 0 || !has_year(s, d1))
 		return FALSE;
 	d0 = date_start(s, d1);
-	n0 = open;
-	while (n0 > d1) {
+	/* one kind of word: "كتب Ana Novak" is a verb and a Latin name */
+	for (n0 = open; n0 > d1;) {
 		gsize e = n0, b;
+		int k;
 
 		while (e > d1 && s[e - 1] == ' ')
 			e--;
 		for (b = e; b > d1 && s[b - 1] != ' '; b--)
 			;
-		if (b == e || !name_word(s, b, e))
+		k = b < e ? name_word(s, b, e) : 0;
+		if (k == 0 || (kind != 0 && k != kind))
 			break;
+		kind = k;
 		n0 = b;
 	}
 	*date = parser_text_trim(s + d0, d1 - d0);
-	*who = g_strdup_printf("%.*s %.*s", (int)(open - n0), s + n0,
+	for (tail = open; tail > n0 && s[tail - 1] == ' '; tail--)
+		;
+	*who = g_strdup_printf("%.*s %.*s", (int)(tail - n0), s + n0,
 	    (int)(close + 1 - open), s + open);
 	g_strstrip(*who);
 	return TRUE;
