@@ -321,6 +321,19 @@ has_year(const char *s, gsize len)
 	return FALSE;
 }
 
+/* year_end - end of the first 19xx or 20xx in s[from, end) that follows
+ * within 24 bytes, or 0 */
+static gsize
+year_end(const char *s, gsize from, gsize end)
+{
+	for (gsize i = from; i + 4 <= end && i < from + 24; i++)
+		if (has_year(s + i, 4) &&
+		    (i == 0 || !g_ascii_isdigit(s[i - 1])) &&
+		    (i + 4 == end || !g_ascii_isdigit(s[i + 4])))
+			return i + 4;
+	return 0;
+}
+
 /* date_start - past the pattern's leading words ("Pada tanggal", "El",
  * "Vào"): the first word that ends with a comma or stands before a
  * number starts the date */
@@ -387,7 +400,11 @@ attrib_shape(const char *s, gsize len, char **date, char **who)
 		if (g_ascii_isdigit(s[i]) || s[i] == '@' || s[i] == '<')
 			return FALSE;
 	d1 = clock_end(s, open);
-	if (d1 == 0 || !has_year(s, d1))
+	if (d1 == 0)
+		return FALSE;
+	/* the time first, the day after it: Estonian "Kell 10:15 E, 16.
+	 * märts 2026 kirjutas WHO <addr>:" */
+	if (!has_year(s, d1) && (d1 = year_end(s, d1, open)) == 0)
 		return FALSE;
 	d0 = date_start(s, d1);
 	/* one kind of word: "كتب Ana Novak" is a verb and a Latin name */

@@ -203,6 +203,9 @@ test_attribution_lines(void)
 		{ "John Doe <j@d.example> ezt írta (időpont: 2026. márc. 16., "
 		  "H, 10:15):",
 		    "2026. márc. 16., H, 10:15", "John Doe <j@d.example>" },
+		{ "Kell 10:15 E, 16. märts 2026 kirjutas John Doe "
+		  "<j@d.example>:",
+		    "Kell 10:15 E, 16. märts 2026", "John Doe <j@d.example>" },
 		{ "Pada tanggal Sen, 16 Mar 2026 pukul 10.15 John Doe "
 		  "<j@d.example> menulis:",
 		    "Sen, 16 Mar 2026 pukul 10.15", "John Doe <j@d.example>" },
