@@ -8,7 +8,7 @@
  * neither a label nor a continuation, or a field seen twice (the next
  * block of a thread). Only the first value of each field counts. A
  * block whose labels no table knows can still be read by its shape
- * (parser_block_shape(): a sender's address, a dated value, a subject).
+ * (parser_block_shape(): a sender, an address, a dated value, a subject).
  */
 #include "config.h"
 

@@ -11,7 +11,8 @@
  *	every reply);
  *   shape: a header block with no separator whose labels no table
  *	knows, read by its values (parser_block_shape()); under a
- *	separator such a block counts as the separator's.
+ *	separator such a block counts as the separator's, alone only
+ *	under the member's forward subject (never inside a chain).
  * The subject only settles the ambiguous ones: a weak marker counts
  * unless the subject says reply, an attribution or a shape only when
  * it says forward. Mail sent to a share address is meant to be a forward, so
@@ -374,7 +375,10 @@ accept(const Mark *m, SubjectKind subject, gboolean nested)
 	case MARK_ATTRIB:
 		return subject == SUBJECT_FORWARD;
 	case MARK_SHAPE:
-		return nested || subject == SUBJECT_FORWARD;
+		/* a layer's subject has lost its prefix: in a chain a shape
+		 * with no separator above it (a form the original quotes)
+		 * never opens a layer */
+		return subject == SUBJECT_FORWARD;
 	case MARK_NONE:
 	default:
 		return FALSE;
