@@ -373,11 +373,10 @@ accept(const Mark *m, SubjectKind subject, gboolean nested)
 	case MARK_WEAK:
 		return nested || subject != SUBJECT_REPLY;
 	case MARK_ATTRIB:
-		return subject == SUBJECT_FORWARD;
 	case MARK_SHAPE:
-		/* a layer's subject has lost its prefix: in a chain a shape
-		 * with no separator above it (a form the original quotes)
-		 * never opens a layer */
+		/* a layer's subject has lost its prefix: in a chain neither
+		 * an attribution nor a shape with no separator above it (a
+		 * form the original quotes) opens a layer */
 		return subject == SUBJECT_FORWARD;
 	case MARK_NONE:
 	default:
