@@ -9,7 +9,8 @@
  * (W) in the order the language puts them, the literal between them,
  * and the literal before the final colon. Matching is
  * anchored at both ends of the line; the sender is found by its
- * bracketed address or its quotes, so no backtracking is needed.
+ * bracketed address or its quotes, so no backtracking is needed. A
+ * line no row reads may still be one by its shape (attrib_shape()).
  */
 #include "config.h"
 
@@ -205,6 +206,8 @@ split_who_first(
 	return *date < len;
 }
 
+static gboolean has_year(const char *s, gsize len);
+
 /* strip_final_colon - line length without "[blanks]:" at its end, or 0 */
 static gsize
 strip_final_colon(const char *s, gsize len)
@@ -253,12 +256,203 @@ attrib_row(
 		*who = parser_text_trim(m, a);
 		*date = parser_text_trim(m + b, ml - b);
 	}
+	/* a sender holding the year is a date split at the wrong comma
+	 * ("Pada tanggal Sen, 16 Mar 2026 pukul 10.15 Ana <a>": Gmail's
+	 * Indonesian line read by Thunderbird's "Pada #2, #1 menulis") */
 	if (**date == '\0' || **who == '\0' ||
-	    (sl == 0 && strchr(*who, '@') == NULL)) {
+	    (sl == 0 && strchr(*who, '@') == NULL) ||
+	    (row->first == 'D' && has_year(*who, strlen(*who)))) {
 		g_clear_pointer(date, g_free);
 		g_clear_pointer(who, g_free);
 		return FALSE;
 	}
+	return TRUE;
+}
+
+#define SHAPE_TAIL_MAX 48 /* bytes of "wrote" after the address */
+
+/* clock_end - end of the last H:MM or H.MM (":SS" and an AM/PM word
+ * after it included) in s[0, end), or 0 */
+static gsize
+clock_end(const char *s, gsize end)
+{
+	static const char *const after[] = { " AM", " PM", " am", " pm",
+		" a.m.", " p.m.", " Uhr", " PG", " PTG", " SA", " CH",
+		" \xd8\xb5", " \xd9\x85" };
+
+	for (gsize i = end; i >= 4; i--) {
+		gsize j = i;
+
+		if (!((s[i - 3] == ':' || s[i - 3] == '.') &&
+			g_ascii_isdigit(s[i - 4]) &&
+			g_ascii_isdigit(s[i - 2]) &&
+			g_ascii_isdigit(s[i - 1])) ||
+		    (i < end && g_ascii_isdigit(s[i])))
+			continue;
+		if (j + 3 <= end && s[j] == ':' && g_ascii_isdigit(s[j + 1]) &&
+		    g_ascii_isdigit(s[j + 2]))
+			j += 3;
+		for (gsize k = 0; k < G_N_ELEMENTS(after); k++) {
+			gsize n = strlen(after[k]);
+
+			if (j + n <= end && memcmp(s + j, after[k], n) == 0 &&
+			    (j + n == end || s[j + n] == ' ' ||
+				s[j + n] == ',')) {
+				j += n;
+				break;
+			}
+		}
+		return j;
+	}
+	return 0;
+}
+
+/* has_year - a four-digit 19xx or 20xx in s[0, len) */
+static gboolean
+has_year(const char *s, gsize len)
+{
+	for (gsize i = 0; i + 4 <= len; i++)
+		if (((s[i] == '1' && s[i + 1] == '9') ||
+			(s[i] == '2' && s[i + 1] == '0')) &&
+		    g_ascii_isdigit(s[i + 2]) && g_ascii_isdigit(s[i + 3]) &&
+		    (i == 0 || !g_ascii_isdigit(s[i - 1])) &&
+		    (i + 4 == len || !g_ascii_isdigit(s[i + 4])))
+			return TRUE;
+	return FALSE;
+}
+
+/* year_end - end of the first 19xx or 20xx in s[from, end) that follows
+ * within 24 bytes, or 0 */
+static gsize
+year_end(const char *s, gsize from, gsize end)
+{
+	for (gsize i = from; i + 4 <= end && i < from + 24; i++)
+		if (has_year(s + i, 4) &&
+		    (i == 0 || !g_ascii_isdigit(s[i - 1])) &&
+		    (i + 4 == end || !g_ascii_isdigit(s[i + 4])))
+			return i + 4;
+	return 0;
+}
+
+/* date_start - past the pattern's leading words ("Pada tanggal", "El",
+ * "Vào"): the first word that ends with a comma or stands before a
+ * number starts the date */
+static gsize
+date_start(const char *s, gsize end)
+{
+	gsize i = 0;
+
+	while (i < end) {
+		gsize w = i, next;
+
+		if (g_ascii_isdigit(s[i]))
+			return i;
+		while (w < end && s[w] != ' ')
+			w++;
+		next = w;
+		while (next < end && s[next] == ' ')
+			next++;
+		if (w > i && s[w - 1] == ':') { /* "(időpont:" */
+			i = next;
+			continue;
+		}
+		if (s[i] == '(') /* "(lun., 16 mar. 2026, 10:15)" */
+			i++;
+		if ((w > i && s[w - 1] == ',') || next >= end ||
+		    g_ascii_isdigit(s[next]))
+			return i;
+		i = next;
+	}
+	return 0;
+}
+
+/* name_word - whether the word s[a, b) may be part of a name: 1 when it
+ * starts with a capital, 2 when its script has no case (Hebrew, Arabic,
+ * Thai, CJK), 0 when it is lower case or no word */
+static int
+name_word(const char *s, gsize a, gsize b)
+{
+	gunichar c = g_utf8_get_char_validated(s + a, (gssize)(b - a));
+
+	if (c == (gunichar)-1 || c == (gunichar)-2 || !g_unichar_isalpha(c) ||
+	    g_unichar_islower(c))
+		return 0;
+	return g_unichar_isupper(c) || g_unichar_istitle(c) ? 1 : 2;
+}
+
+/* attrib_shape - "DATE [words] WHO <addr> [wrote]" in a language no row
+ * knows: a date with a year and a clock time, then the sender's
+ * bracketed address near the end. The sender's name is the run of
+ * capitalised words (any words, in a script without case) just before
+ * the address, so a verb between ("skrifaði", "je oseba") stays out */
+static gboolean
+attrib_shape(const char *s, gsize len, char **date, char **who)
+{
+	gsize open, close, d0, d1, n0, tail;
+	int kind = 0;
+
+	if (!addr_group(s, len, &open, &close))
+		return FALSE;
+	tail = len - (close + 1);
+	if (tail > SHAPE_TAIL_MAX)
+		return FALSE;
+	for (gsize i = close + 1; i < len; i++)
+		if (g_ascii_isdigit(s[i]) || s[i] == '@' || s[i] == '<')
+			return FALSE;
+	d1 = clock_end(s, open);
+	if (d1 == 0)
+		return FALSE;
+	/* the time first, the day after it: Estonian "Kell 10:15 E, 16.
+	 * märts 2026 kirjutas WHO <addr>:" */
+	if (!has_year(s, d1) && (d1 = year_end(s, d1, open)) == 0)
+		return FALSE;
+	d0 = date_start(s, d1);
+	/* one kind of word: "كتب Ana Novak" is a verb and a Latin name */
+	for (n0 = open; n0 > d1;) {
+		gsize e = n0, b;
+		int k;
+
+		while (e > d1 && s[e - 1] == ' ')
+			e--;
+		for (b = e; b > d1 && s[b - 1] != ' '; b--)
+			;
+		k = b < e ? name_word(s, b, e) : 0;
+		if (k == 0 || (kind != 0 && k != kind))
+			break;
+		kind = k;
+		n0 = b;
+	}
+	*date = parser_text_trim(s + d0, d1 - d0);
+	for (tail = open; tail > n0 && s[tail - 1] == ' '; tail--)
+		;
+	*who = g_strdup_printf("%.*s %.*s", (int)(tail - n0), s + n0,
+	    (int)(close + 1 - open), s + open);
+	g_strstrip(*who);
+	return TRUE;
+}
+
+/* attrib_shape_who - "WHO <addr> [words] (DATE)" in a language no row
+ * knows: the sender first, then a date with a year and a clock time
+ * (Gmail's Hungarian and Romanian lines) */
+static gboolean
+attrib_shape_who(const char *s, gsize len, char **date, char **who)
+{
+	gsize open, close, d0, d1, t;
+
+	if (!addr_group(s, len, &open, &close) || close + 1 >= len)
+		return FALSE;
+	for (gsize i = 0; i < open; i++)
+		if (g_ascii_isdigit(s[i]) || s[i] == '@')
+			return FALSE;
+	t = close + 1;
+	while (len > t && s[len - 1] == ')')
+		len--;
+	d1 = clock_end(s + t, len - t);
+	if (d1 == 0 || !has_year(s + t, d1))
+		return FALSE;
+	d0 = date_start(s + t, d1);
+	*date = parser_text_trim(s + t + d0, d1 - d0);
+	*who = parser_text_trim(s, close + 1);
 	return TRUE;
 }
 
@@ -281,5 +475,6 @@ parser_attribution(const char *s, gsize len, char **date, char **who)
 	for (gsize k = 0; k < G_N_ELEMENTS(attribs); k++)
 		if (attrib_row(&attribs[k], s, len, date, who))
 			return TRUE;
-	return FALSE;
+	return attrib_shape(s, len, date, who) ||
+	       attrib_shape_who(s, len, date, who);
 }

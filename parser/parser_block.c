@@ -6,7 +6,9 @@
  * separator's line (Yahoo: "From: A <a@x>To: b@yCc: ...Subject: hi").
  * A block ends at a blank line, a change of quote depth, a line that is
  * neither a label nor a continuation, or a field seen twice (the next
- * block of a thread). Only the first value of each field counts.
+ * block of a thread). Only the first value of each field counts. A
+ * block whose labels no table knows can still be read by its shape
+ * (parser_block_shape(): a sender, an address, a dated value, a subject).
  */
 #include "config.h"
 
@@ -326,6 +328,141 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 	}
 	b->end = i;
 	return b->seen != 0;
+}
+
+#define SHAPE_MIN_LINES 3 /* "Label: value" lines of a block read by shape */
+
+/* has_clock - a value with H:MM in it (a date line, not a subject) */
+static gboolean
+has_clock(const char *s, gsize len)
+{
+	for (gsize i = 1; i + 2 < len; i++)
+		if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) &&
+		    g_ascii_isdigit(s[i + 1]) && g_ascii_isdigit(s[i + 2]))
+			return TRUE;
+	return FALSE;
+}
+
+/* mailbox_value - the value is one or more mailboxes with an address */
+static gboolean
+mailbox_value(const char *s, gsize len)
+{
+	g_autoptr(FwdAddress) a = NULL;
+
+	if (memchr(s, '@', len) == NULL)
+		return FALSE;
+	a = parser_mailbox_parse(s, (gssize)len);
+	return a != NULL && a->address != NULL;
+}
+
+/* shape_field - the field an unknown label's value makes it: the first
+ * mailbox line is the sender, the next ones To and Cc; a date with a
+ * clock time is the date; the first other text is the subject, or the
+ * sender's name when it opens the block */
+static FieldKind
+shape_field(const Block *b, const char *v, gsize len)
+{
+	static const FieldKind mailboxes[] = { FIELD_FROM, FIELD_TO, FIELD_CC };
+
+	if (mailbox_value(v, len)) {
+		for (gsize k = 0; k < G_N_ELEMENTS(mailboxes); k++)
+			if (!(b->seen & BIT(mailboxes[k])))
+				return mailboxes[k];
+		return FIELD_OTHER;
+	}
+	if (looks_dated(v, len) && has_clock(v, len))
+		return b->seen & BIT(FIELD_DATE) ? FIELD_OTHER : FIELD_DATE;
+	/* a name alone on the first line: Exchange's internal sender */
+	if (b->seen == 0)
+		return FIELD_FROM;
+	return b->seen & BIT(FIELD_SUBJECT) ? FIELD_OTHER : FIELD_SUBJECT;
+}
+
+/* field_mailbox - field f holds a mailbox with an address */
+static gboolean
+field_mailbox(const Block *b, FieldKind f)
+{
+	const char *v = b->value[f];
+
+	return v != NULL && mailbox_value(v, strlen(v));
+}
+
+/* colon_early - a ':' or '：' where label_shape() could find it (most
+ * lines of a body have none: they are turned away before any lookup) */
+static gboolean
+colon_early(const Line *l)
+{
+	gsize len, n;
+	const char *c = parser_line_content(l, &len);
+
+	n = MIN(len, 40);
+	for (gsize i = 0; i < n; i++)
+		if (c[i] == ':' ||
+		    (c[i] == '\xef' && i + 2 < len && c[i + 1] == '\xbc' &&
+			c[i + 2] == '\x9a'))
+			return TRUE;
+	return FALSE;
+}
+
+/* parser_block_shape - a header block whose labels the tables do not
+ * know (a language no client table covers), read by its shape: at
+ * least SHAPE_MIN_LINES "Label: value" lines, known labels read as
+ * usual, unknown ones by their values (shape_field()). It counts only
+ * when it is unmistakable: an unknown label in it, a sender, an
+ * address in the sender or the To, a date with a clock time, and a
+ * subject or a To */
+gboolean
+parser_block_shape(const Lines *ls, guint start, Block *b)
+{
+	FieldKind last = FIELD_NONE;
+	guint lines = 0, unknown = 0, i;
+
+	memset(b, 0, sizeof(*b));
+	if (start + 1 >= ls->n || !colon_early(&ls->v[start]) ||
+	    !colon_early(&ls->v[start + 1]))
+		return FALSE;
+	b->start = start;
+	b->depth = ls->v[start].depth;
+	for (i = start; i < ls->n && i - start < SCAN_MAX_BLOCK_LINES; i++) {
+		const Line *l = &ls->v[i];
+		gsize len, tl, n;
+		const char *c = parser_line_content(l, &len), *t = c;
+		FieldKind f;
+
+		if (l->depth != b->depth || parser_line_blank(l) ||
+		    len > SCAN_MAX_MARKER_LINE)
+			break;
+		for (tl = len; tl > 0 && (*t == ' ' || *t == '\t'); tl--)
+			t++;
+		n = parser_field_label(t, tl, FALSE, &f);
+		if (n == 0 && (n = rfc_field(t, tl)) > 0)
+			f = FIELD_OTHER;
+		if (n == 0 && (n = label_shape(t, tl)) > 0) {
+			f = shape_field(b, t + n, tl - n);
+			unknown++;
+		}
+		if (n > 0) {
+			if (ends_block(b, f))
+				break;
+			block_set(b, f, t + n, tl - n);
+			last = f;
+			lines++;
+		} else if (last != FIELD_NONE && continues(b, last, c, len)) {
+			block_append(b, last, c, len);
+		} else {
+			break;
+		}
+	}
+	b->end = i;
+	if (unknown > 0 && lines >= SHAPE_MIN_LINES &&
+	    b->value[FIELD_FROM] != NULL && *b->value[FIELD_FROM] != '\0' &&
+	    (field_mailbox(b, FIELD_FROM) || field_mailbox(b, FIELD_TO)) &&
+	    b->value[FIELD_DATE] != NULL &&
+	    has_clock(b->value[FIELD_DATE], strlen(b->value[FIELD_DATE])) &&
+	    (b->seen & (BIT(FIELD_SUBJECT) | BIT(FIELD_TO))))
+		return TRUE;
+	parser_block_clear(b);
+	return FALSE;
 }
 
 /* next_label - where the next unseen field's label starts, or len */

@@ -13,7 +13,8 @@
  *	   (오전, 午後, 下午, ...).
  *	3. The zone, after the time: +HHMM, +HH:MM, GMT/UTC[+H[:MM]],
  *	   "(UTC+01:00)", or a common abbreviation (CET, PST, OESZ, SEČ ...).
- *	4. The date: YYYY年MM月DD日 / YYYY년 MM월 DD일; else a month name
+ *	4. The date: YYYY年MM月DD日 / YYYY년 MM월 DD일; Vietnamese
+ *	   "ngày DD tháng MM năm YYYY" (the month a number); else a month name
  *	   (table below) with the day next to it and a four-digit year; else
  *	   numbers: Y-M-D when the first is four digits, otherwise day and
  *	   month in whichever order is valid (27/10 and 10/27 are both 27
@@ -445,6 +446,32 @@ year_near(const Toks *toks, int m)
 	return -1;
 }
 
+/* date_vi - Vietnamese months are numbers: "ngày 16 tháng 3 năm 2026"
+ * (Outlook), "16 thg 3, 2026" (Gmail); the day is the number before
+ * "tháng" (month), the year the nearest four digits */
+static gboolean
+date_vi(Toks *toks, DateYMD *d)
+{
+	for (int i = 1; i + 1 < toks->n; i++) {
+		int year;
+
+		if (!is_word(toks, i, "thang") && !is_word(toks, i, "thg"))
+			continue;
+		if (!is_num(toks, i + 1, 2) || toks->t[i + 1].num < 1 ||
+		    toks->t[i + 1].num > 12 || !is_day(toks, i - 1))
+			continue;
+		if ((year = year_near(toks, i + 1)) < 0)
+			continue;
+		d->day = toks->t[i - 1].num;
+		d->month = toks->t[i + 1].num;
+		d->year = toks->t[year].num;
+		mark_used(toks, i - 1, i + 1);
+		toks->t[year].used = TRUE;
+		return d->found = TRUE;
+	}
+	return FALSE;
+}
+
 /* month_of - the month a month word means, languages voting */
 static int
 month_of(const Toks *toks, int m)
@@ -604,12 +631,12 @@ parser_date_to_rfc3339(
 	if (raw == NULL || strlen(raw) > DATE_MAX_INPUT ||
 	    !g_utf8_validate(raw, -1, NULL))
 		return NULL;
-	toks = g_new0(Toks, 1);
+	toks = g_new(Toks, 1); /* not zeroed: date_tokenize() sets n, tokens */
 	if (!date_tokenize(raw, toks))
 		return NULL;
 	if (time_colon(toks, &tm) || time_cjk(toks, &tm))
 		have_zone = read_time_zone(toks, &tm, &offset);
-	if (!date_cjk(toks, &d) && !date_text(toks, &d))
+	if (!date_cjk(toks, &d) && !date_vi(toks, &d) && !date_text(toks, &d))
 		date_numeric(toks, tm.found, &d);
 	if (!tm.found && time_dotted(toks, &tm))
 		have_zone = read_time_zone(toks, &tm, &offset);

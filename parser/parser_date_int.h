@@ -43,7 +43,7 @@ typedef enum { TOK_NUM, TOK_WORD, TOK_PUNCT } TokKind;
 
 typedef struct {
 	guint8 month;  /* 1-12 */
-	guint32 langs; /* languages that read it so */
+	guint64 langs; /* languages that read it so */
 } MonthReading;
 
 typedef struct {
@@ -53,8 +53,8 @@ typedef struct {
 	int num;     /* TOK_NUM: value (capped), TOK_PUNCT: ASCII char */
 	int ndigits; /* TOK_NUM */
 	char key[DATE_KEY_MAX]; /* TOK_WORD: folded; "" when too long */
-	guint32 langs;          /* languages with this word in any table */
-	guint32 wday_langs;     /* ... as a weekday */
+	guint64 langs;          /* languages with this word in any table */
+	guint64 wday_langs;     /* ... as a weekday */
 	MonthReading months[DATE_MAX_MONTHS];
 	int nmonths;
 } Tok;

@@ -1,12 +1,15 @@
 /*
  * parser_date_lex.c - cut a date as written into tokens, and look its
  *	words up in the month, weekday and connector tables of every
- *	language (see parser_date_int.h and parser_date_tables.h)
+ *	language (see parser_date_int.h and parser_date_tables.h), by
+ *	bisection in their sorted index (parser_date_index.h, generated
+ *	from the tables by parser/labels/gen_dates.py)
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "parser/parser_date_index.h"
 #include "parser/parser_date_int.h"
 #include "parser/parser_date_tables.h"
 
@@ -199,36 +202,30 @@ tokenize_text(const char *p, Toks *toks)
 	return TRUE;
 }
 
-/* list_find - the index of the '|' group of list that holds word as one
- * of its ' '-separated spellings, or -1. strstr() finds candidates (the
- * C library's is vectorised: this runs for every word of every date in
- * every language); a candidate counts only as a whole spelling. */
+/* index_first - the first row of date_index[] whose key is word, or -1:
+ * a bisection over every spelling of every language (gen_dates.py) */
 static int
-list_find(const char *list, const char *word, gsize wlen)
+index_first(const char *word)
 {
-	const char *p = list, *hit;
+	int lo = 0, hi = (int)G_N_ELEMENTS(date_index);
 
-	if (wlen == 0)
-		return -1;
-	while ((hit = strstr(p, word)) != NULL) {
-		char after = hit[wlen];
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
 
-		if ((hit == list || hit[-1] == ' ' || hit[-1] == '|') &&
-		    (after == '\0' || after == ' ' || after == '|')) {
-			int g = 0;
-
-			for (const char *q = list; q < hit; q++)
-				g += *q == '|';
-			return g;
-		}
-		p = hit + 1;
+		if (strcmp(date_index[mid].key, word) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return -1;
+	return lo < (int)G_N_ELEMENTS(date_index) &&
+		       strcmp(date_index[lo].key, word) == 0
+		   ? lo
+		   : -1;
 }
 
 /* add_month - remember that langs read a word as month m */
 static void
-add_month(Tok *t, int m, guint32 lang)
+add_month(Tok *t, int m, guint64 lang)
 {
 	for (int i = 0; i < t->nmonths; i++) {
 		if (t->months[i].month == m) {
@@ -243,35 +240,34 @@ add_month(Tok *t, int m, guint32 lang)
 	}
 }
 
+G_STATIC_ASSERT(G_N_ELEMENTS(date_langs) <= 64); /* a bit per language */
+
 /* classify - look a word up in every language's tables; CJK and
  * Hangul words are in none (their dates are numeric) */
 static void
 classify(Tok *t)
 {
 	gunichar c;
-	gsize len;
+	int k;
 
 	if (t->kind != TOK_WORD || t->key[0] == '\0')
 		return;
 	c = g_utf8_get_char(t->key);
 	if (is_ideograph(c) || (c >= 0xAC00 && c <= 0xD7A3))
 		return;
-	len = strlen(t->key);
-	for (gsize i = 0; i < G_N_ELEMENTS(date_langs); i++) {
-		const DateLang *l = &date_langs[i];
-		guint32 bit = 1u << i;
-		int g;
+	if ((k = index_first(t->key)) < 0)
+		return;
+	for (; k < (int)G_N_ELEMENTS(date_index) &&
+	       strcmp(date_index[k].key, t->key) == 0;
+	     k++) {
+		const DateIx *x = &date_index[k];
+		guint64 bit = G_GUINT64_CONSTANT(1) << x->lang;
 
-		if ((g = list_find(l->months, t->key, len)) >= 0) {
-			add_month(t, g + 1, bit);
-			t->langs |= bit;
-		}
-		if (list_find(l->weekdays, t->key, len) >= 0) {
+		if (x->kind == DATE_IX_MONTH)
+			add_month(t, x->group + 1, bit);
+		else if (x->kind == DATE_IX_WEEKDAY)
 			t->wday_langs |= bit;
-			t->langs |= bit;
-		}
-		if (list_find(l->words, t->key, len) >= 0)
-			t->langs |= bit;
+		t->langs |= bit;
 	}
 }
 

@@ -228,6 +228,137 @@ static const DateLang date_langs[] = {
 	    "الاثنين اثنين|الثلاثاء ثلاثاء|الاربعاء اربعاء|الخميس خميس|"
 	    "الجمعة جمعة|السبت سبت|الاحد احد",
 	    "في الساعة" },
+	/* Languages added for Outlook's, Gmail's and Apple Mail's dates
+	 * in the languages they ship (issue 12): month and weekday names
+	 * as each language writes them, inflected forms included
+	 * (Lithuanian "kovo", Latvian "martā", Basque "martxoaren",
+	 * Catalan "d'abril", read "dabril"); Vietnamese months are
+	 * numbers ("tháng 3"), read by parser_date.c itself. Hand-written
+	 * from the languages' calendars: the clients publish no tables */
+	{ "id",
+	    "januari jan|februari feb|maret mar|april apr|mei|juni jun|"
+	    "juli jul|agustus agu agt ags|september sep|oktober okt|"
+	    "november nov|desember des",
+	    "senin sen|selasa sel|rabu rab|kamis kam|jumat jum|sabtu sab|"
+	    "minggu min",
+	    "pukul" },
+	{ "ms",
+	    "januari jan|februari feb|mac|april apr|mei|jun|julai jul|"
+	    "ogos ogo|september sep|oktober okt|november nov|disember dis",
+	    "isnin isn|selasa sel|rabu rab|khamis kha|jumaat jum|sabtu sab|"
+	    "ahad ahd",
+	    "pada" },
+	{ "lt",
+	    "sausis sausio saus|vasaris vasario vas|kovas kovo kov|"
+	    "balandis balandzio bal|geguze geguzes geg|"
+	    "birzelis birzelio birz|liepa liepos liep|"
+	    "rugpjutis rugpjucio rugp|rugsejis rugsejo rugs|"
+	    "spalis spalio spal|lapkritis lapkricio lapkr|"
+	    "gruodis gruodzio gruod",
+	    "pirmadienis pr|antradienis an|treciadienis tr|"
+	    "ketvirtadienis kt|penktadienis pn|sestadienis st|"
+	    "sekmadienis sk",
+	    "m d" },
+	{ "lv",
+	    "janvaris janvari janvara janv|februaris februari februara febr|"
+	    "marts marta|aprilis aprili aprila apr|maijs maija|"
+	    "junijs junija jun|julijs julija jul|augusts augusta aug|"
+	    "septembris septembri septembra sept|"
+	    "oktobris oktobri oktobra okt|novembris novembri novembra nov|"
+	    "decembris decembri decembra dec",
+	    "pirmdiena pirmd|otrdiena otrd|tresdiena tresd|"
+	    "ceturtdiena ceturtd|piektdiena piektd|sestdiena sestd|"
+	    "svetdiena svetd",
+	    "gada plkst" },
+	{ "ca",
+	    "gener gen|febrer febr|marc mar|abril dabril abr|maig|"
+	    "juny|juliol jul|agost dagost ag|setembre set|"
+	    "octubre doctubre oct|novembre nov|desembre des",
+	    "dilluns dl|dimarts dt|dimecres dc|dijous dj|divendres dv|"
+	    "dissabte ds|diumenge dg",
+	    "de les" },
+	{ "gl",
+	    "xaneiro xan|febreiro feb|marzo mar|abril abr|maio mai|xuno xun|"
+	    "xullo xul|agosto ago|setembro set|outubro out|novembro nov|"
+	    "decembro dec",
+	    "luns lun|martes mar|mercores mer|xoves xov|venres ven|"
+	    "sabado sab|domingo dom",
+	    "as" },
+	{ "eu",
+	    "urtarrila urtarrilaren urt|otsaila otsailaren ots|"
+	    "martxoa martxoaren mar|apirila apirilaren api|"
+	    "maiatza maiatzaren mai|ekaina ekainaren eka|"
+	    "uztaila uztailaren uzt|abuztua abuztuaren abu|"
+	    "iraila irailaren ira|urria urriaren urr|azaroa azaroaren aza|"
+	    "abendua abenduaren abe",
+	    "astelehena al|asteartea ar|asteazkena az|osteguna og|"
+	    "ostirala or|larunbata lr|igandea ig",
+	    "ko" },
+	{ "bg",
+	    "януари яну|февруари фев|март мар|април апр|маи|юни|юли|"
+	    "август авг|септември сеп|октомври окт|ноември ное|декември дек",
+	    "понеделник пон пн|вторник вт|сряда ср|четвъртък чет чт|"
+	    "петък пет пт|събота съб сб|неделя нед нд",
+	    "г в" },
+	{ "sr",
+	    "јануар јан|фебруар феб|март мар|април апр|мај|јун|јул|"
+	    "август авг|септембар сеп|октобар окт|новембар нов|децембар дец",
+	    "понедељак пон|уторак уто|среда сре|четвртак чет|петак пет|"
+	    "субота суб|недеља нед",
+	    "у" },
+	{ "sr-Latn",
+	    "januar jan|februar feb|mart mar|april apr|maj|jun|jul|"
+	    "avgust avg|septembar sep|oktobar okt|novembar nov|decembar dec",
+	    "ponedeljak pon|utorak uto|sreda sre|cetvrtak cet|petak pet|"
+	    "subota sub|nedelja ned",
+	    "u" },
+	{ "sl",
+	    "januar jan|februar feb|marec mar|april apr|maj|junij jun|"
+	    "julij jul|avgust avg|september sep|oktober okt|november nov|"
+	    "december dec",
+	    "ponedeljek pon|torek tor|sreda sre|cetrtek cet|petek pet|"
+	    "sobota sob|nedelja ned",
+	    "ob" },
+	{ "is",
+	    "januar jan|februar feb|mars mar|april apr|mai|juni jun|juli jul|"
+	    "agust agu|september sep|oktober okt|november nov|desember des",
+	    "manudagur manudaginn man|þriðjudagur þriðjudaginn þri|"
+	    "miðvikudagur miðvikudaginn mið|fimmtudagur fimmtudaginn fim|"
+	    "fostudagur fostudaginn fos|laugardagur laugardaginn lau|"
+	    "sunnudagur sunnudaginn sun",
+	    "kl" },
+	{ "sw",
+	    "januari jan|februari feb|machi mac|aprili apr|mei|juni jun|"
+	    "julai jul|agosti ago|septemba sep|oktoba okt|novemba nov|"
+	    "desemba des",
+	    "jumatatu|jumanne|jumatano|alhamisi|ijumaa|jumamosi|jumapili",
+	    "saa" },
+	{ "tl",
+	    "enero ene|pebrero peb|marso mar|abril abr|mayo|hunyo hun|"
+	    "hulyo hul|agosto ago|setyembre set|oktubre okt|nobyembre nob|"
+	    "disyembre dis",
+	    "lunes lun|martes mar|miyerkules miy|huwebes huw|biyernes biy|"
+	    "sabado sab|linggo lin",
+	    "nang" },
+	/* Persian writes the Gregorian months as loanwords ("اوریل": the
+	 * madda is a mark) */
+	{ "fa",
+	    "ژانویه|فوریه|مارس|اوریل|مه|ژوين|ژويیه|اوت|سپتامبر|اکتبر|"
+	    "نوامبر|دسامبر",
+	    "دوشنبه|سهشنبه|چهارشنبه|پنجشنبه|جمعه|شنبه|یکشنبه", "ساعت" },
+	/* Hindi and Thai folded: their vowel signs are marks and go */
+	{ "hi",
+	    "जनवरी|फरवरी|मारच|अपरल|मई|जन|जलाई|अगसत|सितबर सितमबर|अकटबर|"
+	    "नवबर नवमबर|दिसबर दिसमबर",
+	    "सोमवार सोम|मगलवार मगल|बधवार बध|गरवार गर|शकरवार शकर|शनिवार शनि|"
+	    "रविवार रवि",
+	    "को" },
+	{ "th",
+	    "มกราคม|กมภาพนธ|มนาคม|เมษายน|พฤษภาคม|มถนายน|กรกฎาคม|สงหาคม|"
+	    "กนยายน|ตลาคม|พฤศจกายน|ธนวาคม",
+	    "วนจนทร จนทร|วนองคาร องคาร|วนพธ พธ|วนพฤหสบด พฤหสบด|วนศกร ศกร|"
+	    "วนเสาร เสาร|วนอาทตย อาทตย",
+	    "เวลา" },
 };
 
 typedef struct {
@@ -293,8 +424,8 @@ static const ZoneAbbr zone_abbrs[] = {
 
 /* AM/PM markers, folded, with the dots of "a.m." left out. */
 static const char *const am_words[] = { "am", "πμ", "오전", "午前", "上午", "ص",
-	"صباحا" };
+	"صباحا", "sa", "pg", "قظ", "परवाहन" };
 static const char *const pm_words[] = { "pm", "μμ", "오후", "午後", "下午", "م",
-	"مساء" };
+	"مساء", "ch", "ptg", "بظ", "अपराहन" };
 
 #endif /* PA_PARSER_DATE_TABLES_H */

@@ -8,10 +8,14 @@
  *	or "-----Original Message-----" over From/Sent/To/Subject, or a
  *	bare block as new Outlook and Outlook desktop write it);
  *   attribution: "On DATE, WHO wrote:" (Outlook 2019 forwards, and
- *	every reply).
+ *	every reply);
+ *   shape: a header block with no separator whose labels no table
+ *	knows, read by its values (parser_block_shape()); under a
+ *	separator such a block counts as the separator's, alone only
+ *	under the member's forward subject (never inside a chain).
  * The subject only settles the ambiguous ones: a weak marker counts
- * unless the subject says reply, an attribution only when it says
- * forward. Mail sent to a share address is meant to be a forward, so
+ * unless the subject says reply, an attribution or a shape only when
+ * it says forward. Mail sent to a share address is meant to be a forward, so
  * nothing else is gated on the subject. Inside a forwarded body (the
  * chain), header blocks count whatever their subject.
  */
@@ -31,6 +35,7 @@ typedef enum {
 	MARK_STRONG,
 	MARK_WEAK,
 	MARK_ATTRIB,
+	MARK_SHAPE,
 } Strength;
 
 typedef struct {
@@ -125,7 +130,9 @@ block_after(const Lines *ls, guint i, Mark *m)
 	}
 	parser_block_clear(&m->block);
 	parser_block_clear(&second);
-	return FALSE;
+	/* labels of a language no table knows, in a header's shape */
+	return parser_block_shape(
+	    ls, next_nonblank(ls, i, BLANKS_AFTER_SEPARATOR), &m->block);
 }
 
 static gboolean detect_attribution(const Lines *ls, guint i, Mark *m);
@@ -202,6 +209,23 @@ detect_block(const Lines *ls, guint i, const GArray *hints, Mark *m)
 	}
 	m->strength = MARK_WEAK;
 	m->note_end = i;
+	m->body_start = m->block.end;
+	m->depth = m->block.depth;
+	return TRUE;
+}
+
+/* detect_shape - a header block with no separator above it whose
+ * labels are unknown but whose shape is a header's (parser_block_shape):
+ * it counts like an attribution, when the subject says forward, or
+ * like a bare block at an HTML forward container */
+static gboolean
+detect_shape(const Lines *ls, guint i, const GArray *hints, Mark *m)
+{
+	if (!parser_block_shape(ls, i, &m->block))
+		return FALSE;
+	m->strength = near_hint(hints, i) ? MARK_WEAK : MARK_SHAPE;
+	m->note_end = i;
+	m->resume = MAX(m->block.end, i + 1);
 	m->body_start = m->block.end;
 	m->depth = m->block.depth;
 	return TRUE;
@@ -312,7 +336,7 @@ detect(const Lines *ls, guint i, const GArray *hints, Mark *m)
 	sep = parser_separator(c, len);
 	if (sep.kind != SEP_NONE && sep.kind != SEP_MUTT_END)
 		return detect_separator(ls, i, &sep, m);
-	if (detect_block(ls, i, hints, m))
+	if (detect_block(ls, i, hints, m) || detect_shape(ls, i, hints, m))
 		return TRUE;
 	if (m->resume > i + 1)
 		return FALSE;
@@ -349,6 +373,10 @@ accept(const Mark *m, SubjectKind subject, gboolean nested)
 	case MARK_WEAK:
 		return nested || subject != SUBJECT_REPLY;
 	case MARK_ATTRIB:
+	case MARK_SHAPE:
+		/* a layer's subject has lost its prefix: in a chain neither
+		 * an attribution nor a shape with no separator above it (a
+		 * form the original quotes) opens a layer */
 		return subject == SUBJECT_FORWARD;
 	case MARK_NONE:
 	default:

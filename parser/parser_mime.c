@@ -78,6 +78,44 @@ some_utf8(const char *in, gsize len)
 	return FALSE;
 }
 
+/* utf8_valid - g_utf8_validate_len() with a fast path for ASCII, which
+ * most text is and which GLib checks a byte at a time: a UTF-8
+ * sequence never holds a byte below 0x80, so eight ASCII bytes (none
+ * NUL) are skipped at once and each non-ASCII run is checked alone */
+static gboolean
+utf8_valid(const char *s, gsize len)
+{
+	const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+	const guint64 highs = G_GUINT64_CONSTANT(0x8080808080808080);
+	gsize i = 0;
+
+	while (i < len) {
+		gsize j;
+		guint64 w;
+
+		if (i + 8 <= len) {
+			memcpy(&w, s + i, 8);
+			if ((w & highs) == 0 &&
+			    ((w - ones) & ~w & highs) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((guchar)s[i] < 0x80) {
+			if (s[i] == '\0')
+				return FALSE;
+			i++;
+			continue;
+		}
+		for (j = i; j < len && (guchar)s[j] >= 0x80; j++)
+			;
+		if (!g_utf8_validate_len(s + i, j - i, NULL))
+			return FALSE;
+		i = j;
+	}
+	return TRUE;
+}
+
 /* to_prepared - decoded part bytes as prepared text, whatever the label
  * says: the declared charset, else UTF-8, else windows-1252 */
 static char *
@@ -87,7 +125,7 @@ to_prepared(const char *in, gsize len, const char *charset)
 
 	if (!is_utf8_name(charset))
 		out = iconv_lossy(in, len, charset);
-	else if (!g_utf8_validate_len(in, len, NULL) && !some_utf8(in, len))
+	else if (!utf8_valid(in, len) && !some_utf8(in, len))
 		out = iconv_lossy(in, len, "windows-1252");
 	if (out != NULL)
 		return parser_text_prepare(out->str, (gssize)out->len);

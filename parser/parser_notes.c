@@ -40,7 +40,11 @@
 #define WRAPPED_TIME 12 /* bytes of a date's wrapped tail ("04:55 PM") */
 
 /* The separator's words in the Notes languages we know: the phrase, and
- * the word between the forwarder and the date. */
+ * the word between the forwarder and the date (also between the
+ * sender and the date on the sender line). English, German and French
+ * from Notes output; Spanish, Italian, Portuguese and Dutch written by
+ * hand after them (HCL publishes no table): correct them when real
+ * mail disagrees. */
 static const struct {
 	const char *phrase;
 	const char *on;
@@ -48,6 +52,11 @@ static const struct {
 	{ "Forwarded by ", " on " },
 	{ "Weitergeleitet von ", " am " },
 	{ "Transféré par ", " le " },
+	{ "Réacheminé par ", " le " },
+	{ "Reenviado por ", " el " },
+	{ "Inoltrato da ", " il " },
+	{ "Encaminhado por ", " em " },
+	{ "Doorgestuurd door ", " op " },
 };
 
 /* Header labels as Notes prints them (case ignored). */
@@ -71,6 +80,20 @@ static const struct {
 	{ "Thema", FIELD_SUBJECT },
 	{ "Betreff", FIELD_SUBJECT },
 	{ "Objet", FIELD_SUBJECT },
+	{ "De", FIELD_FROM },
+	{ "A", FIELD_TO },
+	{ "\xc3\x80", FIELD_TO }, /* À */
+	{ "Copie", FIELD_CC },
+	{ "Da", FIELD_FROM },
+	{ "Data", FIELD_DATE },
+	{ "Oggetto", FIELD_SUBJECT },
+	{ "Para", FIELD_TO },
+	{ "Fecha", FIELD_DATE },
+	{ "Asunto", FIELD_SUBJECT },
+	{ "Assunto", FIELD_SUBJECT },
+	{ "Van", FIELD_FROM },
+	{ "Aan", FIELD_TO },
+	{ "Onderwerp", FIELD_SUBJECT },
 };
 
 /* trim_right - len without trailing blanks */
@@ -343,6 +366,17 @@ set_value(Block *b, FieldKind f, const char *v, gsize len)
 			  : notes_list(t);
 }
 
+/* on_word - s starts with one of the separators' "on " words ("am ",
+ * "le ", ...: each two letters and a blank) */
+static gboolean
+on_word(const char *s, gsize len)
+{
+	for (gsize k = 0; k < G_N_ELEMENTS(seps); k++)
+		if (len >= 3 && memcmp(s, seps[k].on + 1, 3) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* sender - the sender line(s) at j: "WHO on DATE", or WHO then DATE;
  * the first line after them */
 static guint
@@ -361,7 +395,8 @@ sender(const Lines *ls, guint j, Block *b)
 		nl = trim_right(n, nl);
 	}
 	for (on = len; on > 0; on--)
-		if (on + 4 <= len && memcmp(c + on, " on ", 4) == 0 &&
+		if (on + 4 <= len && c[on] == ' ' &&
+		    on_word(c + on + 1, len - on - 1) &&
 		    looks_dated(c + on + 4, len - on - 4))
 			break;
 	if (on > 0) {
@@ -381,7 +416,7 @@ sender(const Lines *ls, guint j, Block *b)
 	if (n == NULL || !looks_dated(n, nl) || nl > 64)
 		return j;
 	/* "WHO" / "on DATE": the line was wrapped before "on" */
-	if (nl > 3 && memcmp(n, "on ", 3) == 0) {
+	if (nl > 3 && on_word(n, nl)) {
 		n += 3;
 		nl -= 3;
 	}

@@ -168,6 +168,7 @@ GPtrArray *parser_mailbox_list(const char *s, gssize len);
 /* parser_block.c */
 gboolean parser_block_read(const Lines *ls, guint start, Block *b);
 gboolean parser_block_run(const char *s, gsize len, Block *b);
+gboolean parser_block_shape(const Lines *ls, guint start, Block *b);
 gboolean parser_block_valid(const Block *b, gboolean relaxed);
 void parser_block_clear(Block *b);
 FwdMessage *parser_block_message(const Block *b, const ParseCtx *ctx);

@@ -45,6 +45,38 @@ addr_at(GPtrArray *list, guint i)
 	return g_ptr_array_index(list, i);
 }
 
+/* test_utf8_label_latin1 - a part labelled UTF-8 that is not (Latin-1
+ * bytes after long ASCII runs, at a run's end, at the very end) is read
+ * as windows-1252; one valid multi-byte character keeps it UTF-8 with
+ * the bad byte replaced */
+static void
+test_utf8_label_latin1(void)
+{
+	static const char *const tails[] = { "caf\xe9 du march\xe9",
+		"Gr\xfc\xdf Gott!!", "0123456789abcdef \xe9" };
+	static const char *const want[] = { "café du marché", "Grüß Gott!!",
+		"0123456789abcdef é" };
+
+	for (gsize k = 0; k < G_N_ELEMENTS(tails); k++) {
+		g_autofree char *msg = g_strdup_printf(HDR
+		    "Subject: Fwd: x\n"
+		    "Content-Type: text/plain; charset=utf-8\n\n"
+		    "Jane, see below.\n\n"
+		    "---------- Forwarded message ---------\n"
+		    "From: Ana Novak <ana@firma.example>\n"
+		    "Date: Mon, Mar 16, 2026 at 10:15 AM\n"
+		    "Subject: Lunch\n\n"
+		    "Meet at the %s\n",
+		    tails[k]);
+		g_autofree char *body =
+		    g_strdup_printf("Meet at the %s", want[k]);
+		g_autoptr(Forward) fwd = parse_ok(msg);
+
+		g_assert_true(fwd->forwarded);
+		g_assert_cmpstr(fwd->original->body, ==, body);
+	}
+}
+
 /* test_attachment - a message/rfc822 part wins, headers from the part */
 static void
 test_attachment(void)
@@ -811,6 +843,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_mime_init();
 	g_test_add_func("/parser/parse/attachment", test_attachment);
+	g_test_add_func(
+	    "/parser/parse/utf8-label-latin1", test_utf8_label_latin1);
 	g_test_add_func(
 	    "/parser/parse/attachment-nested", test_attachment_nested);
 	g_test_add_func(

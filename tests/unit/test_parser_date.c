@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "parser/parser_date_index.h"
 #include "parser/parser_date_int.h"
 #include "parser/parser_date_tables.h"
 #include "parser/parser_int.h"
@@ -117,6 +118,53 @@ static const DateCase cases[] = {
 	    "2021-10-27T21:31:00+03:00" },
 	{ "el-upper", "ΤΕΤ, 27 ΟΚΤΩΒΡΙΟΥ 2021 9:31", 180, D,
 	    "2021-10-27T09:31:00+03:00" },
+	/* Outlook and Gmail in the languages added for issue 12 */
+	{ "id-outlook-dotted", "Senin, 16 Maret 2026 10.15", 420, D,
+	    "2026-03-16T10:15:00+07:00" },
+	{ "id-gmail", "Sen, 16 Mar 2026 pukul 10.15", 420, D,
+	    "2026-03-16T10:15:00+07:00" },
+	{ "ms-outlook-pg", "Isnin, 16 Mac 2026 10:15 PG", 480, D,
+	    "2026-03-16T10:15:00+08:00" },
+	{ "ms-ptg", "Khamis, 6 Ogos 2026 3:40 PTG", 480, D,
+	    "2026-08-06T15:40:00+08:00" },
+	{ "vi-outlook", "Thứ Hai, ngày 16 tháng 3 năm 2026 10:15 SA", 420, D,
+	    "2026-03-16T10:15:00+07:00" },
+	{ "vi-gmail-pm", "Th 5, 6 thg 8, 2026 lúc 3:40 CH", 420, D,
+	    "2026-08-06T15:40:00+07:00" },
+	{ "lt-outlook", "2026 m. kovo 16 d., pirmadienis 10:15", 120, D,
+	    "2026-03-16T10:15:00+02:00" },
+	{ "lv-outlook", "ceturtdiena, 2026. gada 6. augusts 15:40", 120, D,
+	    "2026-08-06T15:40:00+02:00" },
+	{ "ca-outlook", "dijous, 6 d’agost de 2026 15:40", 60, D,
+	    "2026-08-06T15:40:00+01:00" },
+	{ "ca-gmail", "dl., 16 de gener 2026 a les 10:15", 60, D,
+	    "2026-01-16T10:15:00+01:00" },
+	{ "gl-outlook", "xoves, 6 de xullo de 2026 15:40", 60, D,
+	    "2026-07-06T15:40:00+01:00" },
+	{ "eu-outlook", "2026(e)ko abuztuaren 6(a), osteguna 15:40", 60, D,
+	    "2026-08-06T15:40:00+01:00" },
+	{ "bg-outlook", "четвъртък, 6 август 2026 г. 15:40", 120, D,
+	    "2026-08-06T15:40:00+02:00" },
+	{ "sr-cyrl-outlook", "четвртак, 6. август 2026. 15:40", 60, D,
+	    "2026-08-06T15:40:00+01:00" },
+	{ "sr-latn-outlook", "četvrtak, 6. avgust 2026. 15:40", 60, D,
+	    "2026-08-06T15:40:00+01:00" },
+	{ "sl-outlook", "četrtek, 6. avgust 2026 15:40", 60, D,
+	    "2026-08-06T15:40:00+01:00" },
+	{ "is-outlook", "fimmtudagur, 6. ágúst 2026 15:40", 0, D,
+	    "2026-08-06T15:40:00+00:00" },
+	{ "fa-outlook-pm", "پنجشنبه، 6 اوت 2026 3:40 ب.ظ.", 210, D,
+	    "2026-08-06T15:40:00+03:30" },
+	{ "fa-persian-digits", "دوشنبه ۱۶ مارس ۲۰۲۶ ساعت ۱۰:۱۵", 210, D,
+	    "2026-03-16T10:15:00+03:30" },
+	{ "hi-outlook", "गुरुवार, 6 अगस्त 2026 3:40 अपराह्न", 330, D,
+	    "2026-08-06T15:40:00+05:30" },
+	{ "sw-outlook", "Jumatatu, 16 Machi 2026 10:15", 180, D,
+	    "2026-03-16T10:15:00+03:00" },
+	{ "tl-outlook", "Huwebes, Agosto 6, 2026 3:40 PM", 480, D,
+	    "2026-08-06T15:40:00+08:00" },
+	{ "th-outlook", "วันพฤหัสบดีที่ 6 สิงหาคม 2026 15:40", 420, D,
+	    "2026-08-06T15:40:00+07:00" },
 	/* Outlook */
 	{ "en-outlook", "Wednesday, October 27, 2021 9:31 AM", 60, D,
 	    "2021-10-27T09:31:00+01:00" },
@@ -292,9 +340,66 @@ test_tables_folded(void)
 		check_folded(date_langs[i].weekdays, date_langs[i].lang);
 		check_folded(date_langs[i].words, date_langs[i].lang);
 	}
-	g_assert_cmpuint(G_N_ELEMENTS(date_langs), <=, 32);
+	g_assert_cmpuint(G_N_ELEMENTS(date_langs), <=, 64);
 	for (gsize i = 0; i < G_N_ELEMENTS(zone_abbrs); i++)
 		check_folded(zone_abbrs[i].name, "zones");
+}
+
+/* index_has - date_index[] holds spelling for (lang, kind, group) */
+static gboolean
+index_has(const char *spelling, gsize lang, int kind, int group)
+{
+	for (gsize k = 0; k < G_N_ELEMENTS(date_index); k++) {
+		const DateIx *x = &date_index[k];
+
+		if (x->lang == lang && x->kind == kind && x->group == group &&
+		    strcmp(x->key, spelling) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* count_in - spellings of one list, each looked up in the index */
+static gsize
+count_in(const char *list, gsize lang, int kind)
+{
+	g_auto(GStrv) groups = g_strsplit(list, "|", -1);
+	gsize n = 0;
+
+	for (int g = 0; groups[g] != NULL; g++) {
+		g_auto(GStrv) words = g_strsplit(groups[g], " ", -1);
+
+		for (char **w = words; *w != NULL; w++) {
+			if (**w == '\0')
+				continue;
+			if (!index_has(
+				*w, lang, kind, kind == DATE_IX_WORD ? 0 : g))
+				g_error(
+				    "%s: \"%s\" is not in parser_date_index.h: "
+				    "run parser/labels/gen_dates.py",
+				    date_langs[lang].lang, *w);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* test_index_in_sync - parser_date_index.h holds exactly the tables'
+ * spellings, sorted for bisection (gen_dates.py writes it) */
+static void
+test_index_in_sync(void)
+{
+	gsize n = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(date_langs); i++) {
+		n += count_in(date_langs[i].months, i, DATE_IX_MONTH);
+		n += count_in(date_langs[i].weekdays, i, DATE_IX_WEEKDAY);
+		n += count_in(date_langs[i].words, i, DATE_IX_WORD);
+	}
+	g_assert_cmpuint(n, ==, G_N_ELEMENTS(date_index));
+	for (gsize k = 1; k < G_N_ELEMENTS(date_index); k++)
+		g_assert_cmpint(
+		    strcmp(date_index[k - 1].key, date_index[k].key), <=, 0);
 }
 
 /* test_every_month - every language's full name of every month */
@@ -336,6 +441,8 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, &cases[i], test_case);
 	}
 	g_test_add_func("/parser/date_to_rfc3339/null", test_null);
+	g_test_add_func(
+	    "/parser/date_to_rfc3339/index-in-sync", test_index_in_sync);
 	g_test_add_func("/parser/date_to_rfc3339/too-long", test_too_long);
 	g_test_add_func(
 	    "/parser/date_to_rfc3339/many-tokens", test_many_tokens);

@@ -187,6 +187,33 @@ test_attribution_lines(void)
 		{ "Στις 28/10/2021 12:46 μ.μ., ο/η "
 		  "John Doe <j@d.example> έγραψε:",
 		    "28/10/2021 12:46 μ.μ.", "John Doe <j@d.example>" },
+		/* by shape: no row, a verb before the name, a name of one
+		 * kind of word, the sender first */
+		{ "V pon., 16. mar. 2026 ob 10:15 je oseba John Doe "
+		  "<j@d.example> napisala:",
+		    "pon., 16. mar. 2026 ob 10:15", "John Doe <j@d.example>" },
+		{ "في الاثنين، 16 مارس 2026 في 10:15 ص كتب John Doe "
+		  "<j@d.example>:",
+		    "الاثنين، 16 مارس 2026 في 10:15 ص",
+		    "John Doe <j@d.example>" },
+		{ "ในวันที่ 16 มีนาคม 2026 เวลา 10:15 สมชาย ใจดี "
+		  "<s@d.example> เขียนว่า:",
+		    "ในวันที่ 16 มีนาคม 2026 เวลา 10:15",
+		    "สมชาย ใจดี <s@d.example>" },
+		{ "John Doe <j@d.example> ezt írta (időpont: 2026. márc. 16., "
+		  "H, 10:15):",
+		    "2026. márc. 16., H, 10:15", "John Doe <j@d.example>" },
+		{ "Kell 10:15 E, 16. märts 2026 kirjutas John Doe "
+		  "<j@d.example>:",
+		    "Kell 10:15 E, 16. märts 2026", "John Doe <j@d.example>" },
+		{ "Pada tanggal Sen, 16 Mar 2026 pukul 10.15 John Doe "
+		  "<j@d.example> menulis:",
+		    "Sen, 16 Mar 2026 pukul 10.15", "John Doe <j@d.example>" },
+	};
+	/* an address with a date but no clock time, or text after it */
+	static const char *const not_lines[] = {
+		"On 16 March 2026 John <j@d.example>:",
+		"16 March 2026 10:15 John <j@d.example> asked about 2 tickets:",
 	};
 	char *date, *who;
 
@@ -201,6 +228,9 @@ test_attribution_lines(void)
 	g_assert_false(
 	    parser_attribution("On the other hand:", 18, &date, &who));
 	g_assert_null(date);
+	for (gsize k = 0; k < G_N_ELEMENTS(not_lines); k++)
+		g_assert_false(parser_attribution(
+		    not_lines[k], strlen(not_lines[k]), &date, &who));
 }
 
 /* test_joiners - ZWNJ and ZWJ stay inside Persian, Arabic and Indic
