@@ -99,12 +99,15 @@ fill(const char *path, guint members, guint shares)
 		g_autofree char *subj =
 		    g_strdup_printf("Speaker for meetup %u", i);
 		g_autofree char *key = g_strdup_printf("k%u", i);
+		/* one asker per share: schema 7 keeps one open request per
+		 * requester and friend (shares_open_pair) */
+		g_autofree char *rq = g_strdup_printf("dana%u@acme.example", i);
 		g_autofree char *tok = g_strdup_printf("t%025u", i);
 
 		sqlite3_bind_text(s, 1, a, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 2, f, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 3, "Jane Friend", -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, "dana@acme.example", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, rq, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 5, subj, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 6, key, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 7, status[kind], -1, SQLITE_STATIC);
