@@ -119,17 +119,6 @@ time_end(const char *s, gsize end)
 	return 0;
 }
 
-/* has_time - s[0, len) holds "H:MM", so it is a date, not a name */
-static gboolean
-has_time(const char *s, gsize len)
-{
-	for (gsize i = 1; i + 2 < len; i++)
-		if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) &&
-		    g_ascii_isdigit(s[i + 1]) && g_ascii_isdigit(s[i + 2]))
-			return TRUE;
-	return FALSE;
-}
-
 /* ends_with_mid - s[0, e) ends with mid (its trailing blanks ignored) */
 static gboolean
 ends_with_mid(const char *s, gsize e, const char *mid, gsize *start)
@@ -178,7 +167,7 @@ split_date_first(
 	*date_end = (gsize)k;
 	*who = (gsize)k + strlen(mid);
 	return *who < len &&
-	       !has_time(s + *who, name_end - MIN(*who, name_end));
+	       !parser_has_clock(s + *who, name_end - MIN(*who, name_end));
 }
 
 /* split_who_first - WHO MID DATE: where WHO ends, where DATE starts */

@@ -332,17 +332,6 @@ parser_block_read(const Lines *ls, guint start, Block *b)
 
 #define SHAPE_MIN_LINES 3 /* "Label: value" lines of a block read by shape */
 
-/* has_clock - a value with H:MM in it (a date line, not a subject) */
-static gboolean
-has_clock(const char *s, gsize len)
-{
-	for (gsize i = 1; i + 2 < len; i++)
-		if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) &&
-		    g_ascii_isdigit(s[i + 1]) && g_ascii_isdigit(s[i + 2]))
-			return TRUE;
-	return FALSE;
-}
-
 /* mailbox_value - the value is one or more mailboxes with an address */
 static gboolean
 mailbox_value(const char *s, gsize len)
@@ -370,7 +359,7 @@ shape_field(const Block *b, const char *v, gsize len)
 				return mailboxes[k];
 		return FIELD_OTHER;
 	}
-	if (looks_dated(v, len) && has_clock(v, len))
+	if (looks_dated(v, len) && parser_has_clock(v, len))
 		return b->seen & BIT(FIELD_DATE) ? FIELD_OTHER : FIELD_DATE;
 	/* a name alone on the first line: Exchange's internal sender */
 	if (b->seen == 0)
@@ -458,7 +447,8 @@ parser_block_shape(const Lines *ls, guint start, Block *b)
 	    b->value[FIELD_FROM] != NULL && *b->value[FIELD_FROM] != '\0' &&
 	    (field_mailbox(b, FIELD_FROM) || field_mailbox(b, FIELD_TO)) &&
 	    b->value[FIELD_DATE] != NULL &&
-	    has_clock(b->value[FIELD_DATE], strlen(b->value[FIELD_DATE])) &&
+	    parser_has_clock(
+		b->value[FIELD_DATE], strlen(b->value[FIELD_DATE])) &&
 	    (b->seen & (BIT(FIELD_SUBJECT) | BIT(FIELD_TO))))
 		return TRUE;
 	parser_block_clear(b);

@@ -282,6 +282,18 @@ parser_line_blank(const Line *l)
 	return TRUE;
 }
 
+/* parser_has_clock - s[0, len) holds "H:MM": a date line, not a name
+ * or a subject */
+gboolean
+parser_has_clock(const char *s, gsize len)
+{
+	for (gsize i = 1; i + 2 < len; i++)
+		if (s[i] == ':' && g_ascii_isdigit(s[i - 1]) &&
+		    g_ascii_isdigit(s[i + 1]) && g_ascii_isdigit(s[i + 2]))
+			return TRUE;
+	return FALSE;
+}
+
 /* body_strip_level - quote levels to remove from a body's lines */
 static guint
 body_strip_level(const Lines *ls, guint from, guint to, guint depth)

@@ -139,6 +139,7 @@ Lines *parser_lines_new_len(const char *text, gsize len);
 void parser_lines_free(Lines *ls);
 const char *parser_line_content(const Line *l, gsize *len);
 gboolean parser_line_blank(const Line *l);
+gboolean parser_has_clock(const char *s, gsize len);
 gboolean parser_line_signature(const Line *l);
 char *parser_lines_body(const Lines *ls, guint from, guint to, guint depth);
 char *parser_lines_note(const Lines *ls, guint to);
