@@ -18,17 +18,6 @@
 
 #include "store/db.h"
 
-/* A share commits about 19 pages to the WAL (the share and its 4 KB
- * request, eight indexes, the outbox rows and theirs, page 1): at
- * SQLite's default of 1000 pages the committing thread checkpointed
- * every ~50 shares, with two more fsyncs, while every other share
- * waited for the connection. At 10000 it checkpoints about as often
- * per share as a one-row insert does at the default; each commit's
- * fsync of the WAL is unchanged, the WAL file grows to ~40 MB.
- * bench/mta, 20 KB shares at 10 connections, interleaved with the
- * default: CPU per share -5 to -14%, msg/s +10 to +20%. */
-#define WAL_CHECKPOINT_PAGES 10000
-
 extern const char *const sqlite_sql[SQL_N];
 extern const StoreMigration sqlite_migrations[];
 
@@ -127,10 +116,6 @@ pragmas(SqliteConn *c, guint busy_timeout_ms, GError **error)
 	/* FULL: a committed share survives a power cut, in WAL mode too
 	 * (NORMAL may lose the last commits); its price is in bench/. */
 	return sq_exec(&c->base, "PRAGMA synchronous=FULL", error) &&
-	       sq_exec(&c->base,
-		   "PRAGMA wal_autocheckpoint=" G_STRINGIFY(
-		       WAL_CHECKPOINT_PAGES),
-		   error) &&
 	       sq_exec(&c->base, "PRAGMA foreign_keys=ON", error);
 }
 
@@ -324,16 +309,14 @@ sq_describe(DbConn *db)
 	sqlite3 *d = CONN(db)->db;
 	g_autofree char *mode = one_text(d, "PRAGMA journal_mode");
 	g_autofree char *sync = one_text(d, "PRAGMA synchronous");
-	g_autofree char *ckpt = one_text(d, "PRAGMA wal_autocheckpoint");
 	guint64 n = 0;
 	const char *s = sync ? sync : "?";
 
 	if (sync != NULL &&
 	    g_ascii_string_to_unsigned(sync, 10, 0, 3, &n, NULL))
 		s = sync_names[n];
-	return g_strdup_printf("journal_mode=%s synchronous=%s "
-			       "wal_autocheckpoint=%s",
-	    mode ? mode : "?", s, ckpt ? ckpt : "?");
+	return g_strdup_printf(
+	    "journal_mode=%s synchronous=%s", mode ? mode : "?", s);
 }
 
 /* sq_schema_lock - nothing more: BEGIN IMMEDIATE took the write lock */
