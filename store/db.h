@@ -68,6 +68,7 @@ typedef struct {
 	guint timeout_ms;             /* lock wait / statement deadline */
 	const char *passfile;         /* PostgreSQL: or NULL */
 	const char *application_name; /* PostgreSQL: or NULL */
+	gboolean reader;              /* SQLite: query_only, for reads */
 } DbOptions;
 
 struct _DbDriver {
@@ -105,7 +106,8 @@ struct _DbDriver {
 /* the part every driver's connection and statement starts with */
 struct _DbConn {
 	const DbDriver *drv;
-	Store *store; /* the pool it goes back to */
+	Store *store;    /* the pool it goes back to */
+	gboolean reader; /* SQLite: a reader, which never writes */
 };
 
 struct _DbStmt {

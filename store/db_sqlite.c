@@ -160,7 +160,8 @@ sq_open(const char *target, const DbOptions *o, GError **error)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	if (!pragmas(c, o->timeout_ms, error)) {
+	if (!pragmas(c, o->timeout_ms, error) ||
+	    (o->reader && !sq_exec(&c->base, "PRAGMA query_only=ON", error))) {
 		sq_close(&c->base);
 		return NULL;
 	}

@@ -171,19 +171,57 @@ db_exec(DbConn *db, const char *sql, GError **error)
 	return FALSE;
 }
 
-/* conn_open - a new connection for the pool */
+/* conn_open - a new connection for the pool (a reader's, or not) */
 static DbConn *
-conn_open(Store *store, GError **error)
+conn_open(Store *store, gboolean reader, GError **error)
 {
 	DbOptions o = { .timeout_ms = store->timeout_ms,
 		.passfile = store->passfile,
-		.application_name = g_get_prgname() };
+		.application_name = g_get_prgname(),
+		.reader = reader };
 	DbConn *db = store->drv->open(store->target, &o, error);
 
-	if (db != NULL)
+	if (db != NULL) {
 		db->store = store;
+		db->reader = reader;
+	}
 	/* the driver copies what it keeps of o (cppcheck cannot see it) */
 	// cppcheck-suppress returnDanglingLifetime
+	return db;
+}
+
+/* pool_take - a connection of pool, for the caller alone; opened if the
+ * pool has room and none is idle; NULL when all stayed busy */
+static DbConn *
+pool_take(Store *store, StorePool *pool, gboolean reader, GError **error)
+{
+	gint64 until =
+	    g_get_monotonic_time() + (gint64)MAX(store->timeout_ms, 100) * 1000;
+	DbConn *db = NULL;
+
+	g_mutex_lock(&store->lock);
+	while (pool->idle->len == 0 && pool->open >= pool->size)
+		if (!g_cond_wait_until(&pool->freed, &store->lock, until)) {
+			g_mutex_unlock(&store->lock);
+			g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
+			    "all %u store connections stayed busy", pool->size);
+			return NULL;
+		}
+	if (pool->idle->len > 0)
+		db = g_ptr_array_steal_index(pool->idle, pool->idle->len - 1);
+	else
+		pool->open++; /* a place for the one opened below */
+	g_mutex_unlock(&store->lock);
+	if (db != NULL && db->drv->broken(db)) {
+		db->drv->close(db); /* replaced below, in the same place */
+		db = NULL;
+	}
+	if (db == NULL && (db = conn_open(store, reader, error)) == NULL) {
+		g_mutex_lock(&store->lock);
+		pool->open--;
+		g_cond_signal(&pool->freed);
+		g_mutex_unlock(&store->lock);
+	}
 	return db;
 }
 
@@ -192,35 +230,16 @@ conn_open(Store *store, GError **error)
 DbConn *
 store_acquire(Store *store, GError **error)
 {
-	gint64 until =
-	    g_get_monotonic_time() + (gint64)MAX(store->timeout_ms, 100) * 1000;
-	DbConn *db = NULL;
+	return pool_take(store, &store->rw, FALSE, error);
+}
 
-	g_mutex_lock(&store->lock);
-	while (store->idle->len == 0 && store->open >= store->size)
-		if (!g_cond_wait_until(&store->freed, &store->lock, until)) {
-			g_mutex_unlock(&store->lock);
-			g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
-			    "all %u store connections stayed busy",
-			    store->size);
-			return NULL;
-		}
-	if (store->idle->len > 0)
-		db = g_ptr_array_steal_index(store->idle, store->idle->len - 1);
-	else
-		store->open++; /* a place for the one opened below */
-	g_mutex_unlock(&store->lock);
-	if (db != NULL && db->drv->broken(db)) {
-		db->drv->close(db); /* replaced below, in the same place */
-		db = NULL;
-	}
-	if (db == NULL && (db = conn_open(store, error)) == NULL) {
-		g_mutex_lock(&store->lock);
-		store->open--;
-		g_cond_signal(&store->freed);
-		g_mutex_unlock(&store->lock);
-	}
-	return db;
+/* store_acquire_read - a reader on SQLite, else store_acquire() */
+DbConn *
+store_acquire_read(Store *store, GError **error)
+{
+	if (store->ro.size == 0)
+		return store_acquire(store, error);
+	return pool_take(store, &store->ro, TRUE, error);
 }
 
 /* store_release - give a connection back; a broken one is closed */
@@ -228,18 +247,20 @@ void
 store_release(DbConn *db)
 {
 	Store *store;
+	StorePool *pool;
 
 	if (db == NULL)
 		return;
 	store = db->store;
+	pool = db->reader ? &store->ro : &store->rw;
 	db_rollback(db); /* a caller's transaction never outlives it */
 	g_mutex_lock(&store->lock);
 	if (db->drv->broken(db)) {
 		db->drv->close(db);
-		store->open--;
+		pool->open--;
 	} else
-		g_ptr_array_add(store->idle, db);
-	g_cond_signal(&store->freed);
+		g_ptr_array_add(pool->idle, db);
+	g_cond_signal(&pool->freed);
 	g_mutex_unlock(&store->lock);
 }
 
@@ -248,7 +269,7 @@ GPtrArray *
 store_list_rows(Store *store, StoreSql id, StoreRowFunc from_row,
     GDestroyNotify free_row, const char *what, GError **error)
 {
-	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbConn) db = store_acquire_read(store, error);
 	g_autoptr(DbStmt) st = NULL;
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(free_row);
 	DbStep rc;
@@ -281,15 +302,25 @@ store_open_full(const char *url, const StoreOptions *o, GError **error)
 	}
 	store = g_new0(Store, 1);
 	g_mutex_init(&store->lock);
-	g_cond_init(&store->freed);
-	store->idle = g_ptr_array_new();
+	g_cond_init(&store->rw.freed);
+	g_cond_init(&store->ro.freed);
+	store->rw.idle = g_ptr_array_new();
+	store->ro.idle = g_ptr_array_new();
+	g_mutex_init(&store->group.lock);
+	g_cond_init(&store->group.done);
+	g_queue_init(&store->group.waiting);
 	store->drv = drv;
 	store->target = g_strdup(target);
 	store->passfile = g_strdup(o->passfile);
 	store->timeout_ms = o->timeout_ms;
 	/* SQLite: one writer at a time whatever we do; one connection
-	 * keeps the calls in order as they always were */
-	store->size = drv == &db_sqlite_driver ? 1 : CLAMP(o->pool, 1, 64);
+	 * keeps the writes in order as they always were, and pool readers
+	 * answer look-ups meanwhile (WAL) */
+	if (drv == &db_sqlite_driver) {
+		store->rw.size = 1;
+		store->ro.size = CLAMP(o->pool, 1, 64);
+	} else
+		store->rw.size = CLAMP(o->pool, 1, 64);
 	db = store_acquire(store, &err);
 	if (db != NULL && !store_schema_migrate(db, &err)) {
 		store_release(db);
@@ -349,6 +380,21 @@ store_durability(Store *store)
 	return db->drv->describe(db);
 }
 
+/* pool_close - close the idle connections of pool */
+static void
+pool_close(StorePool *pool)
+{
+	if (pool->idle != NULL) {
+		for (guint i = 0; i < pool->idle->len; i++) {
+			DbConn *db = g_ptr_array_index(pool->idle, i);
+
+			db->drv->close(db);
+		}
+		g_ptr_array_unref(pool->idle);
+	}
+	g_cond_clear(&pool->freed);
+}
+
 /* store_close - close every connection; accepts NULL. No connection
  * may be lent out. */
 void
@@ -356,15 +402,10 @@ store_close(Store *store)
 {
 	if (store == NULL)
 		return;
-	if (store->idle != NULL) {
-		for (guint i = 0; i < store->idle->len; i++) {
-			DbConn *db = g_ptr_array_index(store->idle, i);
-
-			db->drv->close(db);
-		}
-		g_ptr_array_unref(store->idle);
-	}
-	g_cond_clear(&store->freed);
+	pool_close(&store->ro); /* readers first: the writer checkpoints */
+	pool_close(&store->rw);
+	g_cond_clear(&store->group.done);
+	g_mutex_clear(&store->group.lock);
 	g_mutex_clear(&store->lock);
 	g_free(store->target);
 	g_free(store->passfile);

@@ -43,7 +43,7 @@ static Share *
 share_by(
     Store *store, StoreSql id, const char *text, gint64 num, GError **error)
 {
-	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbConn) db = store_acquire_read(store, error);
 	g_autoptr(DbStmt) st = NULL;
 
 	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
@@ -334,7 +334,7 @@ static gboolean
 count_or_id(Store *store, StoreSql sql, const char *a, const char *b, gint64 t,
     gint64 *out, GError **error)
 {
-	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbConn) db = store_acquire_read(store, error);
 	g_autoptr(DbStmt) st = NULL;
 	DbStep rc;
 

@@ -23,9 +23,12 @@
  *	connection, and corrupted an SQLite database under load.)
  *
  * THREADS
- *	The pool is guarded by store->lock; a connection is used by one
- *	thread at a time. SQLite's pool holds one connection, so calls are
- *	serialised as before; PostgreSQL's holds StoreOptions.pool.
+ *	The pools are guarded by store->lock; a connection is used by one
+ *	thread at a time. SQLite writes on one connection, so writes are
+ *	serialised as before, and reads that write nothing take one of up
+ *	to StoreOptions.pool readers (WAL: a reader sees the last commit
+ *	and does not wait for the writer's transaction, fsync included);
+ *	PostgreSQL's one pool holds StoreOptions.pool.
  */
 #ifndef PA_STORE_INT_H
 #define PA_STORE_INT_H
@@ -35,22 +38,40 @@
 #include "store/db.h"
 #include "store/store.h"
 
+/* connections of one kind, lent one caller at a time */
+typedef struct {
+	GCond freed;
+	GPtrArray *idle; /* of DbConn *, ready for use */
+	guint open;      /* connections lent or idle */
+	guint size;      /* at most this many */
+} StorePool;
+
 struct _Store {
 	const DbDriver *drv;
 	char *target; /* the file, or the libpq connection string */
 	char *passfile;
 	guint timeout_ms;
-	GMutex lock;
-	GCond freed;
-	GPtrArray *idle; /* of DbConn *, ready for use */
-	guint open;      /* connections lent or idle */
-	guint size;      /* at most this many */
+	GMutex lock;  /* guards both pools */
+	StorePool rw; /* every write, and reads on PostgreSQL */
+	StorePool ro; /* SQLite's readers; size 0 on PostgreSQL */
+	/* SQLite's group commit of shares (store_share.c): the calls
+	 * waiting, and whether one of them is committing for the rest */
+	struct {
+		GMutex lock;
+		GCond done;
+		GQueue waiting; /* of RecordJob *, not yet taken */
+		gboolean leading;
+	} group;
 	/* the forget salt once read (under lock): it never changes once
 	 * written, and until the first forget writes it there is none */
 	char *forget_salt;
 };
 
 DbConn *store_acquire(Store *store, GError **error);
+/* a connection for reads alone (no transaction that writes): on SQLite
+ * one of the readers, which see the last commit and never wait for the
+ * writer; on PostgreSQL store_acquire() */
+DbConn *store_acquire_read(Store *store, GError **error);
 void store_release(DbConn *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DbConn, store_release)
 

@@ -19,7 +19,7 @@ static gboolean
 count_where(Store *store, StoreSql id, const char *text, gint64 since,
     gint64 *count, GError **error)
 {
-	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbConn) db = store_acquire_read(store, error);
 	g_autoptr(DbStmt) st = NULL;
 
 	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)
@@ -68,7 +68,7 @@ store_share_exists(Store *store, const char *sharer, const char *recipient,
 				 recipient != NULL && origin_key != NULL,
 	    FALSE);
 	*exists = FALSE;
-	if ((db = store_acquire(store, error)) == NULL ||
+	if ((db = store_acquire_read(store, error)) == NULL ||
 	    !share_find_id(db, sharer, recipient, origin_key, &id, error))
 		return FALSE;
 	*exists = id != 0;

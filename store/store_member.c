@@ -141,7 +141,7 @@ store_member_add(Store *store, const Member *m, gint64 *id, GError **error)
 static Member *
 member_by(Store *store, StoreSql id, const char *value, GError **error)
 {
-	g_autoptr(DbConn) db = store_acquire(store, error);
+	g_autoptr(DbConn) db = store_acquire_read(store, error);
 	g_autoptr(DbStmt) st = NULL;
 
 	if (db == NULL || (st = db_prepare(db, id, error)) == NULL)

@@ -345,7 +345,7 @@ store_outbox_list(Store *store, GError **error)
 
 	g_return_val_if_fail(store != NULL, NULL);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
-	if ((db = store_acquire(store, error)) == NULL)
+	if ((db = store_acquire_read(store, error)) == NULL)
 		return NULL;
 	/* One read transaction: rows and recipients from the same snapshot. */
 	ok = db_begin_read(db, error) && list_items(db, list, error);
@@ -406,7 +406,7 @@ store_suppression_has(
 	addr = addr_normalize(address);
 	if (addr == NULL)
 		return TRUE; /* not an address: never suppressed */
-	if ((db = store_acquire(store, error)) == NULL)
+	if ((db = store_acquire_read(store, error)) == NULL)
 		return FALSE;
 	/* plainly, or forgotten on request (only a salted hash is kept) */
 	return privacy_suppressed(store, db, addr, has, error);

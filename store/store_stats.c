@@ -58,7 +58,7 @@ store_stats(Store *store, GError **error)
 	stats->outbox_by_kind_status = counts_new();
 	stats->failed_rcpts_by_kind = counts_new();
 	stats->deferred_rcpts_by_kind = counts_new();
-	db = store_acquire(store, error);
+	db = store_acquire_read(store, error);
 	ok = db != NULL && db_begin_read(db, error) &&
 	     count_one(db, SQL_STATS_MEMBERS, &stats->members, error) &&
 	     count_by_status(

@@ -23,6 +23,7 @@
 
 #include "store/store.h"
 #include "store/store_digest.h"
+#include "store/store_int.h"
 #include "store/store_privacy.h"
 
 typedef struct {
@@ -682,6 +683,56 @@ add_member(Store *store, const char *address, const char *handle)
 	g_assert_no_error(error);
 	g_assert_cmpint(id, >, 0);
 	return id;
+}
+
+/* test_reads_beside_write - the milter's look-ups (member, suppression,
+ * counts) do not queue behind a write transaction: they read the last
+ * commit on a connection of their own, never the writer's uncommitted
+ * rows. With one connection for everything, each look-up of a share
+ * waited for the share before it to commit (fsync included). */
+static void
+test_reads_beside_write(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Member) a = NULL;
+	g_autoptr(Member) b = NULL;
+	g_autoptr(Member) c = NULL;
+	gboolean has = TRUE;
+	gint64 id = -1;
+	DbConn *w;
+
+	(void)data;
+	add_member(f->store, "jane@example.net", "Jane");
+	w = store_acquire(f->store, &error);
+	g_assert_no_error(error);
+	g_assert_true(db_begin(w, &error));
+	g_assert_no_error(error);
+	g_assert_true(db_exec(w,
+	    "INSERT INTO members (address, created_at)"
+	    " VALUES ('bob@example.net', 1)",
+	    &error));
+	g_assert_no_error(error);
+	/* the write transaction is open: every read still answers */
+	a = store_member_by_address(f->store, "jane@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(a);
+	b = store_member_by_address(f->store, "bob@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_null(b); /* not committed */
+	g_assert_true(
+	    store_suppression_has(f->store, "jane@example.net", &has, &error));
+	g_assert_no_error(error);
+	g_assert_false(has);
+	g_assert_true(store_share_open_for_pair(
+	    f->store, "dana@example.org", "jane@example.net", &id, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(id, ==, 0);
+	g_assert_true(db_commit(w, &error));
+	g_assert_no_error(error);
+	store_release(w);
+	c = store_member_by_address(f->store, "bob@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(c); /* committed: the next read sees it */
 }
 
 /* test_member_lookup - by address (domain without case) and by handle */
@@ -1747,6 +1798,94 @@ test_threads_mixed(Fixture *f, gconstpointer data)
 						 "pragma_integrity_check WHERE "
 						 "integrity_check = 'ok'"),
 		    ==, 1);
+}
+
+/* a share recorded on a thread of its own, for the group commit */
+typedef struct {
+	Store *store;
+	int n;
+	gboolean bad; /* its mail is invalid: it must fail, alone */
+	gboolean ok, created;
+	GError *error;
+} GroupCall;
+
+static gpointer
+group_call(gpointer data)
+{
+	GroupCall *c = data;
+	g_autofree char *origin = g_strdup_printf("<g%d@example.org>", c->n);
+	g_autoptr(Share) s = make_share(origin);
+	g_autoptr(GPtrArray) items =
+	    items_new(make_item("intro", c->bad ? NULL : "I", 0), NULL);
+
+	c->ok = store_share_record(c->store, s, items, &c->created, &c->error);
+	return NULL;
+}
+
+/* queued_behind - whether n calls wait behind one committing (bounded:
+ * 10 s) */
+static gboolean
+queued_behind(Store *store, guint n)
+{
+	for (int i = 0; i < 10000; i++) {
+		gboolean there;
+
+		g_mutex_lock(&store->group.lock);
+		there =
+		    store->group.leading && store->group.waiting.length == n;
+		g_mutex_unlock(&store->group.lock);
+		if (there)
+			return TRUE;
+		g_usleep(1000);
+	}
+	return FALSE;
+}
+
+/* test_share_group - SQLite: shares that arrive while one commits wait
+ * and are committed together, each told its own outcome; one share
+ * that fails in the group fails alone, its neighbours are recorded */
+static void
+test_share_group(Fixture *f, gconstpointer data)
+{
+	GroupCall c[5];
+	GThread *t[5];
+	sqlite3 *other = raw_open(f->path);
+
+	(void)data;
+	/* another process holds the write lock: the first call waits on
+	 * it while committing, the next four queue behind it */
+	g_assert_cmpint(
+	    sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	for (int i = 0; i < 5; i++) {
+		c[i] = (GroupCall){ f->store, i, i == 3, FALSE, FALSE, NULL };
+		t[i] = g_thread_new("group", group_call, &c[i]);
+		if (i == 0)
+			g_assert_true(queued_behind(f->store, 0));
+	}
+	g_assert_true(queued_behind(f->store, 4));
+	g_assert_cmpint(
+	    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	for (int i = 0; i < 5; i++)
+		g_thread_join(t[i]);
+	for (int i = 0; i < 5; i++) {
+		if (i == 3) {
+			g_assert_false(c[i].ok);
+			g_assert_false(c[i].created);
+			g_assert_error(
+			    c[i].error, STORE_ERROR, STORE_ERROR_INVALID);
+		} else {
+			g_assert_no_error(c[i].error);
+			g_assert_true(c[i].ok && c[i].created);
+		}
+		g_clear_error(&c[i].error);
+	}
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares"), ==, 4);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox"), ==, 4);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares WHERE"
+					 " origin_key = '<g3@example.org>'"),
+	    ==, 0);
 }
 
 /* --- store copy --------------------------------------------------------- */
@@ -3377,6 +3516,7 @@ main(int argc, char **argv)
 		ADD("/store/open/migrate_3", test_open_migrate_3);
 		ADD("/store/limits/indexed", test_limits_indexed);
 		ADD("/store/open/no_directory", test_open_no_dir);
+		ADD("/store/share_record/group", test_share_group);
 	}
 	if (!sqlite)
 		ADD("/store/pg/reconnect", test_pg_reconnect);
@@ -3389,6 +3529,7 @@ main(int argc, char **argv)
 	ADD("/store/share_record/merge_hook", test_share_merge_hook);
 	ADD("/store/share_record/merge_race", test_share_merge_race);
 	ADD("/store/member/lookup", test_member_lookup);
+	ADD("/store/threads/reads_beside_write", test_reads_beside_write);
 	ADD("/store/member/duplicate", test_member_dup);
 	ADD("/store/member/unsub_token", test_member_unsub_token);
 	g_test_add_func("/store/member/handle_valid", test_handle_valid);
