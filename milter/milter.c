@@ -174,7 +174,10 @@ flight_end(ConnCtx *c)
 	if (c->flying) {
 		c->flying = FALSE;
 		in_flight--;
-		g_cond_broadcast(&flight_cond);
+		/* only milter_wait_idle() waits, and only once stopping:
+		 * GLib's signal is a system call even with nobody waiting */
+		if (stopping)
+			g_cond_broadcast(&flight_cond);
 	}
 	g_mutex_unlock(&flight_lock);
 }

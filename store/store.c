@@ -200,13 +200,19 @@ pool_take(Store *store, StorePool *pool, gboolean reader, GError **error)
 	DbConn *db = NULL;
 
 	g_mutex_lock(&store->lock);
-	while (pool->idle->len == 0 && pool->open >= pool->size)
-		if (!g_cond_wait_until(&pool->freed, &store->lock, until)) {
+	while (pool->idle->len == 0 && pool->open >= pool->size) {
+		gboolean woken;
+
+		pool->waiting++;
+		woken = g_cond_wait_until(&pool->freed, &store->lock, until);
+		pool->waiting--;
+		if (!woken) {
 			g_mutex_unlock(&store->lock);
 			g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
 			    "all %u store connections stayed busy", pool->size);
 			return NULL;
 		}
+	}
 	if (pool->idle->len > 0)
 		db = g_ptr_array_steal_index(pool->idle, pool->idle->len - 1);
 	else
@@ -219,7 +225,8 @@ pool_take(Store *store, StorePool *pool, gboolean reader, GError **error)
 	if (db == NULL && (db = conn_open(store, reader, error)) == NULL) {
 		g_mutex_lock(&store->lock);
 		pool->open--;
-		g_cond_signal(&pool->freed);
+		if (pool->waiting > 0)
+			g_cond_signal(&pool->freed);
 		g_mutex_unlock(&store->lock);
 	}
 	return db;
@@ -260,7 +267,10 @@ store_release(DbConn *db)
 		pool->open--;
 	} else
 		g_ptr_array_add(pool->idle, db);
-	g_cond_signal(&pool->freed);
+	/* GLib's signal is a system call even with nobody waiting: about
+	 * a dozen a share, when nobody waits for a connection */
+	if (pool->waiting > 0)
+		g_cond_signal(&pool->freed);
 	g_mutex_unlock(&store->lock);
 }
 

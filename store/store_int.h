@@ -44,6 +44,7 @@ typedef struct {
 	GPtrArray *idle; /* of DbConn *, ready for use */
 	guint open;      /* connections lent or idle */
 	guint size;      /* at most this many */
+	guint waiting;   /* callers waiting for one: signalled only then */
 } StorePool;
 
 struct _Store {
@@ -61,6 +62,7 @@ struct _Store {
 		GCond done;
 		GQueue waiting; /* of RecordJob *, not yet taken */
 		gboolean leading;
+		guint sleeping; /* callers in g_cond_wait() */
 	} group;
 	/* the forget salt once read (under lock): it never changes once
 	 * written, and until the first forget writes it there is none */

@@ -403,7 +403,9 @@ group_commit(Store *store, RecordJob *job)
 		g_autoptr(GPtrArray) jobs = NULL;
 
 		if (store->group.leading) {
+			store->group.sleeping++;
 			g_cond_wait(&store->group.done, &store->group.lock);
+			store->group.sleeping--;
 			continue;
 		}
 		store->group.leading = TRUE;
@@ -417,7 +419,8 @@ group_commit(Store *store, RecordJob *job)
 		for (guint i = 0; i < jobs->len; i++)
 			((RecordJob *)jobs->pdata[i])->done = TRUE;
 		store->group.leading = FALSE;
-		g_cond_broadcast(&store->group.done);
+		if (store->group.sleeping > 0)
+			g_cond_broadcast(&store->group.done);
 	}
 	g_mutex_unlock(&store->group.lock);
 }
