@@ -6,9 +6,16 @@
  */
 #include "config.h"
 
+#include <paths.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
+
+#include <string.h>
 
 #include "common/log.h"
 
@@ -16,13 +23,41 @@ static gboolean use_syslog;
 static gboolean use_stderr = TRUE;
 static gboolean debug_on;
 
-/* log_open - start logging to syslog, and to stderr when asked */
+/* stderr_is_journal - whether systemd connected stderr to its journal
+ * (JOURNAL_STREAM names stderr's device and inode, systemd.exec(5)) */
+static gboolean
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	g_autofree char *mine = NULL;
+	struct stat st;
+
+	if (v == NULL || fstat(STDERR_FILENO, &st) != 0)
+		return FALSE;
+	mine = g_strdup_printf(
+	    "%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	return strcmp(v, mine) == 0;
+}
+
+/* log_open - start logging to syslog, and to stderr when asked. Each
+ * line is written once where it will be read: under systemd the journal
+ * reads syslog and stderr both, so syslog alone; with no syslog socket
+ * (a container) stderr alone, where glibc would try to connect again
+ * for every line. */
 void
 log_open(const char *ident, gboolean to_stderr)
 {
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
-	use_syslog = TRUE;
-	use_stderr = to_stderr;
+	use_stderr = to_stderr && !stderr_is_journal();
+	use_syslog = !use_stderr || access(_PATH_LOG, W_OK) == 0;
+	if (use_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* log_to_syslog - whether lines go to syslog */
+gboolean
+log_to_syslog(void)
+{
+	return use_syslog;
 }
 
 /* log_set_debug - turn debug lines on or off */

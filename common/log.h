@@ -7,7 +7,11 @@
  *
  * DESCRIPTION
  *	Every line goes to syslog (facility mail) and, when opened with
- *	to_stderr, to stderr as well. Lines read "<queue-id>: <event>
+ *	to_stderr, to stderr as well; but once only where it is read: to
+ *	syslog alone when stderr is systemd's journal (JOURNAL_STREAM),
+ *	which reads syslog too, and to stderr alone when there is no
+ *	syslog socket (_PATH_LOG: a container). log_to_syslog() says
+ *	which. Lines read "<queue-id>: <event>
  *	key=value ..."; a NULL queue id prints as "NOQUEUE", as Postfix does.
  *	Before log_open() lines go to stderr only (the CLI, the tests).
  *
@@ -26,6 +30,7 @@
 #include <glib.h>
 
 void log_open(const char *ident, gboolean to_stderr);
+gboolean log_to_syslog(void);
 void log_set_debug(gboolean on);
 void log_debug(const char *qid, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void log_info(const char *qid, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -4,10 +4,14 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/addr.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "common/util.h"
 
 /* write_conf - a config file in a fresh folder; returns its path */
@@ -938,10 +942,64 @@ test_config_web_defaults(void)
 }
 
 /* main - the tests */
+/* log_child - the subprocess of test_log_targets: opened in the
+ * foreground, with JOURNAL_STREAM naming its stderr when journal */
+static void
+log_child(gboolean journal)
+{
+	struct stat st;
+
+	if (journal) {
+		g_autofree char *v = NULL;
+
+		g_assert_cmpint(fstat(2, &st), ==, 0);
+		v = g_strdup_printf(
+		    "%ju:%ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+		g_setenv("JOURNAL_STREAM", v, TRUE);
+	} else
+		g_unsetenv("JOURNAL_STREAM");
+	log_open("test_common", TRUE);
+	log_info("4XyZ", "one line");
+}
+
+/* test_log_targets - in the foreground each line goes where it is
+ * read, once: under systemd (JOURNAL_STREAM is stderr) syslog alone,
+ * since journald reads both and printed every line twice; without a
+ * syslog socket (a container) stderr alone */
+static void
+test_log_targets(void)
+{
+	if (g_test_subprocess()) {
+		log_child(g_str_has_suffix(g_test_get_path(), "journal"));
+		return;
+	}
+	g_test_trap_subprocess(
+	    "/log/open/targets/journal", 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stderr_unmatched("*one line*");
+	g_test_trap_subprocess(
+	    "/log/open/targets/terminal", 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stderr("*4XyZ: one line*");
+	/* the syslog socket's absence, in this process */
+	log_open("test_common", TRUE);
+	g_assert_cmpint(log_to_syslog(), ==, g_access("/dev/log", W_OK) == 0);
+}
+
+static void
+test_log_child(void)
+{
+	if (g_test_subprocess())
+		test_log_targets();
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/log/open/targets", test_log_targets);
+	g_test_add_func("/log/open/targets/journal", test_log_child);
+	g_test_add_func("/log/open/targets/terminal", test_log_child);
 	g_test_add_func("/config/load/defaults", test_config_defaults);
 	g_test_add_func(
 	    "/config/load/documented-example", test_config_documented_example);
