@@ -133,6 +133,89 @@ settle_items(GPtrArray *items, gint64 now)
 		outbox_settle(g_ptr_array_index(items, i), now);
 }
 
+/* a fenced UPDATE of one share and the mail it queues, as a group write:
+ * the answer, or one automatic reply to the friend */
+typedef struct {
+	StoreWrite w; /* first */
+	StoreSql sql;
+	gint64 id, max, now;
+	const char *status, *answer, *reason; /* SQL_SHARE_ANSWER's */
+	GPtrArray *items;
+	gboolean once;    /* leave out a mail already queued unrendered */
+	gboolean changed; /* the UPDATE took its row */
+} FencedWrite;
+
+/* fenced_run - the UPDATE, and its mail when it took the row */
+static gboolean
+fenced_run(DbConn *db, StoreWrite *w, GError **error)
+{
+	FencedWrite *f = (FencedWrite *)w;
+	const char *what = f->sql == SQL_SHARE_ANSWER ? "answering a share"
+						      : "counting a reply";
+	g_autoptr(DbStmt) st = db_prepare(db, f->sql, error);
+	DbStep rc;
+
+	f->changed = FALSE;
+	if (st == NULL)
+		return FALSE;
+	db_bind_int64(st, 1, f->id);
+	if (f->sql == SQL_SHARE_ANSWER) {
+		db_bind_text(st, 2, "asked");
+		db_bind_text(st, 3, f->status);
+		db_bind_text(st, 4, f->answer);
+		db_bind_text(st, 5, f->reason);
+		db_bind_int64(st, 6, f->now);
+	} else if (f->sql == SQL_SHARE_REPLIED)
+		db_bind_int64(st, 2, f->max);
+	rc = db_step(st, what, error);
+	if (rc == DB_FAIL || !db_done(st, what, error))
+		return FALSE;
+	f->changed = rc == DB_ROW;
+	g_clear_pointer(&st, db_stmt_release);
+	return !f->changed ||
+	       queue_items(db, f->id, f->items, f->once, f->now, error);
+}
+
+/* fenced_undo - rolled back: nothing changed, no row queued */
+static void
+fenced_undo(StoreWrite *w)
+{
+	FencedWrite *f = (FencedWrite *)w;
+
+	f->changed = FALSE;
+	for (guint i = 0; f->items != NULL && i < f->items->len; i++) {
+		OutboxItem *item = g_ptr_array_index(f->items, i);
+
+		item->id = 0;
+		item->share_id = 0;
+	}
+}
+
+/* fenced_settle - committed: the queued rows' times and states */
+static void
+fenced_settle(StoreWrite *w)
+{
+	FencedWrite *f = (FencedWrite *)w;
+
+	if (f->changed)
+		settle_items(f->items, f->now);
+}
+
+/* fenced - run f in a group write; *changed whether its UPDATE took
+ * the row (FALSE on failure) */
+static gboolean
+fenced(Store *store, FencedWrite *f, gboolean *changed, GError **error)
+{
+	gboolean ok;
+
+	f->w.run = fenced_run;
+	f->w.undo = fenced_undo;
+	f->w.settle = fenced_settle;
+	ok = store_group_write(store, &f->w, error);
+	*changed = ok && f->changed;
+	return ok;
+}
+
 /* store_share_answer - the friend's answer: from 'asked' to status, with
  * items queued; *changed FALSE (and nothing written) when the share was
  * no longer 'asked' */
@@ -141,41 +224,20 @@ store_share_answer(Store *store, gint64 id, const char *status,
     const char *answer, const char *reason, gint64 now, GPtrArray *items,
     gboolean *changed, GError **error)
 {
-	g_autoptr(DbConn) db = NULL;
-	gboolean ok = FALSE;
+	/* the answer's mails render after it: each said once */
+	FencedWrite f = { .sql = SQL_SHARE_ANSWER,
+		.id = id,
+		.now = now,
+		.status = status,
+		.answer = answer,
+		.reason = reason,
+		.items = items,
+		.once = TRUE };
 
 	g_return_val_if_fail(store != NULL && status != NULL, FALSE);
 	g_return_val_if_fail(changed != NULL, FALSE);
 	*changed = FALSE;
-	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
-		return FALSE;
-	{
-		g_autoptr(DbStmt) st = db_prepare(db, SQL_SHARE_ANSWER, error);
-		DbStep rc;
-
-		if (st == NULL)
-			goto out;
-		db_bind_int64(st, 1, id);
-		db_bind_text(st, 2, "asked");
-		db_bind_text(st, 3, status);
-		db_bind_text(st, 4, answer);
-		db_bind_text(st, 5, reason);
-		db_bind_int64(st, 6, now);
-		rc = db_step(st, "answering a share", error);
-		if (rc == DB_FAIL || !db_done(st, "answering a share", error))
-			goto out;
-		*changed = rc == DB_ROW;
-	}
-	/* the answer's mails render after it: each said once */
-	ok = (!*changed || queue_items(db, id, items, TRUE, now, error)) &&
-	     db_commit(db, error);
-out:
-	if (!ok) {
-		db_rollback(db);
-		*changed = FALSE;
-	} else if (*changed)
-		settle_items(items, now);
-	return ok;
+	return fenced(store, &f, changed, error);
 }
 
 /* reply_fenced - one automatic reply to the friend, queued with items
@@ -185,35 +247,12 @@ static gboolean
 reply_fenced(Store *store, StoreSql sql, gint64 id, gint64 max,
     GPtrArray *items, gint64 now, gboolean *allowed, GError **error)
 {
-	g_autoptr(DbConn) db = NULL;
-	gboolean ok = FALSE;
+	FencedWrite f = {
+		.sql = sql, .id = id, .max = max, .now = now, .items = items
+	};
 
 	*allowed = FALSE;
-	if ((db = store_acquire(store, error)) == NULL || !db_begin(db, error))
-		return FALSE;
-	{
-		g_autoptr(DbStmt) st = db_prepare(db, sql, error);
-		DbStep rc;
-
-		if (st == NULL)
-			goto out;
-		db_bind_int64(st, 1, id);
-		if (sql == SQL_SHARE_REPLIED)
-			db_bind_int64(st, 2, max);
-		rc = db_step(st, "counting a reply", error);
-		if (rc == DB_FAIL || !db_done(st, "counting a reply", error))
-			goto out;
-		*allowed = rc == DB_ROW;
-	}
-	ok = (!*allowed || queue_items(db, id, items, FALSE, now, error)) &&
-	     db_commit(db, error);
-out:
-	if (!ok) {
-		db_rollback(db);
-		*allowed = FALSE;
-	} else if (*allowed)
-		settle_items(items, now);
-	return ok;
+	return fenced(store, &f, allowed, error);
 }
 
 /* store_share_reply_once - one more "how to answer" to the friend of a

@@ -60,7 +60,7 @@ struct _Store {
 	struct {
 		GMutex lock;
 		GCond done;
-		GQueue waiting; /* of RecordJob *, not yet taken */
+		GQueue waiting; /* of StoreWrite *, not yet taken */
 		gboolean leading;
 		guint sleeping; /* callers in g_cond_wait() */
 	} group;
@@ -76,6 +76,23 @@ DbConn *store_acquire(Store *store, GError **error);
 DbConn *store_acquire_read(Store *store, GError **error);
 void store_release(DbConn *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DbConn, store_release)
+
+/* a write for store_group_write() (store_group.c): embed it first in
+ * the write's own structure */
+typedef struct _StoreWrite StoreWrite;
+struct _StoreWrite {
+	/* the body, in the open transaction; FALSE with error: this write
+	 * fails alone. It runs again (after undo) when another write of
+	 * the same transaction failed. */
+	gboolean (*run)(DbConn *db, StoreWrite *w, GError **error);
+	void (*undo)(StoreWrite *w);   /* rolled back: or NULL */
+	void (*settle)(StoreWrite *w); /* committed: or NULL */
+	/* the group commit's own */
+	gboolean ok, done;
+	GError *error;
+};
+
+gboolean store_group_write(Store *store, StoreWrite *w, GError **error);
 
 /* every row of a statement without parameters, each made by from_row */
 typedef gpointer (*StoreRowFunc)(DbStmt *st);

@@ -16,13 +16,9 @@
  * (share_credits, whose own key makes a retry write nothing), and the
  * friend is asked once.
  *
- * On SQLite, calls that arrive while a share is committing wait, and
- * the first of them then commits all of them in one transaction (a
- * group commit): one fsync and one copy of each index page for the
- * lot, where each share alone wrote about sixteen pages and synced
- * them. Nobody returns before the commit that holds their share is on
- * disk. A share that fails is rolled back alone: the transaction starts
- * again without it, so one bad share never fails its neighbours.
+ * On SQLite a share commits with whatever other writes wait (a group
+ * commit, store_group.c): one fsync for the lot, where each share alone
+ * wrote about sixteen pages and synced them.
  *
  * Trust: every field comes, at some remove, from mail; all are bound.
  */
@@ -296,133 +292,52 @@ store_shares_record_with(Store *store, GPtrArray *shares, GPtrArray *lists,
 	    store, shares, lists, NULL, hook, data, created, error);
 }
 
-/* one call of store_shares_record_merge(), as the group commit sees it */
+/* one call of store_shares_record_merge(), as a group write */
 typedef struct {
+	StoreWrite w; /* first */
 	Hook h;
 	GPtrArray *shares, *lists, *merged;
 	gboolean *created;
 	gint64 now;
-	gboolean ok, done;
-	GError *error;
-} RecordJob;
+} RecordWrite;
 
-/* job_unwind - the job's shares were rolled back */
-static void
-job_unwind(RecordJob *job)
+/* record_run - every share of the call, in the group's transaction */
+static gboolean
+record_run(DbConn *db, StoreWrite *w, GError **error)
 {
-	for (guint i = 0; i < job->shares->len; i++) {
-		unwind(job->shares->pdata[i], job->lists->pdata[i]);
-		unwind(job->shares->pdata[i], merged_of(job->merged, i));
-		job->created[i] = FALSE;
+	RecordWrite *r = (RecordWrite *)w;
+
+	return record_all(db, &r->h, r->shares, r->lists, r->merged, r->created,
+	    r->now, error);
+}
+
+/* record_undo - the call's shares were rolled back */
+static void
+record_undo(StoreWrite *w)
+{
+	RecordWrite *r = (RecordWrite *)w;
+
+	for (guint i = 0; i < r->shares->len; i++) {
+		unwind(r->shares->pdata[i], r->lists->pdata[i]);
+		unwind(r->shares->pdata[i], merged_of(r->merged, i));
+		r->created[i] = FALSE;
 	}
 }
 
-/* job_settle - the job's shares were committed */
+/* record_settle - the call's shares were committed */
 static void
-job_settle(RecordJob *job)
+record_settle(StoreWrite *w)
 {
-	for (guint i = 0; i < job->shares->len; i++) {
-		Share *s = job->shares->pdata[i];
+	RecordWrite *r = (RecordWrite *)w;
 
-		if (job->created[i])
-			settle(s, job->lists->pdata[i], job->now);
+	for (guint i = 0; i < r->shares->len; i++) {
+		Share *s = r->shares->pdata[i];
+
+		if (r->created[i])
+			settle(s, r->lists->pdata[i], r->now);
 		else if (s->merged)
-			settle(s, merged_of(job->merged, i), job->now);
+			settle(s, merged_of(r->merged, i), r->now);
 	}
-}
-
-/* job_fail - the job is over, with err (a copy is kept) */
-static void
-job_fail(RecordJob *job, const GError *err)
-{
-	job_unwind(job);
-	job->ok = FALSE;
-	job->error = err != NULL ? g_error_copy(err)
-				 : g_error_new_literal(STORE_ERROR,
-				       STORE_ERROR_FAILED, "recording failed");
-}
-
-/* commit_jobs - the jobs in one transaction. A job whose shares fail
- * is rolled back alone: the transaction starts again without it (at
- * most once per job). A failed begin or commit fails every job left. */
-static void
-commit_jobs(Store *store, GPtrArray *jobs)
-{
-	g_autoptr(GError) err = NULL;
-	g_autoptr(DbConn) db = store_acquire(store, &err);
-	RecordJob *bad;
-
-	for (guint tries = 0; db != NULL && tries <= jobs->len; tries++) {
-		if (!db_begin(db, &err))
-			break;
-		bad = NULL;
-		for (guint i = 0; i < jobs->len && bad == NULL; i++) {
-			RecordJob *job = jobs->pdata[i];
-
-			if (job->error == NULL &&
-			    !record_all(db, &job->h, job->shares, job->lists,
-				job->merged, job->created, job->now, &err))
-				bad = job;
-		}
-		if (bad == NULL) {
-			if (!db_commit(db, &err))
-				break;
-			for (guint i = 0; i < jobs->len; i++) {
-				RecordJob *job = jobs->pdata[i];
-
-				if (job->error == NULL) {
-					job->ok = TRUE;
-					job_settle(job);
-				}
-			}
-			return;
-		}
-		/* the bad job alone fails; the others try again */
-		db_rollback(db);
-		for (guint i = 0; i < jobs->len; i++)
-			if (((RecordJob *)jobs->pdata[i])->error == NULL)
-				job_unwind(jobs->pdata[i]);
-		job_fail(bad, err);
-		g_clear_error(&err);
-	}
-	if (db != NULL)
-		db_rollback(db);
-	for (guint i = 0; i < jobs->len; i++)
-		if (((RecordJob *)jobs->pdata[i])->error == NULL)
-			job_fail(jobs->pdata[i], err);
-}
-
-/* group_commit - job committed with whatever else waits; the first
- * caller to find nobody committing commits for all who wait */
-static void
-group_commit(Store *store, RecordJob *job)
-{
-	g_mutex_lock(&store->group.lock);
-	g_queue_push_tail(&store->group.waiting, job);
-	while (!job->done) {
-		g_autoptr(GPtrArray) jobs = NULL;
-
-		if (store->group.leading) {
-			store->group.sleeping++;
-			g_cond_wait(&store->group.done, &store->group.lock);
-			store->group.sleeping--;
-			continue;
-		}
-		store->group.leading = TRUE;
-		jobs = g_ptr_array_new();
-		while (!g_queue_is_empty(&store->group.waiting))
-			g_ptr_array_add(
-			    jobs, g_queue_pop_head(&store->group.waiting));
-		g_mutex_unlock(&store->group.lock);
-		commit_jobs(store, jobs);
-		g_mutex_lock(&store->group.lock);
-		for (guint i = 0; i < jobs->len; i++)
-			((RecordJob *)jobs->pdata[i])->done = TRUE;
-		store->group.leading = FALSE;
-		if (store->group.sleeping > 0)
-			g_cond_broadcast(&store->group.done);
-	}
-	g_mutex_unlock(&store->group.lock);
 }
 
 /* store_shares_record_merge - the same, with what a merge queues */
@@ -431,8 +346,9 @@ store_shares_record_merge(Store *store, GPtrArray *shares, GPtrArray *lists,
     GPtrArray *merged, StoreShareHook hook, gpointer data, gboolean *created,
     GError **error)
 {
-	RecordJob job = { { hook, data }, shares, lists, merged, created,
-		util_now(), FALSE, FALSE, NULL };
+	RecordWrite r = { { record_run, record_undo, record_settle, FALSE,
+			      FALSE, NULL },
+		{ hook, data }, shares, lists, merged, created, util_now() };
 
 	g_return_val_if_fail(store != NULL && shares != NULL && lists != NULL &&
 				 shares->len == lists->len && created != NULL,
@@ -441,19 +357,7 @@ store_shares_record_merge(Store *store, GPtrArray *shares, GPtrArray *lists,
 	    merged == NULL || merged->len == shares->len, FALSE);
 	for (guint i = 0; i < shares->len; i++)
 		created[i] = FALSE;
-	if (store->ro.size > 0) /* SQLite: one writer, so commit in groups */
-		group_commit(store, &job);
-	else { /* PostgreSQL: each connection commits on its own */
-		g_autoptr(GPtrArray) jobs = g_ptr_array_new();
-
-		g_ptr_array_add(jobs, &job);
-		commit_jobs(store, jobs);
-	}
-	if (!job.ok) {
-		g_propagate_error(error, job.error);
-		return FALSE;
-	}
-	return TRUE;
+	return store_group_write(store, &r.w, error);
 }
 
 /* store_share_record - one share and its mail, at most once per key */

@@ -172,6 +172,8 @@ make_share(const char *origin)
 	return s;
 }
 
+static gint64 ask_share(Store *store, const char *origin, const char *tok);
+
 /* items_new - an array owning the items given */
 static GPtrArray *
 items_new(OutboxItem *a, OutboxItem *b)
@@ -1888,6 +1890,85 @@ test_share_group(Fixture *f, gconstpointer data)
 	    ==, 0);
 }
 
+/* an answer given on a thread of its own, for the group commit */
+typedef struct {
+	Store *store;
+	gint64 id;
+	gboolean bad; /* its mail is invalid: it must fail, alone */
+	gboolean ok, changed;
+	GError *error;
+} AnswerCall;
+
+static gpointer
+answer_call(gpointer data)
+{
+	AnswerCall *c = data;
+	g_autoptr(GPtrArray) items =
+	    items_new(make_item("intro", c->bad ? NULL : "I", 0), NULL);
+
+	c->ok = store_share_answer(c->store, c->id, "accepted", "yes", NULL,
+	    2000, items, &c->changed, &c->error);
+	return NULL;
+}
+
+/* test_answer_group - SQLite: answers that arrive while a share
+ * commits wait and commit together, each with its own outcome; the
+ * same share answered twice in one group changes once; a bad one fails
+ * alone */
+static void
+test_answer_group(Fixture *f, gconstpointer data)
+{
+	gint64 a = ask_share(f->store, "<ga@example.org>", "tokena");
+	gint64 b = ask_share(f->store, "<gb@example.org>", "tokenb");
+	gint64 c = ask_share(f->store, "<gc@example.org>", "tokenc");
+	AnswerCall ans[4] = { { f->store, a, FALSE, FALSE, FALSE, NULL },
+		{ f->store, b, TRUE, FALSE, FALSE, NULL },
+		{ f->store, c, FALSE, FALSE, FALSE, NULL },
+		{ f->store, a, FALSE, FALSE, FALSE, NULL } };
+	GroupCall first = { f->store, 100, FALSE, FALSE, FALSE, NULL };
+	GThread *lead, *t[4];
+	sqlite3 *other = raw_open(f->path);
+
+	(void)data;
+	g_assert_cmpint(
+	    sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	lead = g_thread_new("lead", group_call, &first);
+	g_assert_true(queued_behind(f->store, 0));
+	for (int i = 0; i < 4; i++) {
+		t[i] = g_thread_new("answer", answer_call, &ans[i]);
+		g_assert_true(queued_behind(f->store, (guint)i + 1));
+	}
+	g_assert_cmpint(
+	    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(other);
+	g_thread_join(lead);
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	g_assert_no_error(first.error);
+	g_assert_true(first.ok && first.created);
+	g_assert_no_error(ans[0].error);
+	g_assert_true(ans[0].ok && ans[0].changed);
+	g_assert_error(ans[1].error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_assert_false(ans[1].ok || ans[1].changed);
+	g_assert_no_error(ans[2].error);
+	g_assert_true(ans[2].ok && ans[2].changed);
+	g_assert_no_error(ans[3].error); /* after a's yes: nothing to do */
+	g_assert_true(ans[3].ok);
+	g_assert_false(ans[3].changed);
+	for (int i = 0; i < 4; i++)
+		g_clear_error(&ans[i].error);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares WHERE"
+					 " status = 'accepted'"),
+	    ==, 2);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM shares WHERE"
+					 " status = 'asked'"),
+	    ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT COUNT(*) FROM outbox WHERE"
+					 " kind = 'intro'"),
+	    ==, 3); /* two intros, and the leader's share's */
+}
+
 /* --- store copy --------------------------------------------------------- */
 
 /* the tables store_copy() knows, in the order it copies them */
@@ -3517,6 +3598,7 @@ main(int argc, char **argv)
 		ADD("/store/limits/indexed", test_limits_indexed);
 		ADD("/store/open/no_directory", test_open_no_dir);
 		ADD("/store/share_record/group", test_share_group);
+		ADD("/store/flow/answer_group", test_answer_group);
 	}
 	if (!sqlite)
 		ADD("/store/pg/reconnect", test_pg_reconnect);
