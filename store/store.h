@@ -16,8 +16,8 @@
  *	user_version; PostgreSQL: table schema_version, under an advisory
  *	lock, so hosts starting together migrate once). Every statement
  *	uses bound parameters. store_open_full() also takes the size of
- *	the connection pool (PostgreSQL; SQLite always uses one) and a
- *	passfile. StoreOptions.timeout_ms bounds every wait: SQLite's
+ *	the connection pool (PostgreSQL; on SQLite the readers beside its
+ *	one writer) and a passfile. StoreOptions.timeout_ms bounds every wait: SQLite's
  *	busy_timeout, PostgreSQL's statement and lock timeouts and the
  *	client's own deadline for each round trip. store_durability() says
  *	what a connection runs with ("journal_mode=wal synchronous=full",
@@ -131,10 +131,13 @@
  *
  * THREADS
  *	Any thread may call any function. A Store lends each call one
- *	connection of its pool: on SQLite the pool is one connection, so
- *	calls are serialised; on PostgreSQL up to StoreOptions.pool calls
- *	run at once. Open another Store for a worker that must not wait on
- *	the milter's calls.
+ *	connection of its pool. On SQLite, writes take the one writer, so
+ *	they are serialised (a share or an answer arriving while another
+ *	commits is committed with it, in one transaction), and reads take
+ *	one of up to StoreOptions.pool readers, which see the last commit
+ *	and do not wait for the writer; on PostgreSQL up to
+ *	StoreOptions.pool calls run at once. Open another Store for a
+ *	worker that must not wait on the milter's calls.
  */
 #ifndef PA_STORE_H
 #define PA_STORE_H
