@@ -72,10 +72,20 @@ pg_createdb() {
 	pg_psql -c "CREATE DATABASE \"$1\""
 }
 
-pg_restart() {
+# pg_down [MODE] / pg_up - stop the server pg_start started (fast, or
+# MODE: immediate is a crash) and start it again
+pg_down() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m "${1:-fast}" -w -t 60 stop >/dev/null 2>&1
+}
+
+pg_up() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
 		-w -t 60 start >/dev/null
+}
+
+pg_restart() {
+	pg_down "${1:-fast}"
+	pg_up
 }
 
 pg_stop() {

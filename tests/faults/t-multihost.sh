@@ -14,8 +14,9 @@
 #               claimed outbox rows; the host whose sender the relay is
 #               holding (found by its connection) is killed with SIGKILL
 #               and restarted; its row comes back when the lease ends
-#   pg-restart  PostgreSQL stopped in immediate mode (a crash) and
-#               started again, once, with half the shares recorded
+#   pg-restart  PostgreSQL stopped in immediate mode (a crash) with half
+#               the shares recorded, and started again once a milter or
+#               a sender round has met it (30 s at most)
 # Afterwards (tests/faults/account.py): exactly one share per forward,
 # every introduction delivered exactly once to the sink (by Message-ID;
 # a second copy only to a recipient whose 250 the killed sender had not
@@ -200,7 +201,16 @@ m_store=$(mark "store failed")
 m_round=$(mark "delivery round stopped\|still wait to be recorded")
 log "pg-restart: $(sql "SELECT count(*) FROM shares") shares recorded; PostgreSQL stopped (immediate) and started"
 r0=$SECONDS
-pg_restart immediate || { log "PostgreSQL did not come back"; exit 99; }
+pg_down immediate
+# down until a milter or a sender round has met it (bounded: 30 s). The
+# pool replaces a connection the server closed before it lends it, so
+# a restart with nothing in flight passed unseen: a CI run found 0 s
+# of downtime and no failure to count, with 28 shares still to come.
+for _ in $(seq 300); do
+	[ $(($(mark "store failed") - m_store + $(mark "delivery round stopped\|still wait to be recorded") - m_round)) -gt 0 ] && break
+	sleep 0.1
+done
+pg_up || { log "PostgreSQL did not come back"; exit 99; }
 log "pg-restart: PostgreSQL back after $((SECONDS - r0)) s"
 
 for p in $SEND_PIDS; do
