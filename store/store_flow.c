@@ -183,12 +183,7 @@ fenced_undo(StoreWrite *w)
 	FencedWrite *f = (FencedWrite *)w;
 
 	f->changed = FALSE;
-	for (guint i = 0; f->items != NULL && i < f->items->len; i++) {
-		OutboxItem *item = g_ptr_array_index(f->items, i);
-
-		item->id = 0;
-		item->share_id = 0;
-	}
+	outbox_unwind(f->items);
 }
 
 /* fenced_settle - committed: the queued rows' times and states */

@@ -108,6 +108,7 @@ gboolean share_find_id(DbConn *db, const char *sharer, const char *recipient,
 gboolean outbox_insert(
     DbConn *db, OutboxItem *item, gint64 share_id, gint64 now, GError **error);
 void outbox_settle(OutboxItem *item, gint64 now);
+void outbox_unwind(GPtrArray *items);
 OutboxItem *outbox_load(
     DbConn *db, gint64 id, gboolean with_message, GError **error);
 gboolean outbox_rendered_write(DbConn *db, gint64 id, gint64 claim,

@@ -146,6 +146,18 @@ outbox_settle(OutboxItem *item, gint64 now)
 		item->next_attempt_at = now;
 }
 
+/* outbox_unwind - after a rollback: the rows of items were never kept */
+void
+outbox_unwind(GPtrArray *items)
+{
+	for (guint i = 0; items != NULL && i < items->len; i++) {
+		OutboxItem *item = g_ptr_array_index(items, i);
+
+		item->id = 0;
+		item->share_id = 0;
+	}
+}
+
 /* store_outbox_add - queue one item that belongs to no share */
 gboolean
 store_outbox_add(Store *store, OutboxItem *item, GError **error)

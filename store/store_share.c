@@ -247,12 +247,7 @@ unwind(Share *share, GPtrArray *items)
 {
 	share->id = 0;
 	share->merged = FALSE;
-	for (guint i = 0; items != NULL && i < items->len; i++) {
-		OutboxItem *item = g_ptr_array_index(items, i);
-
-		item->id = 0;
-		item->share_id = 0;
-	}
+	outbox_unwind(items);
 }
 
 /* merged_of - the merged list of share i, or NULL */
